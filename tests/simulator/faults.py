@@ -1,0 +1,77 @@
+"""Fault injection rules for the simulator (tests only)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+ACTIONS = ("status", "drop_before", "drop_after", "delay")
+
+
+@dataclass
+class FaultRule:
+    """One injected fault: which requests it matches, what it does, how often."""
+
+    action: str
+    method: str | None = None
+    path: str | None = None
+    status: int = 503
+    retry_after: str | None = None
+    html: bool = False
+    seconds: float = 0.0
+    skip: int = 0
+    count: int = 1
+    fired: int = 0
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FaultRule":
+        if data.get("action") not in ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
+        known = {"action", "method", "path", "status", "retry_after", "html", "seconds", "skip", "count"}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        rule = cls(**data)
+        if rule.retry_after is not None:
+            rule.retry_after = str(rule.retry_after)
+        return rule
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method and self.method.upper() != method:
+            return False
+        return not self.path or path.startswith(self.path)
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+class FaultBook:
+    """Holds the active fault rules; the first matching live rule fires."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+
+    def add(self, rule: FaultRule) -> None:
+        with self._lock:
+            self._rules.append(rule)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def take(self, method: str, path: str) -> FaultRule | None:
+        with self._lock:
+            for rule in self._rules:
+                if rule.fired >= rule.count or not rule.matches(method, path):
+                    continue
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    continue
+                rule.fired += 1
+                return rule
+        return None
+
+    def to_json(self) -> list[dict]:
+        with self._lock:
+            return [rule.to_json() for rule in self._rules]

@@ -1,0 +1,440 @@
+"""HTTP front of the simulator: routing, auth, rate limit, faults and the request log."""
+
+from __future__ import annotations
+
+import collections
+import hmac
+import json
+import re
+import socket
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from .commands import run_command
+from .faults import FaultBook, FaultRule
+from .fleet import Fleet, Site, iso
+
+DOC_URL = "https://docs.altostrat.io/errors/"
+ROUTES = (
+    ("GET", re.compile(r"^/sites$"), "list_sites"),
+    ("GET", re.compile(r"^/sites/(?P<site>[^/]+)$"), "get_site"),
+    ("GET", re.compile(r"^/sites/(?P<site>[^/]+)/metadata$"), "site_metadata"),
+    ("GET", re.compile(r"^/site/(?P<site>[^/]+)/job$"), "list_jobs"),
+    ("GET", re.compile(r"^/site/(?P<site>[^/]+)/job/(?P<job>[^/]+)$"), "get_job"),
+    ("DELETE", re.compile(r"^/site/(?P<site>[^/]+)/job/(?P<job>[^/]+)$"), "cancel_job"),
+    ("POST", re.compile(r"^/api/asynchronous/(?P<site>[^/]+)$"), "queue_async"),
+    ("POST", re.compile(r"^/api/synchronous/(?P<site>[^/]+)$"), "run_sync"),
+)
+HTML_ERROR_PAGE = "<html><head><title>{status}</title></head><body><h1>{status} Bad Gateway</h1><hr>nginx</body></html>"
+
+
+class ApiError(Exception):
+    """An ErrorResponse the simulator answers with."""
+
+    def __init__(self, status: int, error_type: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = {"type": error_type, "code": code, "message": message, "doc_url": DOC_URL + code}
+
+
+def not_found(what: str, ident: str) -> ApiError:
+    return ApiError(404, "invalid_request_error", "resource_missing", f"No {what} found with id '{ident}'.")
+
+
+def invalid(code: str, message: str) -> ApiError:
+    return ApiError(400, "invalid_request_error", code, message)
+
+
+class RateLimiter:
+    """Sliding one-minute window per API key, as Laravel's throttle middleware counts."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._lock = threading.Lock()
+        self._hits: dict[str, collections.deque] = {}
+
+    def check(self, key: str) -> tuple[bool, int, int]:
+        """Record a hit; answer (allowed, remaining, seconds until a slot frees)."""
+        if self.per_minute <= 0:
+            return True, -1, 0
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(key, collections.deque())
+            while hits and now - hits[0] >= 60.0:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                wait = 60.0 - (now - hits[0])
+                return False, 0, max(1, int(wait + 0.999))
+            hits.append(now)
+            return True, self.per_minute - len(hits), 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._hits.clear()
+
+
+class Simulator:  # pylint: disable=too-many-instance-attributes
+    """All state one simulator process serves."""
+
+    def __init__(self, *, sites: int, offline_ratio: float, token: str, rate_limit: int, seed: int,
+                 time_scale: float, page_size: int = 0, retry_after: bool = True) -> None:
+        self.fleet = Fleet(sites, offline_ratio, seed, time_scale)
+        self.token = token
+        self.limiter = RateLimiter(rate_limit)
+        self.retry_after = retry_after
+        self.page_size = page_size
+        self.faults = FaultBook()
+        self._log_lock = threading.Lock()
+        self._log: list[dict] = []
+        self._sites_cache: dict[tuple, bytes] = {}
+
+    def record(self, entry: dict) -> None:
+        with self._log_lock:
+            entry["seq"] = len(self._log) + 1
+            self._log.append(entry)
+
+    def requests(self) -> list[dict]:
+        with self._log_lock:
+            return list(self._log)
+
+    def clear_log(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    def reset(self) -> None:
+        self.fleet.reset_jobs()
+        self.faults.clear()
+        self.limiter.reset()
+        self.clear_log()
+
+    def site(self, site_id: str) -> Site:
+        site = self.fleet.sites.get(site_id)
+        if site is None:
+            raise not_found("site", site_id)
+        return site
+
+    def sites_page(self, page: int, base_url: str) -> bytes:
+        """The serialised /sites answer, cached per fleet version because 10,000 sites are 5 MB."""
+        key = (self.fleet.sites_version, page, base_url)
+        cached = self._sites_cache.get(key)
+        if cached is not None:
+            return cached
+        now = datetime.now(timezone.utc)
+        with self.fleet.lock:
+            sites = [site.to_api(now) for site in self.fleet.sites.values()]
+        if self.page_size <= 0:
+            body: object = sites
+        else:
+            last = max(1, -(-len(sites) // self.page_size))
+            chunk = sites[(page - 1) * self.page_size:page * self.page_size]
+            body = {
+                "data": chunk,
+                "links": {
+                    "first": f"{base_url}/sites?page=1",
+                    "last": f"{base_url}/sites?page={last}",
+                    "prev": f"{base_url}/sites?page={page - 1}" if page > 1 else None,
+                    "next": f"{base_url}/sites?page={page + 1}" if page < last else None,
+                },
+                "meta": {"current_page": page, "per_page": self.page_size, "total": len(sites), "last_page": last},
+            }
+        encoded = json.dumps(body).encode()
+        self._sites_cache = {key: encoded, **{k: v for k, v in self._sites_cache.items() if k[0] == key[0]}}
+        return encoded
+
+
+class Response:
+    def __init__(self, status: int, body: object = None, headers: dict | None = None, raw: bytes | None = None,
+                 content_type: str = "application/json") -> None:
+        self.status = status
+        self.headers = headers or {}
+        self.content_type = content_type
+        if raw is not None:
+            self.payload = raw
+        elif body is None:
+            self.payload = b""
+        else:
+            self.payload = json.dumps(body).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "SimulatorServer"
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def do_GET(self):  # pylint: disable=invalid-name
+        self._dispatch("GET")
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        self._dispatch("POST")
+
+    def do_DELETE(self):  # pylint: disable=invalid-name
+        self._dispatch("DELETE")
+
+    def do_PATCH(self):  # pylint: disable=invalid-name
+        self._dispatch("PATCH")
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        if response.payload or response.status != 204:
+            self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.payload)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if response.payload:
+            self.wfile.write(response.payload)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _auth_state(self) -> str:
+        header = self.headers.get("Authorization") or ""
+        if not header.startswith("Bearer "):
+            return "missing"
+        sent = header[len("Bearer "):].strip()
+        return "ok" if hmac.compare_digest(sent.encode(), self.server.sim.token.encode()) else "invalid"
+
+    def _dispatch(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        path, query = parts.path.rstrip("/") or "/", parse_qs(parts.query)
+        raw = self._read_body()
+        if path.startswith("/_sim/"):
+            self._send(self._control(method, path, raw))
+            return
+        sim = self.server.sim
+        entry = {"time": time.time(), "method": method, "path": path, "query": parts.query,
+                 "auth": self._auth_state(), "status": None, "fault": None, "body": _json_or_none(raw)}
+        fault = sim.faults.take(method, path)
+        if fault is not None:
+            entry["fault"] = fault.action
+            if fault.action == "drop_before":
+                sim.record(entry)
+                self._drop()
+                return
+            if fault.action == "status":
+                response = _fault_response(fault)
+                entry["status"] = response.status
+                sim.record(entry)
+                self._send(response)
+                return
+            if fault.action == "delay":
+                time.sleep(fault.seconds)
+        response = self._api(method, path, query, raw, entry["auth"])
+        entry["status"] = response.status
+        sim.record(entry)
+        if fault is not None and fault.action == "drop_after":
+            entry["status"] = None
+            self._drop()
+            return
+        try:
+            self._send(response)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _api(self, method: str, path: str, query: dict, raw: bytes, auth: str) -> Response:
+        sim = self.server.sim
+        if auth != "ok":
+            return Response(401, {"message": "Unauthenticated."})
+        allowed, remaining, wait = sim.limiter.check(sim.token)
+        if not allowed:
+            headers = {"X-RateLimit-Limit": str(sim.limiter.per_minute), "X-RateLimit-Remaining": "0"}
+            if sim.retry_after:
+                headers["Retry-After"] = str(wait)
+            return Response(429, {"message": "Too Many Attempts."}, headers)
+        headers = {}
+        if remaining >= 0:
+            headers = {"X-RateLimit-Limit": str(sim.limiter.per_minute), "X-RateLimit-Remaining": str(remaining)}
+        path_known = False
+        for route_method, pattern, name in ROUTES:
+            match = pattern.match(path)
+            if not match:
+                continue
+            path_known = True
+            if route_method != method:
+                continue
+            try:
+                response = getattr(self, "api_" + name)(query=query, raw=raw, **match.groupdict())
+            except ApiError as error:
+                response = Response(error.status, error.body)
+            response.headers.update(headers)
+            return response
+        if path_known:
+            return Response(405, {"type": "invalid_request_error", "code": "method_not_allowed",
+                                  "message": f"{method} is not allowed on {path}.",
+                                  "doc_url": DOC_URL + "method_not_allowed"})
+        return Response(404, not_found("route", path).body)
+
+    # -- API endpoints --------------------------------------------------------------------------
+    def api_list_sites(self, query: dict, raw: bytes) -> Response:
+        del raw
+        page = int((query.get("page") or ["1"])[0])
+        host = self.headers.get("Host") or "127.0.0.1"
+        return Response(200, raw=self.server.sim.sites_page(page, f"http://{host}"))
+
+    def api_get_site(self, site: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        return Response(200, self.server.sim.site(site).to_api(datetime.now(timezone.utc)))
+
+    def api_site_metadata(self, site: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        return Response(200, self.server.sim.site(site).metadata())
+
+    def api_list_jobs(self, site: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        sim = self.server.sim
+        sim.site(site)
+        return Response(200, [job.to_api() for job in sim.fleet.site_jobs(site)])
+
+    def api_get_job(self, site: str, job: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        sim = self.server.sim
+        sim.site(site)
+        found = sim.fleet.job(site, job)
+        if found is None:
+            raise not_found("job", job)
+        return Response(200, found.to_api())
+
+    def api_cancel_job(self, site: str, job: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        sim = self.server.sim
+        sim.site(site)
+        found = sim.fleet.job(site, job)
+        if found is None:
+            raise not_found("job", job)
+        if not sim.fleet.cancel(found):
+            raise invalid("job_already_started", "The job has already started and can no longer be cancelled.")
+        return Response(204)
+
+    def api_queue_async(self, site: str, query: dict, raw: bytes) -> Response:
+        del query
+        sim = self.server.sim
+        target = sim.site(site)
+        body = validate_async_body(_json_or_none(raw))
+        job = sim.fleet.queue(target, body)
+        return Response(202, {"status": "success", "data": {
+            "idempotency_key": job.idempotency_key,
+            "request_id": str(uuid.uuid4()),
+            "target": target.id,
+            "notify_url": body.get("notify_url"),
+            "date": iso(job.created_at).replace("Z", "+00:00"),
+        }})
+
+    def api_run_sync(self, site: str, query: dict, raw: bytes) -> Response:
+        del query
+        target = self.server.sim.site(site)
+        body = _json_or_none(raw)
+        if not isinstance(body, dict) or not isinstance(body.get("command"), str) or not body["command"].strip():
+            raise invalid("parameter_missing", "The 'command' parameter is required.")
+        if not target.online:
+            raise ApiError(409, "invalid_request_error", "site_offline",
+                           f"Site '{target.id}' is offline; synchronous commands need a live management tunnel.")
+        return Response(200, {"status": "success", "data": run_command(target, body["command"])})
+
+    # -- control surface (tests only) ---------------------------------------------------------------
+    def _control(self, method: str, path: str, raw: bytes) -> Response:
+        sim = self.server.sim
+        body = _json_or_none(raw)
+        if path == "/_sim/health":
+            return Response(200, {"status": "ok", "sites": len(sim.fleet.sites)})
+        if path == "/_sim/requests":
+            if method == "DELETE":
+                sim.clear_log()
+                return Response(204)
+            return Response(200, sim.requests())
+        if path == "/_sim/faults":
+            if method == "DELETE":
+                sim.faults.clear()
+                return Response(204)
+            if method == "POST":
+                try:
+                    for rule in body if isinstance(body, list) else [body]:
+                        sim.faults.add(FaultRule.from_json(rule or {}))
+                except (TypeError, ValueError) as error:
+                    return Response(400, {"message": str(error)})
+                return Response(201, sim.faults.to_json())
+            return Response(200, sim.faults.to_json())
+        if path == "/_sim/jobs":
+            return Response(200, sim.fleet.all_jobs())
+        if path == "/_sim/reset" and method == "POST":
+            sim.reset()
+            return Response(204)
+        match = re.match(r"^/_sim/sites/(?P<site>[^/]+)$", path)
+        if match and method == "POST" and isinstance(body, dict) and "online" in body:
+            if match["site"] not in sim.fleet.sites:
+                return Response(404, {"message": "no such site"})
+            site = sim.fleet.set_online(match["site"], bool(body["online"]))
+            return Response(200, {"id": site.id, "online": site.online})
+        return Response(404, {"message": f"unknown control {method} {path}"})
+
+
+def _json_or_none(raw: bytes) -> object:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _fault_response(fault: FaultRule) -> Response:
+    headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+    if fault.html:
+        page = HTML_ERROR_PAGE.format(status=fault.status).encode()
+        return Response(fault.status, raw=page, headers=headers, content_type="text/html")
+    if fault.status == 429:
+        return Response(429, {"message": "Too Many Attempts."}, headers)
+    return Response(fault.status, {"type": "api_error", "code": "internal_server_error",
+                                   "message": "Something went wrong on our end.",
+                                   "doc_url": DOC_URL + "internal_server_error"}, headers)
+
+
+def validate_async_body(body: object) -> dict:
+    """Check a queue request against the documented AsynchronousScriptRequest schema."""
+    if not isinstance(body, dict):
+        raise invalid("parameter_invalid", "The request body must be a JSON object.")
+    for name in ("description", "script"):
+        if name not in body or body[name] is None:
+            raise invalid("parameter_missing", f"The '{name}' parameter is required.")
+        if not isinstance(body[name], str) or not body[name].strip():
+            raise invalid("parameter_invalid", f"The '{name}' parameter must be a non-empty string.")
+    for name in ("make_backup", "express_execute", "needs_acknowledgement"):
+        if body.get(name) is not None and not isinstance(body[name], bool):
+            raise invalid("parameter_invalid", f"The '{name}' parameter must be a boolean.")
+    notify_url = body.get("notify_url")
+    if notify_url is not None:
+        parts = urlsplit(notify_url) if isinstance(notify_url, str) else None
+        if parts is None or parts.scheme != "https" or not parts.netloc:
+            raise invalid("parameter_invalid", "The 'notify_url' parameter must be an https URL.")
+    return body
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], sim: Simulator, verbose: bool = False) -> None:
+        super().__init__(address, Handler)
+        self.sim = sim
+        self.verbose = verbose
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
