@@ -1,0 +1,53 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:  # pylint: disable=too-few-public-methods
+    DOCUMENTATION = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the Altostrat SDX API.
+      - If not set, the value of the E(SDX_API_URL) environment variable is used.
+    type: str
+    default: https://v1.api.altostrat.io
+  api_token:
+    description:
+      - SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT.
+      - If not set, the value of the E(SDX_API_TOKEN) environment variable is used.
+      - Required one way or the other; the task fails before any request when neither is set.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(api_url).
+      - Only turn this off for a test endpoint you control; it exposes the token to interception.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA certificates to trust for O(api_url), for an API behind an internal CA or proxy.
+      - The E(REQUESTS_CA_BUNDLE) environment variable works as well.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the API to connect and to answer, per request.
+      - Reads that time out, fail to connect, or get HTTP 429, 502, 503 or 504 are retried with exponential
+        backoff and jitter, honouring C(Retry-After), for at most 5 attempts and 120 seconds.
+    type: float
+    default: 30
+requirements:
+  - requests
+  - pydantic >= 2
+"""
+
+    ACTIONGROUP_SDX = r"""
+attributes:
+  action_group:
+    description: Use C(group/altostrat.sdx.sdx) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - altostrat.sdx.sdx
+"""

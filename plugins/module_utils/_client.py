@@ -1,0 +1,167 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: internal to altostrat.sdx; may change without notice.
+"""Transport: one small SDX client over a requests Session (auth, TLS, timeouts, retries, errors)."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any, Callable
+from urllib.parse import urljoin, urlsplit
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
+
+from ._errors import SDXError, error_from_answer
+from ._models import ErrorResponse
+from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from ._version import COLLECTION_VERSION
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+except ImportError:  # pragma: no cover - exercised by ansible-test's import sanity test
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+
+DEFAULT_API_URL = "https://v1.api.altostrat.io"
+MAX_PAGES = 1000
+
+
+def _never_sent(error: BaseException) -> bool:
+    """True when a transport error happened before the request reached the server."""
+    seen: set[int] = set()
+    stack: list[Any] = [error]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (NewConnectionError, ConnectTimeoutError, requests.exceptions.ConnectTimeout)):
+            return True
+        if isinstance(current, BaseException):
+            stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+            stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
+    return False
+
+
+class SDXClient:
+    """Talks to one SDX API with one token. Reads retry on their own; POSTs only when nothing was sent."""
+
+    def __init__(self, api_url: str, api_token: str, *, timeout: float = 30, validate_certs: bool = True,
+                 ca_path: str | None = None, agent: str = "module", retry: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+        self.base_url = api_url.rstrip("/") + "/"
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.clock = clock
+        self.retry_log: list[dict[str, Any]] = []
+        self.session = requests.Session()
+        self.session.verify = (ca_path or True) if validate_certs else False
+        self.session.headers.update({
+            "Authorization": f"Bearer {api_token}",
+            "Accept": "application/json",
+            "User-Agent": (f"altostrat.sdx/{COLLECTION_VERSION} ({agent}) ansible-core/{ANSIBLE_VERSION} "
+                           f"python-requests/{requests.__version__}"),
+        })
+
+    def url(self, path: str) -> str:
+        return urljoin(self.base_url, path.lstrip("/"))
+
+    def get(self, path: str, params: dict | None = None) -> Any:
+        return self.request("GET", path, params=params)
+
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
+
+    def post(self, path: str, body: dict) -> Any:
+        return self.request("POST", path, body=body)
+
+    def get_list(self, path: str) -> list[Any]:
+        """A collection: a bare array, ``{"data": [...]}``, or Laravel pages followed through ``next``."""
+        items: list[Any] = []
+        url: str | None = path
+        for _page in range(MAX_PAGES):
+            payload = self.get(url)
+            if isinstance(payload, list):
+                return items + payload
+            if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+                raise SDXError(f"SDX API answered GET {self.url(path)} with something that is not a list")
+            items.extend(payload["data"])
+            url = _next_page(payload)
+            if not url:
+                return items
+            if urlsplit(self.url(url)).netloc != urlsplit(self.base_url).netloc:
+                raise SDXError(f"SDX API pagination pointed at another host ({url}); not sending the token there")
+        raise SDXError(f"GET {self.url(path)} kept paginating past {MAX_PAGES} pages")
+
+    def request(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None) -> Any:
+        """One API call with the retry policy; answers the decoded JSON (None for an empty body)."""
+        url = self.url(path)
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._once(method, url, body, params)
+            except SDXError as error:
+                if not self._worth_retrying(method, error):
+                    raise
+                delay = self.retry.delay(attempt, error.retry_after)
+                if attempt >= self.retry.max_attempts or self.clock() - started + delay > self.retry.deadline:
+                    error.with_context(f"gave up after {attempt} attempt(s)")
+                    raise
+                self.retry_log.append({"method": method, "url": url, "attempt": attempt,
+                                       "status": error.status, "delay": round(delay, 3)})
+                self.sleep(delay)
+
+    @staticmethod
+    def _worth_retrying(method: str, error: SDXError) -> bool:
+        if error.status == 429:
+            return True
+        if method == "POST":
+            # Only what surely never reached the server; everything else is reconciled by the caller.
+            return error.status is None and not error.ambiguous
+        return error.status is None or error.status in RETRYABLE_STATUSES
+
+    def _once(self, method: str, url: str, body: dict | None, params: dict | None) -> Any:
+        try:
+            response = self.session.request(method, url, json=body, params=params, timeout=self.timeout)
+        except requests.exceptions.RequestException as error:
+            sent = not _never_sent(error)
+            reason = "timed out" if isinstance(error, requests.exceptions.Timeout) else _reason(error)
+            raise SDXError(f"could not reach {url}: {reason}", ambiguous=sent) from None
+        if response.status_code >= 400:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            body = ErrorResponse.from_body(response.content, response.headers.get("content-type", ""))
+            raise error_from_answer(response.status_code, body.fields(), method=method, url=url,
+                                    retry_after=retry_after)
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body "
+                           f"is not JSON: {response.text[:120]!r}", status=response.status_code) from None
+
+
+def _next_page(payload: dict) -> str | None:
+    links = payload.get("links")
+    if isinstance(links, dict) and isinstance(links.get("next"), str) and links["next"]:
+        return links["next"]
+    nxt = payload.get("next_page_url")
+    return nxt if isinstance(nxt, str) and nxt else None
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error)
+    for marker in ("Failed to establish a new connection: ", "Connection aborted.', "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    return text.strip(" ()'\"")[:200] or type(error).__name__

@@ -1,0 +1,60 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: internal to altostrat.sdx; may change without notice.
+"""The one exception type every SDX failure becomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+class SDXError(Exception):
+    """A failed SDX call: transport trouble, an API error answer, or an unusable answer.
+
+    ``ambiguous`` is true when a request may have been processed although no answer came back
+    (the connection dropped after sending, a read timeout, a 5xx): such a POST must be reconciled,
+    never blindly retried.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, error_type: str | None = None,
+                 code: str | None = None, api_message: str | None = None, doc_url: str | None = None,
+                 ambiguous: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.error_type = error_type
+        self.code = code
+        self.api_message = api_message
+        self.doc_url = doc_url
+        self.ambiguous = ambiguous
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "type": self.error_type, "code": self.code,
+                "message": self.api_message, "doc_url": self.doc_url}
+
+    def with_context(self, context: str) -> "SDXError":
+        """The same error with a sentence of context put in front of its message."""
+        self.message = f"{context}: {self.message}"
+        self.args = (self.message,)
+        return self
+
+
+class SDXInputError(ValueError):
+    """Task input that is wrong before any request is made; the message names the field."""
+
+
+def error_from_answer(status: int, fields: dict[str, str | None], *, method: str, url: str,
+                      retry_after: float | None = None) -> SDXError:
+    """Map an HTTP error answer, already reduced to ErrorResponse fields, to an SDXError."""
+    detail = fields.get("message") or f"HTTP {status} without an error message"
+    label = "/".join(part for part in (fields.get("type"), fields.get("code")) if part)
+    summary = f"SDX API answered HTTP {status}" + (f" ({label})" if label else "") + f" to {method} {url}: {detail}"
+    if status == 401:
+        summary = f"SDX rejected the API token (HTTP 401): {detail}. Check api_token or SDX_API_TOKEN."
+    elif status == 403:
+        summary = f"The API token may not do this (HTTP 403{', ' + label if label else ''}): {detail}"
+    return SDXError(summary, status=status, error_type=fields.get("type"), code=fields.get("code"),
+                    api_message=fields.get("message"), doc_url=fields.get("doc_url"),
+                    ambiguous=status >= 500, retry_after=retry_after)

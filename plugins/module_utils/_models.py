@@ -1,0 +1,219 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: internal to altostrat.sdx; may change without notice.
+"""API vocabulary: pydantic v2 models of what SDX takes and answers."""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+import uuid
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+from ._errors import SDXInputError
+
+PYDANTIC_IMPORT_ERROR = None
+try:
+    from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+except ImportError:  # pragma: no cover - exercised by ansible-test's import sanity test
+    HAS_PYDANTIC = False
+    PYDANTIC_IMPORT_ERROR = traceback.format_exc()
+
+    class BaseModel:  # type: ignore[no-redef]  # lets the class bodies below import without pydantic
+        pass
+
+    class ValidationError(Exception):  # type: ignore[no-redef]
+        pass
+
+    def ConfigDict(**kwargs):  # type: ignore[no-redef]  # pylint: disable=invalid-name
+        return kwargs
+
+    def Field(*args, **kwargs):  # type: ignore[no-redef]  # pylint: disable=invalid-name,unused-argument
+        return None
+
+    def AliasChoices(*args):  # type: ignore[no-redef]  # pylint: disable=invalid-name,unused-argument
+        return None
+
+    def field_validator(*args, **kwargs):  # type: ignore[no-redef]  # pylint: disable=unused-argument
+        return lambda function: function
+else:
+    HAS_PYDANTIC = True
+
+SITE_ID_EXAMPLE = "9c69345c-8d39-4786-9f17-8153c988c89a"
+ACTIVE_STATUSES = ("pending", "running")
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def parse_site_id(value: Any, field: str = "site_id") -> str:
+    """A site id as SDX expects it (a UUID, lower-case); SDXInputError naming the field otherwise."""
+    text = str(value or "").strip()
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise SDXInputError(f"{field}: expected a site UUID such as {SITE_ID_EXAMPLE}, got {text!r}") from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, each starting with the field it is about."""
+    lines = []
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem.get("loc", ())) or "input"
+        message = problem.get("msg", "is invalid").removeprefix("Value error, ")
+        lines.append(f"{field}: {message}")
+    return "; ".join(lines)
+
+
+class AsynchronousScriptRequest(BaseModel):
+    """The body of ``POST /api/asynchronous/{siteId}`` (the seed spec's AsynchronousScriptRequest)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    description: str
+    script: str
+    make_backup: bool = False
+    express_execute: bool = False
+    needs_acknowledgement: bool = False
+    notify_url: Optional[str] = None
+
+    @field_validator("description", "script")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("notify_url")
+    @classmethod
+    def _https_only(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.netloc:
+            raise ValueError(f"expected an https:// URL, got {value!r}")
+        return value
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> "AsynchronousScriptRequest":
+        fields = {name: params.get(name) for name in cls.model_fields}
+        try:
+            return cls(**{name: value for name, value in fields.items() if value is not None})
+        except ValidationError as error:
+            raise SDXInputError(describe_validation_error(error)) from None
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+    def matches(self, job: "Job") -> bool:
+        """Same task as an existing job: script and description equal, trailing whitespace aside."""
+        return ((job.script or "").rstrip() == self.script.rstrip()
+                and (job.description or "").rstrip() == self.description.rstrip())
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class AsynchronousScriptAccepted(_Lenient):
+    """``data`` of the 202 answer: no job id, but the server-made idempotency key."""
+
+    idempotency_key: str
+    request_id: Optional[str] = None
+    target: Optional[str] = None
+    notify_url: Optional[str] = None
+    date: Optional[str] = None
+
+    @classmethod
+    def from_answer(cls, answer: Any) -> "AsynchronousScriptAccepted":
+        data = answer.get("data") if isinstance(answer, dict) and isinstance(answer.get("data"), dict) else answer
+        return cls.model_validate(data)
+
+
+class Job(_Lenient):
+    """A site job. SDX gives no status field, so ``status`` is derived from the timestamps."""
+
+    id: Optional[str] = None
+    token: Optional[str] = None
+    site_id: Optional[str] = None
+    idempotency_key: Optional[str] = None
+    description: Optional[str] = None
+    script: Optional[str] = None
+    express_execute: Optional[bool] = None
+    needs_acknowledgement: Optional[bool] = None
+    should_backup: Optional[bool] = Field(default=None, validation_alias=AliasChoices("should_backup", "make_backup"))
+    associated_backup: Optional[str] = None
+    created_at: Optional[str] = None
+    started_at: Optional[str] = None
+    completed_at: Optional[str] = None
+    failed_at: Optional[str] = None
+    deleted_at: Optional[str] = None
+    log_url: Optional[str] = None
+
+    @property
+    def status(self) -> str:
+        if self.failed_at:
+            return "failed"
+        if self.completed_at:
+            return "completed"
+        if self.deleted_at:
+            return "cancelled"
+        if self.started_at:
+            return "running"
+        return "pending"
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def to_result(self) -> dict[str, Any]:
+        """The job as a task returns it: every field but the script (it may hold secrets)."""
+        data = self.model_dump(exclude={"script"})
+        data.pop("status", None)
+        data["status"] = self.status
+        return data
+
+
+class Site(_Lenient):
+    """A site (one MikroTik router); ``has_pulse`` is its online flag."""
+
+    id: str
+    pid: Optional[str] = None
+    name: Optional[str] = None
+    identity: Optional[str] = None
+    has_pulse: bool = False
+    model: Optional[str] = None
+    software_version: Optional[str] = None
+
+    @property
+    def online(self) -> bool:
+        return bool(self.has_pulse)
+
+
+class ErrorResponse(_Lenient):
+    """The documented error body; also built from ``{"message"}`` bodies and from non-JSON pages."""
+
+    type: Optional[str] = None
+    code: Optional[str] = None
+    message: Optional[str] = None
+    doc_url: Optional[str] = None
+
+    @classmethod
+    def from_body(cls, body: bytes, content_type: str) -> "ErrorResponse":
+        text = body.decode("utf-8", errors="replace")
+        try:
+            data = json.loads(text) if text.strip() else None
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            return cls(**{key: str(data[key]) for key in ("type", "code", "message", "doc_url")
+                          if isinstance(data.get(key), (str, int))})
+        snippet = _SPACE.sub(" ", _TAGS.sub(" ", text)).strip()[:200]
+        kind = "an HTML page" if "html" in content_type.lower() or "<html" in text.lower() else "a non-JSON body"
+        return cls(message=f"{kind} instead of JSON" + (f" ({snippet})" if snippet else ""))
+
+    def fields(self) -> dict[str, Optional[str]]:
+        return {"type": self.type, "code": self.code, "message": self.message, "doc_url": self.doc_url}

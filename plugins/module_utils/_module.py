@@ -1,0 +1,86 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: internal to altostrat.sdx; may change without notice.
+"""Ansible glue shared by every module: the common options, the client, failures."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ._client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient
+from ._errors import SDXError, SDXInputError
+from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
+
+
+def sdx_argument_spec() -> dict[str, dict[str, Any]]:
+    """The connection options every module takes (documented by the altostrat.sdx.sdx doc fragment)."""
+    return {
+        "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, ["SDX_API_URL"])},
+        "api_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["SDX_API_TOKEN"])},
+        "validate_certs": {"type": "bool", "default": True},
+        "ca_path": {"type": "path"},
+        "timeout": {"type": "float", "default": 30},
+    }
+
+
+def client_from_options(options: dict[str, Any], agent: str) -> SDXClient:
+    """A client for these connection options, after checking them; SDXInputError names a bad one."""
+    token = options.get("api_token")
+    if not token:
+        raise SDXInputError("api_token: no API token given; set the api_token option or the SDX_API_TOKEN "
+                            "environment variable")
+    api_url = (options.get("api_url") or "").strip()
+    if not api_url.startswith(("https://", "http://")):
+        raise SDXInputError(f"api_url: expected an http(s) URL such as {DEFAULT_API_URL}, got {api_url!r}")
+    timeout = options.get("timeout")
+    if timeout is None or timeout <= 0:
+        raise SDXInputError(f"timeout: expected a number of seconds above 0, got {timeout!r}")
+    return SDXClient(api_url, token, timeout=timeout, validate_certs=options.get("validate_certs", True),
+                     ca_path=options.get("ca_path"), agent=agent)
+
+
+class SDXModule:
+    """Base of every module: subclasses give ``argument_spec`` and ``run()``; ``execute()`` does the rest."""
+
+    argument_spec: dict[str, dict[str, Any]] = {}
+    module_kwargs: dict[str, Any] = {"supports_check_mode": True}
+
+    def __init__(self, module: AnsibleModule) -> None:
+        self.module = module
+        self.params = module.params
+        self.result: dict[str, Any] = {"changed": False}
+        self._client: SDXClient | None = None
+
+    @classmethod
+    def define_module(cls) -> AnsibleModule:
+        return AnsibleModule(argument_spec={**sdx_argument_spec(), **cls.argument_spec}, **cls.module_kwargs)
+
+    @property
+    def client(self) -> SDXClient:
+        if self._client is None:
+            self._client = client_from_options(self.params, agent=self.module._name)  # pylint: disable=protected-access
+        return self._client
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def execute(self) -> NoReturn:
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        if not HAS_PYDANTIC:
+            self.module.fail_json(msg=missing_required_lib("pydantic>=2"), exception=PYDANTIC_IMPORT_ERROR)
+        try:
+            self.run()
+        except SDXInputError as error:
+            self.module.fail_json(msg=str(error), **self.result)
+        except SDXError as error:
+            self.fail(error)
+        self.module.exit_json(**self.result)
+
+    def fail(self, error: SDXError, **extra: Any) -> NoReturn:
+        """Fail the task with the API's status, type, code, message and doc_url kept apart in ``error``."""
+        self.module.fail_json(msg=error.message, error=error.to_dict(), **{**self.result, **extra})

@@ -1,0 +1,293 @@
+#!/usr/bin/python
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sdx_async_script
+short_description: Queue a RouterOS script on an SDX site as a device job
+version_added: 0.1.0
+description:
+  - Queues a RouterOS script for a MikroTik router managed by Altostrat SDX, through
+    C(POST /api/asynchronous/{siteId}). The router runs it the next time it checks in.
+  - Idempotent by default. A job already queued on the site with the same O(script) and O(description)
+    (trailing whitespace aside) that is pending, running or completed counts as done; the task then reports
+    C(ok), returns that job, and queues nothing. A failed or cancelled job does not count, so re-running a
+    task after a failure queues the script again. Set O(force=true) for work that must run every time.
+  - A queue request whose outcome is unknown (a dropped connection, a timeout, an HTTP 5xx answer) is never
+    blindly sent again. The site's jobs are read first, and a new matching job is adopted; only when there
+    is none is the request repeated. A task leaves at most one job behind.
+  - The module talks to the SDX API, not to the router. Run it on the controller, for example with
+    C(delegate_to: localhost) or C(connection: local).
+author:
+  - Altostrat SDX collection maintainers
+extends_documentation_fragment:
+  - altostrat.sdx.sdx
+  - altostrat.sdx.sdx.actiongroup_sdx
+  - altostrat.sdx.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads the site's jobs exactly as a real run does and predicts the same C(changed) result.
+      - Never queues anything and never waits.
+  diff_mode:
+    support: full
+    details:
+      - When a script is (or would be) queued, the diff shows it as added to the site's job queue.
+  idempotent:
+    support: partial
+    details:
+      - With the default O(force=false) a second run with the same O(script) and O(description) reports no change
+        while the first job is pending, running or completed.
+      - With O(force=true) every run queues a new job.
+options:
+  site_id:
+    description:
+      - UUID of the SDX site (router) to run the script on.
+    type: str
+    required: true
+  description:
+    description:
+      - Short human-readable description of the job, shown in SDX.
+      - Part of what makes two jobs the same task (see the module description).
+    type: str
+    required: true
+  script:
+    description:
+      - The RouterOS script to run, for example C(/ip address add address=192.168.99.1/24 interface=bridge).
+      - It is not echoed in the result, since it can hold secrets. In diff mode it is shown.
+    type: str
+    required: true
+  make_backup:
+    description: Have SDX take a configuration backup of the router before the script runs.
+    type: bool
+    default: false
+  express_execute:
+    description: Ask SDX to trigger a faster device check-in where possible.
+    type: bool
+    default: false
+  needs_acknowledgement:
+    description:
+      - Make the router report the end of the script. Only then does SDX learn that a script failed.
+      - Without it, SDX marks the job completed as soon as the router downloads it.
+    type: bool
+    default: false
+  notify_url:
+    description: HTTPS URL that SDX calls with the job's status changes.
+    type: str
+  force:
+    description: Queue the script even when an equal job is already pending, running or completed.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until the job has completed. A failed job, or O(wait_timeout) passing first, fails the task.
+      - Jobs of an offline site stay pending until the router checks in again.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait for the job when O(wait=true).
+    type: float
+    default: 300
+  poll_interval:
+    description: Seconds between two reads of the job while waiting.
+    type: float
+    default: 5
+notes:
+  - Runs on the controller and needs network access to O(api_url) from there.
+seealso:
+  - name: Queue an asynchronous RouterOS script (SDX API)
+    description: The API endpoint this module calls.
+    link: https://altostrat.io/docs/api/en/developer-api/queue-an-asynchronous-routeros-script
+"""
+
+EXAMPLES = r"""
+- name: Add the guest network address on one site
+  altostrat.sdx.sdx_async_script:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    description: Add guest network address
+    script: /ip address add address=192.168.99.1/24 interface=bridge
+    make_backup: true
+    needs_acknowledgement: true
+    wait: true
+  delegate_to: localhost
+
+- name: Take a backup on every run (not idempotent on purpose)
+  altostrat.sdx.sdx_async_script:
+    site_id: "{{ sdx_id }}"
+    description: Nightly export
+    script: /export file=nightly
+    force: true
+
+- name: Connection options once for every SDX module
+  module_defaults:
+    group/altostrat.sdx.sdx:
+      api_url: https://v1.api.altostrat.io
+      api_token: "{{ vault_sdx_token }}"
+  block:
+    - name: Set the router identity
+      altostrat.sdx.sdx_async_script:
+        site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+        description: Set identity
+        script: /system identity set name=branch-0001
+"""
+
+RETURN = r"""
+job:
+  description:
+    - The job that holds the script, as SDX lists it, with a derived O(ignore:status); the script is left out.
+    - In check mode, V(null) when a job would be queued.
+  returned: success, or a failed wait
+  type: dict
+  contains:
+    id:
+      description: Job UUID. V(null) in the rare case the queued job was not listed yet.
+      type: str
+      sample: 0eb76fdc-b556-4ca3-91ac-0b8a5b606053
+    idempotency_key:
+      description: Key SDX gave the job when it was queued.
+      type: str
+      sample: c4a3498b-ead4-47c6-aa4f-d4662e1fdb54
+    status:
+      description: Derived from the timestamps.
+      type: str
+      choices: [pending, running, completed, failed, cancelled]
+      sample: completed
+    description:
+      description: The job description.
+      type: str
+    created_at:
+      description: When the job was queued.
+      type: str
+    started_at:
+      description: When the router picked the job up.
+      type: str
+    completed_at:
+      description: When the job completed.
+      type: str
+    failed_at:
+      description: When the job failed.
+      type: str
+    log_url:
+      description: Relative SDX UI link to the job's logs.
+      type: str
+  sample:
+    id: 0eb76fdc-b556-4ca3-91ac-0b8a5b606053
+    idempotency_key: c4a3498b-ead4-47c6-aa4f-d4662e1fdb54
+    status: pending
+    description: Add guest network address
+    created_at: "2026-11-28T13:19:46.445004Z"
+    started_at: null
+    completed_at: null
+    failed_at: null
+request_id:
+  description: Request id SDX returned when the script was queued by this run; V(null) otherwise.
+  returned: always
+  type: str
+  sample: e97d0fc9-d905-474a-a5d2-f429b3f7e4dc
+queued:
+  description: Whether this run queued (or in check mode would queue) a job.
+  returned: always
+  type: bool
+reconciled:
+  description: True when a queue request got no clear answer and the job it had created was adopted.
+  returned: when a job was queued
+  type: bool
+transitions:
+  description: Status changes the wait saw, each with the controller time (UTC) it was seen at.
+  returned: when O(wait=true) and not in check mode
+  type: list
+  elements: dict
+  sample:
+    - {status: pending, seen_at: "2026-11-28T13:19:46.450Z"}
+    - {status: running, seen_at: "2026-11-28T13:19:51.460Z"}
+    - {status: completed, seen_at: "2026-11-28T13:19:54.470Z"}
+error:
+  description: The API error, when the task failed on one.
+  returned: failure
+  type: dict
+  contains:
+    status:
+      description: HTTP status; V(null) when the API was not reached.
+      type: int
+    type:
+      description: Error category, such as V(invalid_request_error).
+      type: str
+    code:
+      description: Error code, such as V(resource_missing).
+      type: str
+    message:
+      description: The API's own message.
+      type: str
+    doc_url:
+      description: Link to the documentation of the error code.
+      type: str
+"""
+
+from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, parse_site_id
+from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
+
+
+class AsyncScriptModule(SDXModule):
+    argument_spec = {
+        "site_id": {"type": "str", "required": True},
+        "description": {"type": "str", "required": True},
+        "script": {"type": "str", "required": True},
+        "make_backup": {"type": "bool", "default": False},
+        "express_execute": {"type": "bool", "default": False},
+        "needs_acknowledgement": {"type": "bool", "default": False},
+        "notify_url": {"type": "str"},
+        "force": {"type": "bool", "default": False},
+        "wait": {"type": "bool", "default": False},
+        "wait_timeout": {"type": "float", "default": 300},
+        "poll_interval": {"type": "float", "default": 5},
+    }
+
+    def run(self) -> None:
+        site_id = parse_site_id(self.params["site_id"])
+        request = AsynchronousScriptRequest.from_params(self.params)
+        for name in ("wait_timeout", "poll_interval"):
+            if self.params[name] <= 0:
+                raise SDXInputError(f"{name}: expected a number of seconds above 0, got {self.params[name]:g}")
+        self.result.update(job=None, request_id=None, queued=False)
+        plan = _jobs.plan(self.client, site_id, request, force=self.params["force"])
+        job = plan.existing
+        if plan.will_queue:
+            self.result.update(changed=True, queued=True)
+            if self.module._diff:  # pylint: disable=protected-access
+                self.result["diff"] = {"before": "", "after": request.script.rstrip() + "\n",
+                                       "after_header": f"site {site_id}: queued script"}
+            if self.module.check_mode:
+                self.result["msg"] = f"would queue {request.description!r} on site {site_id}"
+                return
+            queued = _jobs.queue(self.client, site_id, request, plan.known_ids)
+            job = queued.job
+            self.result.update(reconciled=queued.reconciled,
+                               request_id=queued.accepted.request_id if queued.accepted else None)
+        self.result["job"] = job.to_result()
+        if self.params["wait"] and not self.module.check_mode:
+            self._wait(site_id, job)
+
+    def _wait(self, site_id: str, job) -> None:
+        outcome = _jobs.wait(self.client, site_id, job, self.params["wait_timeout"], self.params["poll_interval"])
+        self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
+        if outcome.timed_out:
+            self.module.fail_json(msg=f"job {outcome.job.id} on site {site_id} was still {outcome.job.status} after "
+                                      f"{self.params['wait_timeout']:g} seconds", **self.result)
+        if outcome.job.status != "completed":
+            self.module.fail_json(msg=f"job {outcome.job.id} on site {site_id} {outcome.job.status} at "
+                                      f"{outcome.job.failed_at or outcome.job.deleted_at}; see its log: "
+                                      f"{outcome.job.log_url}", **self.result)
+
+
+def main() -> None:
+    AsyncScriptModule(AsyncScriptModule.define_module()).execute()
+
+
+if __name__ == "__main__":
+    main()
