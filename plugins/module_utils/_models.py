@@ -204,8 +204,10 @@ class ErrorResponse(_Lenient):
     @classmethod
     def from_body(cls, body: bytes, content_type: str) -> "ErrorResponse":
         text = body.decode("utf-8", errors="replace")
+        if not text.strip():
+            return cls()
         try:
-            data = json.loads(text) if text.strip() else None
+            data = json.loads(text)
         except ValueError:
             data = None
         if isinstance(data, dict):

@@ -1,0 +1,104 @@
+# altostrat.sdx developer entry points. `make demo` and `make test` set up everything they need.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PYTHON311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3.11) $(shell command -v python3.11 || command -v python3))
+PYTHON313 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.13*/bin/python3.13) $(shell command -v python3.13))
+
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+BUILD := $(CURDIR)/build
+COLLECTIONS := $(BUILD)/collections
+SRC_TREE := $(BUILD)/src/ansible_collections/altostrat/sdx
+SANITY_TREE := $(BUILD)/sanity/ansible_collections/altostrat/sdx
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := $(BUILD)/dist/altostrat-sdx-$(VERSION).tar.gz
+PIP := pip install -q --disable-pip-version-check
+# ansible-core lines besides the main one (2.19 on Python 3.11): the oldest requires_ansible admits, and the newest.
+MATRIX := 2.16 2.21
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+export PY_COLORS := 0
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z0-9.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.done: requirements.txt requirements-dev.txt requirements-test.txt
+	[ -x $(BIN)/python ] || $(PYTHON311) -m venv $(VENV)
+	$(BIN)/$(PIP) -r requirements-dev.txt
+	touch $@
+
+.venv-2.16/.done: requirements.txt requirements-test.txt
+	[ -x .venv-2.16/bin/python ] || $(PYTHON311) -m venv .venv-2.16
+	.venv-2.16/bin/$(PIP) 'ansible-core>=2.16,<2.17' -r requirements-test.txt
+	touch $@
+
+.venv-2.21/.done: requirements.txt requirements-test.txt
+	@[ -n "$(PYTHON313)" ] || { echo "Python 3.13 is needed for the ansible-core 2.21 line"; exit 1; }
+	[ -x .venv-2.21/bin/python ] || $(PYTHON313) -m venv .venv-2.21
+	.venv-2.21/bin/$(PIP) 'ansible-core>=2.21,<2.22' -r requirements-test.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.done $(SRC_TREE) ## Create .venv with every tool
+
+$(SRC_TREE):
+	mkdir -p $(dir $@) && ln -sfn $(CURDIR) $@
+
+.PHONY: pip-shim
+pip-shim: $(VENV)/.done  # ansible-test cannot download its pip bootstrap here (docs/development.md)
+	mkdir -p ~/.ansible/test/cache
+	cp .ci/get_pip_shim.py ~/.ansible/test/cache/$$($(BIN)/python .ci/pip_shim_name.py)
+
+.PHONY: install
+install: $(VENV)/.done ## Build the collection tarball and install it into build/collections
+	rm -rf $(BUILD)/dist $(COLLECTIONS)
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
+	$(BIN)/ansible-galaxy collection install --force $(TARBALL) -p $(COLLECTIONS)
+
+.PHONY: demo
+demo: install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure
+	$(BIN)/python -m tests.simulator --sites 12 --seed 7 --time-scale 0.4 --rate-limit 60 -- \
+	  $(BIN)/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python examples/demo.yml
+
+.PHONY: sanity
+sanity: pip-shim ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
+	rm -rf $(BUILD)/sanity && mkdir -p $(SANITY_TREE)
+	git ls-files -z --cached --others --exclude-standard | tar --null -cf - -T - | tar -xf - -C $(SANITY_TREE)
+	cd $(SANITY_TREE) && env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-test sanity --python 3.11 --color no
+
+.PHONY: units
+units: venv ## Unit tests (main line)
+	$(BIN)/pytest tests/unit
+
+.PHONY: integration
+integration: install ## Integration tests: real ansible runs against the simulator (main line)
+	$(BIN)/pytest tests/integration
+
+.PHONY: matrix
+matrix: install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) ## Unit and integration tests on the other ansible-core lines
+	for line in $(MATRIX); do \
+	  echo "== ansible-core $$line"; \
+	  PATH=$(CURDIR)/.venv-$$line/bin:$$PATH .venv-$$line/bin/pytest tests/unit tests/integration; \
+	done
+
+.PHONY: lint
+lint: venv ## ansible-lint (production profile) and antsibull-docs lint
+	$(BIN)/ansible-lint
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs self .
+
+.PHONY: docs-check
+docs-check: install ## ansible-doc renders every plugin (it exits 0 on a missing one, so check the JSON)
+	$(BIN)/python tests/check_docs.py
+
+.PHONY: test
+test: sanity units integration matrix lint docs-check ## Everything CI runs
+
+.PHONY: clean
+clean: ## Remove build output and virtual environments
+	rm -rf $(BUILD) $(VENV) .venv-* tests/output

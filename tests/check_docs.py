@@ -1,0 +1,53 @@
+"""Render every plugin with ansible-doc and fail when one renders nothing.
+
+ansible-doc exits 0 with only a warning when it cannot find a plugin, so its JSON is checked instead.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = {"modules": "module", "inventory": "inventory", "lookup": "lookup", "filter": "filter"}
+
+
+def plugins() -> list[tuple[str, str]]:
+    found = []
+    for folder, kind in KINDS.items():
+        for path in sorted((ROOT / "plugins" / folder).glob("*.py")):
+            if path.name != "__init__.py":
+                found.append((kind, f"altostrat.sdx.{path.stem}"))
+    return found
+
+
+def check(kind: str, name: str) -> str | None:
+    run = subprocess.run(["ansible-doc", "--json", "-t", kind, name], capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        return f"ansible-doc exited {run.returncode}: {run.stderr.strip()}"
+    try:
+        doc = json.loads(run.stdout).get(name, {}).get("doc")
+    except ValueError:
+        return "ansible-doc printed no JSON"
+    if not doc or not doc.get("short_description") or not doc.get("description"):
+        return "rendered without documentation: " + (run.stderr.strip() or "empty")
+    if kind == "module" and not json.loads(run.stdout)[name].get("examples"):
+        return "rendered without EXAMPLES"
+    return None
+
+
+def main() -> int:
+    failures = 0
+    found = plugins()
+    for kind, name in found:
+        problem = check(kind, name)
+        print(f"{'FAIL' if problem else 'ok  '} {kind:9} {name}" + (f": {problem}" if problem else ""))
+        failures += bool(problem)
+    print(f"ansible-doc: {len(found) - failures} passed, {failures} failed")
+    return 1 if failures or not found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

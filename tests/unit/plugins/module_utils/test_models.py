@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import (
+    AsynchronousScriptAccepted, AsynchronousScriptRequest, ErrorResponse, Job, parse_site_id)
+
+BASE = {"description": "Add guest network address", "script": "/ip address add address=192.168.99.1/24"}
+
+
+def test_request_payload_carries_every_documented_field_and_defaults():
+    request = AsynchronousScriptRequest.from_params({**BASE, "notify_url": None, "site_id": "ignored"})
+    assert request.payload() == {**BASE, "make_backup": False, "express_execute": False,
+                                 "needs_acknowledgement": False}
+
+
+@pytest.mark.parametrize("change, field, expected", [
+    ({"script": ""}, "script", "must not be empty"),
+    ({"script": "  \n"}, "script", "must not be empty"),
+    ({"description": ""}, "description", "must not be empty"),
+    ({"notify_url": "http://example.com/hook"}, "notify_url", "https"),
+    ({"notify_url": "https://"}, "notify_url", "https"),
+    ({"make_backup": "yes"}, "make_backup", "boolean"),
+])
+def test_bad_request_fields_are_named(change, field, expected):
+    with pytest.raises(SDXInputError) as caught:
+        AsynchronousScriptRequest.from_params({**BASE, **change})
+    assert str(caught.value).startswith(f"{field}: ")
+    assert expected in str(caught.value)
+
+
+def test_request_model_forbids_unknown_fields():
+    with pytest.raises(Exception, match="extra"):
+        AsynchronousScriptRequest(**BASE, priority=1)
+
+
+def test_request_matches_jobs_by_script_and_description_ignoring_trailing_whitespace():
+    request = AsynchronousScriptRequest(**BASE)
+    assert request.matches(Job(description=BASE["description"] + " ", script=BASE["script"] + "\n"))
+    assert not request.matches(Job(description="other", script=BASE["script"]))
+    assert not request.matches(Job(description=BASE["description"], script="/system reboot"))
+
+
+@pytest.mark.parametrize("timestamps, status", [
+    ({}, "pending"),
+    ({"started_at": "t1"}, "running"),
+    ({"started_at": "t1", "completed_at": "t2"}, "completed"),
+    ({"started_at": "t1", "failed_at": "t2"}, "failed"),
+    ({"deleted_at": "t1"}, "cancelled"),
+])
+def test_job_status_is_derived_from_timestamps(timestamps, status):
+    assert Job(id="j", **timestamps).status == status
+
+
+def test_job_tolerates_unknown_fields_reads_make_backup_and_hides_the_script():
+    job = Job.model_validate({"id": "j", "script": "/secret", "make_backup": True, "brand_new_field": 1})
+    result = job.to_result()
+    assert result["should_backup"] is True
+    assert "script" not in result
+    assert result["brand_new_field"] == 1
+    assert result["status"] == "pending"
+
+
+def test_accepted_answer_is_read_from_the_success_envelope():
+    accepted = AsynchronousScriptAccepted.from_answer(
+        {"status": "success", "data": {"idempotency_key": "k", "request_id": "r", "target": "t", "extra": 1}})
+    assert (accepted.idempotency_key, accepted.request_id) == ("k", "r")
+
+
+@pytest.mark.parametrize("value", ["", "nope", "9c69345c-8d39-4786-9f17", None, "9c69345c8d3947869f178153c988c89a1"])
+def test_site_id_must_be_a_uuid(value):
+    with pytest.raises(SDXInputError, match=r"^site_id: expected a site UUID"):
+        parse_site_id(value)
+
+
+def test_site_id_is_normalised():
+    assert parse_site_id(" 9C69345C-8D39-4786-9F17-8153C988C89A ") == "9c69345c-8d39-4786-9f17-8153c988c89a"
+
+
+def test_error_body_variants():
+    documented = ErrorResponse.from_body(
+        b'{"type": "invalid_request_error", "code": "parameter_missing", "message": "m", "doc_url": "u"}', "")
+    assert documented.fields() == {"type": "invalid_request_error", "code": "parameter_missing",
+                                   "message": "m", "doc_url": "u"}
+    assert ErrorResponse.from_body(b'{"message": "Unauthenticated."}', "application/json").message == "Unauthenticated."
+    page = ErrorResponse.from_body(b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+    assert page.message == "an HTML page instead of JSON (502 Bad Gateway)"
+    assert ErrorResponse.from_body(b"", "").message is None
