@@ -78,13 +78,13 @@ units: venv ## Unit tests (main line)
 
 .PHONY: integration
 integration: install ## Integration tests: real ansible runs against the simulator (main line)
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest -n 2 tests/integration
 
 .PHONY: matrix
 matrix: install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) ## Unit and integration tests on the other ansible-core lines
 	for line in $(MATRIX); do \
 	  echo "== ansible-core $$line"; \
-	  PATH=$(CURDIR)/.venv-$$line/bin:$$PATH .venv-$$line/bin/pytest tests/unit tests/integration; \
+	  PATH=$(CURDIR)/.venv-$$line/bin:$$PATH .venv-$$line/bin/pytest -n 2 tests/unit tests/integration; \
 	done
 
 .PHONY: lint

@@ -83,8 +83,8 @@ def queue(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, k
           sleep: Callable[[float], None] = time.sleep) -> Queued:
     """POST the script, making sure a POST with an unknown outcome never leaves two jobs behind.
 
-    After such a POST the site's jobs are read again; a matching job that was not there before is
-    the one that POST created and is adopted. Only when there is none is the POST sent again.
+    After such a POST, and a pause, the site's jobs are read again; a matching job that was not there
+    before is the one that POST created and is adopted. Only when there is none is the POST sent again.
     """
     last_error: Optional[SDXError] = None
     for attempt in range(1, POST_ATTEMPTS + 1):
@@ -94,10 +94,10 @@ def queue(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, k
             if not error.ambiguous:
                 raise _site_context(error, site_id)
             last_error = error
+            sleep(client.retry.backoff(attempt))  # gives a request still in flight time to land
             adopted = _adopt(client, site_id, request, known_ids, error)
             if adopted is not None:
                 return Queued(job=adopted, accepted=None, reconciled=True)
-            sleep(client.retry.backoff(attempt))
             continue
         accepted = AsynchronousScriptAccepted.from_answer(answer)
         return Queued(job=locate(client, site_id, accepted, sleep), accepted=accepted)

@@ -221,27 +221,22 @@ class Handler(BaseHTTPRequestHandler):
         entry = {"time": time.time(), "method": method, "path": path, "query": parts.query,
                  "auth": self._auth_state(), "status": None, "fault": None, "body": _json_or_none(raw)}
         fault = sim.faults.take(method, path)
-        if fault is not None:
-            entry["fault"] = fault.action
-            if fault.action == "drop_before":
-                sim.record(entry)
-                self._drop()
-                return
-            if fault.action == "status":
-                response = _fault_response(fault)
-                entry["status"] = response.status
-                sim.record(entry)
-                self._send(response)
-                return
-            if fault.action == "delay":
-                time.sleep(fault.seconds)
-        response = self._api(method, path, query, raw, entry["auth"])
-        entry["status"] = response.status
+        entry["fault"] = fault.action if fault else None
         sim.record(entry)
+        if fault is not None and fault.action == "drop_before":
+            self._drop()
+            return
+        if fault is not None and fault.action == "status":
+            response = _fault_response(fault)
+        else:
+            response = self._api(method, path, query, raw, entry["auth"])
+        entry["status"] = response.status
         if fault is not None and fault.action == "drop_after":
             entry["status"] = None
             self._drop()
             return
+        if fault is not None and fault.action == "delay":
+            time.sleep(fault.seconds)  # processed already; only the answer is late
         try:
             self._send(response)
         except (BrokenPipeError, ConnectionResetError):

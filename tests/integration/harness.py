@@ -1,0 +1,123 @@
+"""Drive real ansible-playbook runs against a simulator process, and read what happened."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+TOKEN = "alto_sk_integration_7f3a9c21d4e5b6"
+MODULE = "altostrat.sdx.sdx_async_script"
+
+
+class SimulatorProcess:
+    """``python -m tests.simulator`` on a free loopback port, plus its /_sim/ control surface."""
+
+    def __init__(self, workdir: Path, *args: str) -> None:
+        port_file = workdir / "simulator.json"
+        self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, "-m", "tests.simulator", "--port", "0", "--port-file", str(port_file),
+             "--token", TOKEN, *args], cwd=ROOT, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not port_file.exists() or not port_file.read_text():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the simulator did not start")
+            time.sleep(0.05)
+        self.url = json.loads(port_file.read_text())["url"]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+    def call(self, method: str, path: str, body: object = None, token: bool = False):
+        request = urllib.request.Request(self.url + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        if token:
+            request.add_header("Authorization", f"Bearer {TOKEN}")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            raw = answer.read()
+        return json.loads(raw) if raw else None
+
+    def reset(self) -> None:
+        self.call("POST", "/_sim/reset")
+
+    def fault(self, **rule) -> None:
+        self.call("POST", "/_sim/faults", rule)
+
+    def log(self, method: str | None = None, path: str = "") -> list[dict]:
+        return [entry for entry in self.call("GET", "/_sim/requests")
+                if (method is None or entry["method"] == method) and entry["path"].startswith(path)]
+
+    def jobs(self, site: str | None = None) -> list[dict]:
+        return [job for job in self.call("GET", "/_sim/jobs") if site is None or job["site_id"] == site]
+
+    def sites(self, online: bool | None = None) -> list[dict]:
+        sites = self.call("GET", "/sites", token=True)
+        self.call("DELETE", "/_sim/requests")
+        return [site for site in sites if online is None or site["has_pulse"] is online]
+
+
+@dataclass
+class Run:
+    rc: int
+    output: str
+    records: list[dict] = field(default_factory=list)
+
+    @property
+    def result(self) -> dict:
+        return self.records[-1]["result"]
+
+    @property
+    def status(self) -> str:
+        return self.records[-1]["status"]
+
+    def task(self, name: str) -> dict:
+        return next(record for record in self.records if record["task"] == name)
+
+
+class Ansible:
+    """ansible-playbook from this Python's environment, wired to the simulator and the recorder."""
+
+    def __init__(self, workdir: Path, sim: SimulatorProcess) -> None:
+        self.workdir = workdir
+        collections = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or str(ROOT / "build" / "src")
+        self.env = {
+            **os.environ,
+            "ANSIBLE_COLLECTIONS_PATH": collections,
+            "ANSIBLE_CALLBACK_PLUGINS": str(ROOT / "tests" / "integration" / "callback_plugins"),
+            "ANSIBLE_CALLBACKS_ENABLED": "sdx_record",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "ANSIBLE_HOME": str(workdir / "ansible-home"),
+            "ANSIBLE_NOCOLOR": "1",
+            "SDX_API_URL": sim.url,
+            "SDX_API_TOKEN": TOKEN,
+        }
+        self.count = 0
+
+    def playbook(self, path: Path, *args: str, env: dict | None = None) -> Run:
+        self.count += 1
+        record = self.workdir / f"record-{self.count}.jsonl"
+        command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path), *args]
+        done = subprocess.run(command, env={**self.env, **(env or {}), "SDX_RECORD_FILE": str(record)},
+                              capture_output=True, text=True, check=False, cwd=ROOT, timeout=300)
+        records = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
+        return Run(done.returncode, done.stdout + done.stderr, records)
+
+    def task(self, args: dict, *cli: str, module: str = MODULE, env: dict | None = None,
+             task_keywords: dict | None = None, play_keywords: dict | None = None) -> Run:
+        """One task of ``module`` with ``args`` in a throwaway playbook (JSON is YAML)."""
+        play = {"name": "under test", "hosts": "localhost", "gather_facts": False, **(play_keywords or {}),
+                "tasks": [{"name": "task under test", module: args, **(task_keywords or {})}]}
+        path = self.workdir / f"play-{self.count + 1}.yml"
+        path.write_text(json.dumps([play]))
+        return self.playbook(path, *cli, env=env)
