@@ -24,7 +24,7 @@ def plugins() -> list[tuple[str, str]]:
 
 
 def check(kind: str, name: str) -> str | None:
-    run = subprocess.run(["ansible-doc", "--json", "-t", kind, name], capture_output=True, text=True, check=False)
+    run = subprocess.run([str(Path(sys.executable).parent / "ansible-doc"), "--json", "-t", kind, name], capture_output=True, text=True, check=False)
     if run.returncode != 0:
         return f"ansible-doc exited {run.returncode}: {run.stderr.strip()}"
     try:

@@ -16,7 +16,7 @@ options:
     default: https://v1.api.altostrat.io
   api_token:
     description:
-      - SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT.
+      - "SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT."
       - If not set, the value of the E(SDX_API_TOKEN) environment variable is used.
       - Required one way or the other; the task fails before any request when neither is set.
     type: str

@@ -19,8 +19,8 @@ description:
   - A queue request whose outcome is unknown (a dropped connection, a timeout, an HTTP 5xx answer) is never
     blindly sent again. The site's jobs are read first, and a new matching job is adopted; only when there
     is none is the request repeated. A task leaves at most one job behind.
-  - The module talks to the SDX API, not to the router. Run it on the controller, for example with
-    C(delegate_to: localhost) or C(connection: local).
+  - "The module talks to the SDX API, not to the router. Run it on the controller, for example with
+    C(delegate_to: localhost) or C(connection: local)."
 author:
   - Altostrat SDX collection maintainers
 extends_documentation_fragment:

@@ -1,0 +1,46 @@
+"""Hand-kept lists checked against the tree: the action group, the version, the requirements."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import yaml
+
+from ansible_collections.altostrat.sdx.plugins.module_utils._version import COLLECTION_VERSION
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def modules() -> set[str]:
+    return {path.stem for path in (ROOT / "plugins" / "modules").glob("*.py") if path.stem != "__init__"}
+
+
+def module_doc(name: str) -> dict:
+    tree = ast.parse((ROOT / "plugins" / "modules" / f"{name}.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION":
+            return yaml.safe_load(node.value.value)
+    raise AssertionError(f"{name} has no DOCUMENTATION")
+
+
+def test_action_group_lists_every_module_and_nothing_else():
+    runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
+    assert set(runtime["action_groups"]["sdx"]) == modules()
+
+
+def test_every_module_documents_its_action_group_membership():
+    for name in modules():
+        fragments = module_doc(name).get("extends_documentation_fragment", [])
+        assert "altostrat.sdx.sdx.actiongroup_sdx" in fragments, name
+
+
+def test_versions_agree():
+    galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())
+    assert galaxy["version"] == COLLECTION_VERSION
+
+
+def test_runtime_requirements_are_what_the_client_imports():
+    names = {line.split(">")[0].split("=")[0].split("<")[0].strip()
+             for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")}
+    assert names == {"requests", "pydantic"}
