@@ -12,7 +12,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 BUILD := $(CURDIR)/build
 COLLECTIONS := $(BUILD)/collections
 SRC_TREE := $(BUILD)/src/ansible_collections/altostrat/sdx
-SANITY_TREE := $(BUILD)/sanity/ansible_collections/altostrat/sdx
+# ansible-test needs an ansible_collections/ parent and must not see this git checkout around it.
+SANITY_ROOT := $(or $(TMPDIR),/tmp)/altostrat-sdx-sanity
+SANITY_TREE := $(SANITY_ROOT)/ansible_collections/altostrat/sdx
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL := $(BUILD)/dist/altostrat-sdx-$(VERSION).tar.gz
 PIP := pip install -q --disable-pip-version-check
@@ -68,7 +70,7 @@ demo: install ## Queue a script on the simulated fleet: check mode, queue, wait,
 
 .PHONY: sanity
 sanity: pip-shim ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
-	rm -rf $(BUILD)/sanity && mkdir -p $(SANITY_TREE)
+	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_TREE)
 	git ls-files -z --cached --others --exclude-standard | tar --null -cf - -T - | tar -xf - -C $(SANITY_TREE)
 	cd $(SANITY_TREE) && env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-test sanity --python 3.11 --color no
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+
 class SDXError(Exception):
     """A failed SDX call: transport trouble, an API error answer, or an unusable answer.
 

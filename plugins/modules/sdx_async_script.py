@@ -22,7 +22,7 @@ description:
   - "The module talks to the SDX API, not to the router. Run it on the controller, for example with
     C(delegate_to: localhost) or C(connection: local)."
 author:
-  - Altostrat SDX collection maintainers
+  - Altostrat SDX collection maintainers (@altostrat)
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.actiongroup_sdx

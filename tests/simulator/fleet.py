@@ -20,6 +20,7 @@ MODELS = (
 VERSIONS = ("7.15.1", "7.16.2", "7.14.3", "7.12.1", "6.49.15")
 REGIONS = ("emea", "apac", "amer")
 BASE62 = string.digits + string.ascii_letters
+ALNUM = string.ascii_uppercase + string.digits
 
 # Seconds a job spends in each phase at time scale 1.0 (the device polls, then runs the script).
 PICKUP_SECONDS = 4.0
@@ -93,6 +94,10 @@ class Site:
         }
 
 
+def random_text(rng: random.Random, alphabet: str, length: int) -> str:
+    return "".join(rng.choices(alphabet, k=length))
+
+
 def build_fleet(count: int, offline_ratio: float, seed: int) -> list[Site]:
     rng = random.Random(seed)
     offline = set(rng.sample(range(count), round(count * offline_ratio)))
@@ -104,7 +109,7 @@ def build_fleet(count: int, offline_ratio: float, seed: int) -> list[Site]:
         name = f"branch-{index + 1:04d}"
         sites.append(Site(
             id=site_uuid,
-            pid="site_" + "".join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(25)),
+            pid="site_" + random_text(rng, string.ascii_lowercase + string.digits, 25),
             name=name,
             identity=f"{name}-gw",
             model=model,
@@ -112,9 +117,8 @@ def build_fleet(count: int, offline_ratio: float, seed: int) -> list[Site]:
             architecture_name=arch,
             routerboard=routerboard,
             software_version=rng.choice(VERSIONS),
-            serial_number="".join(rng.choice("ABCDEF0123456789") for _ in range(12)),
-            software_id="".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(4)) + "-"
-            + "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(4)),
+            serial_number=random_text(rng, "ABCDEF0123456789", 12),
+            software_id=random_text(rng, ALNUM, 4) + "-" + random_text(rng, ALNUM, 4),
             last_seen_from=f"198.51.100.{index % 250 + 1}",
             region=rng.choice(REGIONS),
             online=index not in offline,

@@ -36,11 +36,12 @@ def queue(server, site, **body):
     return api(server, "POST", f"/api/asynchronous/{site}", json={"description": "d", "script": "/x", **body})
 
 
-def wait_for(predicate, seconds=3.0):
+def wait_for(read, condition, seconds=3.0):
+    """Call ``read`` until ``condition`` holds for what it answers, and answer that."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        value = predicate()
-        if value:
+        value = read()
+        if condition(value):
             return value
         time.sleep(0.02)
     raise AssertionError("condition not reached")
@@ -114,10 +115,10 @@ def test_jobs_move_from_pending_through_running_to_completed(simulator):
     assert job["idempotency_key"] == key
     assert (job["started_at"], job["completed_at"], job["failed_at"]) == (None, None, None)
     path = f"/site/{site}/job/{job['id']}"
-    running = wait_for(lambda: (lambda j: j if j["started_at"] and not j["completed_at"] else None)(
-        api(simulator, "GET", path).json()))
+    running = wait_for(lambda: api(simulator, "GET", path).json(),
+                       lambda j: j["started_at"] and not j["completed_at"])
     assert running["failed_at"] is None
-    done = wait_for(lambda: (lambda j: j if j["completed_at"] else None)(api(simulator, "GET", path).json()))
+    done = wait_for(lambda: api(simulator, "GET", path).json(), lambda j: j["completed_at"])
     assert done["started_at"] <= done["completed_at"]
 
 
@@ -125,8 +126,8 @@ def test_error_scripts_fail_only_when_acknowledged(simulator):
     site = online_site(simulator)
     queue(simulator, site, script="/x :error", needs_acknowledgement=True)
     queue(simulator, site, script="/y :error", needs_acknowledgement=False)
-    jobs = wait_for(lambda: (lambda js: js if all(j["completed_at"] or j["failed_at"] for j in js) else None)(
-        api(simulator, "GET", f"/site/{site}/job").json()))
+    jobs = wait_for(lambda: api(simulator, "GET", f"/site/{site}/job").json(),
+                    lambda js: all(j["completed_at"] or j["failed_at"] for j in js))
     by_script = {job["script"]: job for job in jobs}
     assert by_script["/x :error"]["failed_at"] and not by_script["/x :error"]["completed_at"]
     assert by_script["/y :error"]["completed_at"] == by_script["/y :error"]["started_at"]
@@ -139,7 +140,7 @@ def test_jobs_of_offline_sites_stay_pending_until_the_site_checks_in(simulator):
     time.sleep(0.3)
     assert api(simulator, "GET", f"/site/{site}/job").json()[0]["started_at"] is None
     requests.post(f"{simulator.url}/_sim/sites/{site}", json={"online": True}, timeout=5)
-    wait_for(lambda: api(simulator, "GET", f"/site/{site}/job").json()[0]["completed_at"])
+    wait_for(lambda: api(simulator, "GET", f"/site/{site}/job").json(), lambda js: js[0]["completed_at"])
 
 
 def test_only_pending_jobs_can_be_cancelled(simulator):
@@ -150,8 +151,8 @@ def test_only_pending_jobs_can_be_cancelled(simulator):
     assert api(simulator, "GET", f"/site/{site}/job/{job_id}").status_code == 404
     running_site = online_site(simulator)
     queue(simulator, running_site)
-    started = wait_for(lambda: (lambda js: js[0] if js[0]["started_at"] else None)(
-        api(simulator, "GET", f"/site/{running_site}/job").json()))
+    started = wait_for(lambda: api(simulator, "GET", f"/site/{running_site}/job").json(),
+                       lambda js: js[0]["started_at"])[0]
     answer = api(simulator, "DELETE", f"/site/{running_site}/job/{started['id']}")
     assert answer.status_code == 400
     assert answer.json()["code"] == "job_already_started"
@@ -170,7 +171,7 @@ def test_synchronous_commands_answer_records_and_fail_offline(simulator):
 def test_rate_limit_answers_429_once_the_minute_is_spent(retry_after):
     sim = Simulator(sites=2, offline_ratio=0, token=TOKEN, rate_limit=3, seed=1, time_scale=1, retry_after=retry_after)
     with serve(sim) as server:
-        statuses = [api(server, "GET", "/sites") for _ in range(4)]
+        statuses = [api(server, "GET", "/sites") for _attempt in range(4)]
         assert [answer.status_code for answer in statuses] == [200, 200, 200, 429]
         assert statuses[2].headers["X-RateLimit-Remaining"] == "0"
         assert ("Retry-After" in statuses[3].headers) is retry_after
@@ -196,7 +197,7 @@ def add_fault(server, **rule):
 def test_fault_status_with_retry_after_and_html(simulator):
     add_fault(simulator, action="status", status=503, retry_after=2, path="/sites")
     add_fault(simulator, action="status", status=502, html=True, path="/sites")
-    first, second, third = (api(simulator, "GET", "/sites") for _ in range(3))
+    first, second, third = (api(simulator, "GET", "/sites") for _attempt in range(3))
     assert (first.status_code, first.headers["Retry-After"]) == (503, "2")
     assert second.status_code == 502 and second.headers["Content-Type"] == "text/html"
     assert "<html>" in second.text
