@@ -91,7 +91,7 @@ matrix: install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) ## Uni
 
 .PHONY: lint
 lint: venv ## ansible-lint (production profile) and antsibull-docs lint
-	$(BIN)/ansible-lint
+	env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-lint
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs self .
 
 .PHONY: docs-check

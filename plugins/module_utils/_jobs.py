@@ -40,6 +40,17 @@ def get_job(client: SDXClient, site_id: str, job_id: str) -> Job:
         raise
 
 
+def cancel(client: SDXClient, site_id: str, job_id: str) -> bool:
+    """Cancel a pending job; False when it was already gone. SDXError (job_already_started) if it started."""
+    try:
+        client.delete(f"site/{site_id}/job/{job_id}")
+    except SDXError as error:
+        if error.status == 404:
+            return False
+        raise
+    return True
+
+
 def _site_context(error: SDXError, site_id: str) -> SDXError:
     if error.status == 404:
         return error.with_context(f"site {site_id!r} was not found")

@@ -49,13 +49,21 @@ _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
-def parse_site_id(value: Any, field: str = "site_id") -> str:
-    """A site id as SDX expects it (a UUID, lower-case); SDXInputError naming the field otherwise."""
+def parse_uuid(value: Any, field: str, what: str) -> str:
+    """A UUID as SDX expects it (lower-case); SDXInputError naming the field otherwise."""
     text = str(value or "").strip()
     try:
         return str(uuid.UUID(text))
     except ValueError:
-        raise SDXInputError(f"{field}: expected a site UUID such as {SITE_ID_EXAMPLE}, got {text!r}") from None
+        raise SDXInputError(f"{field}: expected a {what} UUID such as {SITE_ID_EXAMPLE}, got {text!r}") from None
+
+
+def parse_site_id(value: Any, field: str = "site_id") -> str:
+    return parse_uuid(value, field, "site")
+
+
+def parse_job_id(value: Any, field: str = "job_id") -> str:
+    return parse_uuid(value, field, "job")
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -47,6 +47,8 @@ options:
   site_id:
     description:
       - UUID of the SDX site (router) to run the script on.
+      - On a host of the C(altostrat.sdx.sites) inventory it defaults to the host variable C(sdx_id), so
+        C(ansible -i fleet.sdx.yml sdx_online -m altostrat.sdx.sdx_async_script -a "description=... script=...") works.
     type: str
     required: true
   description:
@@ -125,7 +127,6 @@ EXAMPLES = r"""
 - name: Connection options once for every SDX module
   module_defaults:
     group/altostrat.sdx.sdx:
-      api_url: https://v1.api.altostrat.io
       api_token: "{{ vault_sdx_token }}"
   block:
     - name: Set the router identity

@@ -113,6 +113,18 @@ class Ansible:
         records = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
         return Run(done.returncode, done.stdout + done.stderr, records)
 
+    def adhoc(self, inventory: Path, pattern: str, module: str, args: str, *cli: str,
+              env: dict | None = None) -> Run:
+        """``ansible PATTERN -m MODULE -a ARGS`` with the recorder on (ad-hoc needs it loaded explicitly)."""
+        self.count += 1
+        record = self.workdir / f"record-{self.count}.jsonl"
+        command = [str(BIN / "ansible"), "-i", str(inventory), pattern, "-m", module, "-a", args, *cli]
+        done = subprocess.run(command, env={**self.env, **(env or {}), "SDX_RECORD_FILE": str(record),
+                                            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"},
+                              capture_output=True, text=True, check=False, cwd=ROOT, timeout=300)
+        records = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
+        return Run(done.returncode, done.stdout + done.stderr, records)
+
     def task(self, args: dict, *cli: str, module: str = MODULE, env: dict | None = None,
              task_keywords: dict | None = None, play_keywords: dict | None = None) -> Run:
         """One task of ``module`` with ``args`` in a throwaway playbook (JSON is YAML)."""

@@ -19,6 +19,8 @@ MODELS = (
 )
 VERSIONS = ("7.15.1", "7.16.2", "7.14.3", "7.12.1", "6.49.15")
 REGIONS = ("emea", "apac", "amer")
+# The first site has the id the API documentation uses in its examples, so documented examples run as written.
+EXAMPLE_SITE_ID = "9c69345c-8d39-4786-9f17-8153c988c89a"
 BASE62 = string.digits + string.ascii_letters
 ALNUM = string.ascii_uppercase + string.digits
 
@@ -100,12 +102,12 @@ def random_text(rng: random.Random, alphabet: str, length: int) -> str:
 
 def build_fleet(count: int, offline_ratio: float, seed: int) -> list[Site]:
     rng = random.Random(seed)
-    offline = set(rng.sample(range(count), round(count * offline_ratio)))
+    offline = set(rng.sample(range(1, count), min(count - 1, round(count * offline_ratio)))) if count else set()
     epoch = datetime(2025, 1, 1, tzinfo=timezone.utc)
     sites = []
     for index in range(count):
         model, board, arch, routerboard = rng.choice(MODELS)
-        site_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        site_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if index else EXAMPLE_SITE_ID
         name = f"branch-{index + 1:04d}"
         sites.append(Site(
             id=site_uuid,

@@ -296,23 +296,22 @@ class Handler(BaseHTTPRequestHandler):
         sim.site(site)
         return Response(200, [job.to_api() for job in sim.fleet.site_jobs(site)])
 
-    def api_get_job(self, site: str, job: str, query: dict, raw: bytes) -> Response:
-        del query, raw
+    def _job(self, site: str, job: str):
         sim = self.server.sim
         sim.site(site)
         found = sim.fleet.job(site, job)
         if found is None:
             raise not_found("job", job)
-        return Response(200, found.to_api())
+        return found
+
+    def api_get_job(self, site: str, job: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        return Response(200, self._job(site, job).to_api())
 
     def api_cancel_job(self, site: str, job: str, query: dict, raw: bytes) -> Response:
         del query, raw
-        sim = self.server.sim
-        sim.site(site)
-        found = sim.fleet.job(site, job)
-        if found is None:
-            raise not_found("job", job)
-        if not sim.fleet.cancel(found):
+        found = self._job(site, job)
+        if not self.server.sim.fleet.cancel(found):
             raise invalid("job_already_started", "The job has already started and can no longer be cancelled.")
         return Response(204)
 

@@ -1,0 +1,44 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: internal to altostrat.sdx; may change without notice.
+"""Sites: the fleet in one request, one site by id, client-side filters."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Optional
+
+from ._client import SDXClient
+from ._errors import SDXError
+from ._models import Site
+
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+def list_sites(client: SDXClient) -> list[Site]:
+    return [Site.model_validate(item) for item in client.get_list("sites")]
+
+
+def get_site(client: SDXClient, site_id: str) -> Optional[Site]:
+    """One site, or None when SDX does not know it."""
+    try:
+        return Site.model_validate(client.get(f"sites/{site_id}"))
+    except SDXError as error:
+        if error.status == 404:
+            return None
+        raise
+
+
+def name_matches(site: Site, name: str) -> bool:
+    """Exact name, or a shell-style pattern when ``name`` holds ``*``, ``?`` or ``[``."""
+    actual = site.name or ""
+    if GLOB_CHARACTERS & set(name):
+        return fnmatch.fnmatchcase(actual, name)
+    return actual == name
+
+
+def select(sites: list[Site], name: Optional[str] = None, online: Optional[bool] = None) -> list[Site]:
+    return [site for site in sites
+            if (name is None or name_matches(site, name)) and (online is None or site.online is online)]

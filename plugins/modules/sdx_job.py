@@ -1,0 +1,116 @@
+#!/usr/bin/python
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sdx_job
+short_description: Cancel a pending SDX job
+version_added: 0.1.0
+description:
+  - Makes sure a job of an SDX site will not run, by cancelling it while it is still pending
+    (C(DELETE /site/{siteId}/job/{jobId})).
+  - A job that is already cancelled or gone is fine as it is. A job the router already started cannot be
+    cancelled any more; the task then fails with the API's C(job_already_started) error and changes nothing.
+author:
+  - Altostrat SDX collection maintainers (@altostrat)
+extends_documentation_fragment:
+  - altostrat.sdx.sdx
+  - altostrat.sdx.sdx.actiongroup_sdx
+  - altostrat.sdx.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads the job and predicts the outcome (cancelled, already absent, or already started) without calling C(DELETE).
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+options:
+  site_id:
+    description:
+      - UUID of the site the job belongs to.
+      - On a host of the C(altostrat.sdx.sites) inventory it defaults to the host variable C(sdx_id).
+    type: str
+    required: true
+  job_id:
+    description: UUID of the job.
+    type: str
+    required: true
+  state:
+    description: V(absent) cancels the job. It is the only state, since jobs are created by M(altostrat.sdx.sdx_async_script).
+    type: str
+    choices: [absent]
+    default: absent
+"""
+
+EXAMPLES = r"""
+- name: Cancel a job that has not started
+  altostrat.sdx.sdx_job:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    job_id: 0eb76fdc-b556-4ca3-91ac-0b8a5b606053
+    state: absent
+"""
+
+RETURN = r"""
+job:
+  description: The job as it was before the task (without its script); V(null) when it did not exist.
+  returned: always
+  type: dict
+  sample:
+    id: 0eb76fdc-b556-4ca3-91ac-0b8a5b606053
+    status: pending
+    description: Add guest network address
+"""
+
+from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs, _sites
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_job_id, parse_site_id
+from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
+
+
+class JobModule(SDXModule):
+    argument_spec = {
+        "site_id": {"type": "str", "required": True},
+        "job_id": {"type": "str", "required": True},
+        "state": {"type": "str", "choices": ["absent"], "default": "absent"},
+    }
+
+    def run(self) -> None:
+        site_id = parse_site_id(self.params["site_id"])
+        job_id = parse_job_id(self.params["job_id"])
+        self.result["job"] = None
+        job = self._current(site_id, job_id)
+        if job is None or job.status == "cancelled":
+            self.result["msg"] = f"job {job_id} is not queued on site {site_id} (already cancelled or gone)"
+            return
+        self.result["job"] = job.to_result()
+        if self.module.check_mode:
+            if job.status != "pending":
+                self.module.fail_json(msg=f"job {job_id} is {job.status} and can no longer be cancelled "
+                                          f"(job_already_started)", **self.result)
+            self.result.update(changed=True, msg=f"would cancel job {job_id}")
+            return
+        cancelled = _jobs.cancel(self.client, site_id, job_id)
+        self.result.update(changed=cancelled, msg=f"cancelled job {job_id}" if cancelled else "job already gone")
+
+    def _current(self, site_id: str, job_id: str):
+        try:
+            return _jobs.get_job(self.client, site_id, job_id)
+        except SDXError as error:
+            if error.status != 404:
+                raise
+        if _sites.get_site(self.client, site_id) is None:
+            raise SDXError(f"site {site_id!r} was not found", status=404, code="resource_missing")
+        return None
+
+
+def main() -> None:
+    JobModule(JobModule.define_module()).execute()
+
+
+if __name__ == "__main__":
+    main()

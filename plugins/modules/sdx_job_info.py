@@ -1,0 +1,155 @@
+#!/usr/bin/python
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sdx_job_info
+short_description: List the jobs of an SDX site, or get one
+version_added: 0.1.0
+description:
+  - Lists the jobs of a site, newest first (C(GET /site/{siteId}/job)), or gets one by O(job_id)
+    (C(GET /site/{siteId}/job/{jobId})) or by the O(idempotency_key) that
+    M(altostrat.sdx.sdx_async_script) returned when it queued the job.
+  - Each job carries a C(status) derived from its timestamps, since SDX jobs have no status field.
+author:
+  - Altostrat SDX collection maintainers (@altostrat)
+extends_documentation_fragment:
+  - altostrat.sdx.sdx
+  - altostrat.sdx.sdx.actiongroup_sdx
+  - altostrat.sdx.attributes
+  - altostrat.sdx.attributes.info_module
+options:
+  site_id:
+    description:
+      - UUID of the site.
+      - On a host of the C(altostrat.sdx.sites) inventory it defaults to the host variable C(sdx_id).
+    type: str
+    required: true
+  job_id:
+    description: UUID of one job. An unknown job gives an empty O(ignore:jobs) list.
+    type: str
+  idempotency_key:
+    description: The job queued with this key (see the C(job.idempotency_key) result of M(altostrat.sdx.sdx_async_script)).
+    type: str
+  status:
+    description: Only jobs whose derived status is one of these.
+    type: list
+    elements: str
+    choices: [pending, running, completed, failed, cancelled]
+  include_script:
+    description: Return each job's script too. Off by default, since scripts can hold secrets.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Jobs still waiting for the router
+  altostrat.sdx.sdx_job_info:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    status: [pending, running]
+  register: waiting
+
+- name: The job a queue task created
+  altostrat.sdx.sdx_job_info:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    idempotency_key: "{{ queued.job.idempotency_key }}"
+  register: found
+  when: queued is defined
+"""
+
+RETURN = r"""
+jobs:
+  description: The matching jobs, newest first, each with its derived C(status).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Job UUID.
+      type: str
+    idempotency_key:
+      description: Key SDX gave the job when it was queued.
+      type: str
+    description:
+      description: Job description.
+      type: str
+    status:
+      description: Derived from the timestamps.
+      type: str
+      choices: [pending, running, completed, failed, cancelled]
+    created_at:
+      description: When the job was queued.
+      type: str
+    started_at:
+      description: When the router picked it up.
+      type: str
+    completed_at:
+      description: When it completed.
+      type: str
+    failed_at:
+      description: When it failed.
+      type: str
+    script:
+      description: The script, only with O(include_script=true).
+      type: str
+  sample:
+    - id: 0eb76fdc-b556-4ca3-91ac-0b8a5b606053
+      idempotency_key: c4a3498b-ead4-47c6-aa4f-d4662e1fdb54
+      description: Add guest network address
+      status: completed
+"""
+
+from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_job_id, parse_site_id
+from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
+
+
+class JobInfoModule(SDXModule):
+    argument_spec = {
+        "site_id": {"type": "str", "required": True},
+        "job_id": {"type": "str"},
+        "idempotency_key": {"type": "str", "no_log": False},  # an id, not a secret
+        "status": {"type": "list", "elements": "str",
+                   "choices": ["pending", "running", "completed", "failed", "cancelled"]},
+        "include_script": {"type": "bool", "default": False},
+    }
+    module_kwargs = {"supports_check_mode": True, "mutually_exclusive": [("job_id", "idempotency_key")]}
+
+    def run(self) -> None:
+        site_id = parse_site_id(self.params["site_id"])
+        job_id = self.params["job_id"]
+        if job_id:
+            jobs = self._one(site_id, parse_job_id(job_id))
+        else:
+            jobs = _jobs.list_jobs(self.client, site_id)
+            if self.params["idempotency_key"]:
+                jobs = [job for job in jobs if job.idempotency_key == self.params["idempotency_key"]]
+        wanted = self.params["status"]
+        self.result["jobs"] = [self._shape(job) for job in jobs if not wanted or job.status in wanted]
+
+    def _one(self, site_id: str, job_id: str) -> list:
+        try:
+            return [_jobs.get_job(self.client, site_id, job_id)]
+        except SDXError as error:
+            if error.status != 404:
+                raise
+        _jobs.list_jobs(self.client, site_id)  # tells an unknown site (an error) from an unknown job
+        return []
+
+    def _shape(self, job) -> dict:
+        shaped = job.to_result()
+        if self.params["include_script"]:
+            shaped["script"] = job.script
+        return shaped
+
+
+def main() -> None:
+    JobInfoModule(JobInfoModule.define_module()).execute()
+
+
+if __name__ == "__main__":
+    main()

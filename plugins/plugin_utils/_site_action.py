@@ -1,0 +1,46 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: internal to altostrat.sdx; may change without notice.
+"""Action plugin base: give a site module the host's own site when the task names none."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
+
+SITE_VARIABLE = "sdx_id"
+
+
+class SiteActionBase(ActionBase):
+    """Runs the module of the same name, with ``site_id`` defaulting to the host's ``sdx_id``."""
+
+    _supports_check_mode = True
+    _supports_async = True
+    site_id_required = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        task_vars = task_vars or {}
+        args = dict(self._task.args)
+        if args.get("site_id") in (None, "") and self._wants_host_site(args):
+            site_id = task_vars.get(SITE_VARIABLE)
+            if site_id not in (None, ""):
+                args["site_id"] = site_id
+            elif self.site_id_required:
+                result.update(failed=True, msg=(
+                    f"site_id: not given, and host {task_vars.get('inventory_hostname', '?')!r} has no "
+                    f"{SITE_VARIABLE} variable; set site_id on the task, or run it on hosts of the "
+                    f"altostrat.sdx.sites inventory plugin"))
+                return result
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
+        return result
+
+    def _wants_host_site(self, args: dict) -> bool:
+        del args
+        return True
