@@ -53,7 +53,7 @@ def error_from_answer(status: int, fields: dict[str, str | None], *, method: str
     label = "/".join(part for part in (fields.get("type"), fields.get("code")) if part)
     summary = f"SDX API answered HTTP {status}" + (f" ({label})" if label else "") + f" to {method} {url}: {detail}"
     if status == 401:
-        summary = f"SDX rejected the API token (HTTP 401): {detail}. Check api_token or SDX_API_TOKEN."
+        summary = f"SDX rejected the API token (HTTP 401): {detail.rstrip('.')}. Check api_token or SDX_API_TOKEN."
     elif status == 403:
         summary = f"The API token may not do this (HTTP 403{', ' + label if label else ''}): {detail}"
     return SDXError(summary, status=status, error_type=fields.get("type"), code=fields.get("code"),

@@ -31,6 +31,20 @@ def get_site(client: SDXClient, site_id: str) -> Optional[Site]:
         raise
 
 
+def site_tags(client: SDXClient, site_id: str) -> list[str]:
+    """A site's tags from its metadata; ``{key, value}`` tags become ``key:value``."""
+    metadata = client.get(f"sites/{site_id}/metadata") or {}
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    result = []
+    for tag in tags or []:
+        if isinstance(tag, dict):
+            key, value = tag.get("key") or tag.get("name"), tag.get("value")
+            tag = f"{key}:{value}" if key and value is not None else key
+        if tag:
+            result.append(str(tag))
+    return result
+
+
 def name_matches(site: Site, name: str) -> bool:
     """Exact name, or a shell-style pattern when ``name`` holds ``*``, ``?`` or ``[``."""
     actual = site.name or ""

@@ -65,11 +65,38 @@ class SimulatorProcess:
         return [site for site in sites if online is None or site["has_pulse"] is online]
 
 
+def plain(value):
+    """Inventory JSON without the ``__ansible_unsafe`` wrappers older ansible-core lines print."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
 @dataclass
 class Run:
     rc: int
     output: str
     records: list[dict] = field(default_factory=list)
+    stdout: str = ""
+
+    @property
+    def text(self) -> str:
+        """The output with line wrapping undone (older ansible-core lines wrap warnings)."""
+        return " ".join(self.output.split())
+
+    @property
+    def inventory(self) -> dict:
+        return plain(json.loads(self.stdout))
+
+    def hostvars(self) -> dict:
+        return self.inventory["_meta"]["hostvars"]
+
+    def group(self, name: str) -> set:
+        return set(self.inventory.get(name, {}).get("hosts", []))
 
     @property
     def result(self) -> dict:
@@ -112,6 +139,15 @@ class Ansible:
                               capture_output=True, text=True, check=False, cwd=ROOT, timeout=300)
         records = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
         return Run(done.returncode, done.stdout + done.stderr, records)
+
+    def inventory(self, config: dict, *args: str, env: dict | None = None, name: str = "fleet.sdx.yml") -> Run:
+        """``ansible-inventory -i <config file> ARGS`` (``--list`` by default); ``Run.inventory`` parses it."""
+        path = self.workdir / name
+        path.write_text(json.dumps({"plugin": "altostrat.sdx.sites", **config}))
+        command = [str(BIN / "ansible-inventory"), "-i", str(path), *(args or ("--list",))]
+        done = subprocess.run(command, env={**self.env, "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true", **(env or {})},
+                              capture_output=True, text=True, check=False, cwd=ROOT, timeout=300)
+        return Run(done.returncode, done.stdout + done.stderr, stdout=done.stdout)
 
     def adhoc(self, inventory: Path, pattern: str, module: str, args: str, *cli: str,
               env: dict | None = None) -> Run:

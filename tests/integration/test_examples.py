@@ -38,3 +38,28 @@ def test_examples_run_as_written(ansible, tmp_path: Path, module):
     assert run.rc == 0, run.output
     assert run.records, "no task ran"
     assert {record["status"] for record in run.records} <= {"ok", "changed", "skipped"}
+
+
+def inventory_examples() -> list[dict]:
+    tree = ast.parse((ROOT / "plugins" / "inventory" / "sites.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "EXAMPLES":
+            return list(yaml.safe_load_all(node.value.value))
+    raise AssertionError("the inventory plugin has no EXAMPLES")
+
+
+@pytest.mark.parametrize("index", range(len(inventory_examples())))
+def test_inventory_examples_work_as_written(ansible, tmp_path: Path, index):
+    config = dict(inventory_examples()[index])
+    config.pop("plugin")
+    run = ansible.inventory(config, "--list", "-e", f"vault_sdx_token={TOKEN}", env={"HOME": str(tmp_path)})
+    assert run.rc == 0, run.output
+    assert run.group("sdx"), "no hosts"
+
+
+def test_the_shipped_fleet_file_works(ansible):
+    config = yaml.safe_load((ROOT / "examples" / "fleet.sdx.yml").read_text())
+    config.pop("plugin")
+    run = ansible.inventory(config)
+    assert run.rc == 0, run.output
+    assert len(run.group("sdx_online")) == 9

@@ -187,7 +187,8 @@ class Fleet:
     def __init__(self, count: int, offline_ratio: float, seed: int, time_scale: float) -> None:
         self.lock = threading.RLock()
         self.time_scale = time_scale
-        self.sites = {site.id: site for site in build_fleet(count, offline_ratio, seed)}
+        self._recipe = (count, offline_ratio, seed)
+        self.sites = {site.id: site for site in build_fleet(*self._recipe)}
         self.jobs: dict[str, Job] = {}
         self._seq = 0
         self._sites_version = 0
@@ -195,6 +196,14 @@ class Fleet:
     @property
     def sites_version(self) -> int:
         return self._sites_version
+
+    def update_site(self, site_id: str, name: str | None = None, identity: str | None = None) -> Site:
+        with self.lock:
+            site = self.sites[site_id]
+            site.name = site.name if name is None else name
+            site.identity = site.identity if identity is None else identity
+            self._sites_version += 1
+            return site
 
     def set_online(self, site_id: str, online: bool) -> Site:
         with self.lock:
@@ -286,6 +295,9 @@ class Fleet:
                 result.append(dict(job.to_api(), cancelled=job.cancelled))
             return result
 
-    def reset_jobs(self) -> None:
+    def reset(self) -> None:
+        """Back to the fleet as generated: no jobs, no renamed or toggled sites."""
         with self.lock:
             self.jobs.clear()
+            self.sites = {site.id: site for site in build_fleet(*self._recipe)}
+            self._sites_version += 1

@@ -106,7 +106,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
             self._log.clear()
 
     def reset(self) -> None:
-        self.fleet.reset_jobs()
+        self.fleet.reset()
         self.faults.clear()
         self.limiter.reset()
         self.clear_log()
@@ -369,11 +369,13 @@ class Handler(BaseHTTPRequestHandler):
             sim.reset()
             return Response(204)
         match = re.match(r"^/_sim/sites/(?P<site>[^/]+)$", path)
-        if match and method == "POST" and isinstance(body, dict) and "online" in body:
+        if match and method == "POST" and isinstance(body, dict):
             if match["site"] not in sim.fleet.sites:
                 return Response(404, {"message": "no such site"})
-            site = sim.fleet.set_online(match["site"], bool(body["online"]))
-            return Response(200, {"id": site.id, "online": site.online})
+            if "online" in body:
+                sim.fleet.set_online(match["site"], bool(body["online"]))
+            site = sim.fleet.update_site(match["site"], name=body.get("name"), identity=body.get("identity"))
+            return Response(200, {"id": site.id, "name": site.name, "identity": site.identity, "online": site.online})
         return Response(404, {"message": f"unknown control {method} {path}"})
 
 

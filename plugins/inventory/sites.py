@@ -1,0 +1,281 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: sites
+short_description: Altostrat SDX sites as Ansible hosts
+version_added: 0.1.0
+author:
+  - Altostrat SDX collection maintainers (@altostrat)
+description:
+  - Makes one host per SDX site (MikroTik router) from a single C(GET /sites), following pagination if the
+    API returns it. No request is made per host unless O(with_tags=true).
+  - Host variables carry every site field under O(hostvars_prefix), such as C(sdx_id), C(sdx_name),
+    C(sdx_online) (from C(has_pulse)), C(sdx_model) and C(sdx_software_version). Every value from the API
+    is marked unsafe, so a site named like a Jinja template is never templated.
+  - Hosts run their tasks on the controller by default (C(ansible_connection=local)), since the
+    C(altostrat.sdx) modules talk to the SDX API, and take their C(site_id) from C(sdx_id).
+  - The configuration file name must end in C(sdx.yml) or C(sdx.yaml), for example C(fleet.sdx.yml).
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+requirements:
+  - requests
+  - pydantic >= 2
+options:
+  plugin:
+    description: The name of this plugin; marks the file as an SDX inventory source.
+    required: true
+    type: str
+    choices: [altostrat.sdx.sites]
+  api_url:
+    description:
+      - Base URL of the Altostrat SDX API. May be a Jinja template over extra vars.
+    type: str
+    default: https://v1.api.altostrat.io
+    env:
+      - name: SDX_API_URL
+  api_token:
+    description:
+      - SDX API token (an C(alto_sk_...) key or a JWT). May be a Jinja template, so that
+        C("{{ vault_sdx_token }}") with C(-e @vault.yml) works. Keep it out of the file otherwise.
+    type: str
+    env:
+      - name: SDX_API_TOKEN
+  validate_certs:
+    description: Whether to verify the TLS certificate of O(api_url).
+    type: bool
+    default: true
+  ca_path:
+    description: PEM file of CA certificates to trust for O(api_url).
+    type: path
+  timeout:
+    description: Seconds to wait for the API per request. Failed reads are retried with backoff.
+    type: float
+    default: 30
+  hostnames:
+    description:
+      - Site fields to name hosts by, in order of preference; the first one a site has a value for wins.
+      - Names are sanitised to letters, digits, C(.), C(_) and C(-). Names several sites would share get each
+        site's C(pid) (or C(id)) appended, with a warning.
+    type: list
+    elements: str
+    default: [name, identity, id]
+  hostvars_prefix:
+    description: Prefix of the host variables made from site fields.
+    type: str
+    default: sdx_
+  group:
+    description: Group of every site, and the prefix of the default groups.
+    type: str
+    default: sdx
+  group_by:
+    description:
+      - Default group families. V(status) makes C(<group>_online) and C(<group>_offline); V(model) makes
+        C(<group>_model_<model>); V(version) makes C(<group>_version_<major>_<minor>) from the RouterOS version;
+        V(tags) makes C(<group>_tag_<tag>) when O(with_tags=true).
+      - Set to V([]) for none.
+    type: list
+    elements: str
+    choices: [status, model, version, tags]
+    default: [status, model, version, tags]
+  include_offline:
+    description: Whether sites that are offline (no heartbeat) become hosts.
+    type: bool
+    default: true
+  filters:
+    description:
+      - Jinja conditions over a site's host variables (with the O(hostvars_prefix)); a site becomes a host only
+        when all of them hold, for example V(sdx_model is match('RB5009')).
+    type: list
+    elements: str
+    default: []
+  with_tags:
+    description:
+      - Fetch each site's tags (C(GET /sites/{siteId}/metadata)) into C(<prefix>tags), and groups when
+        O(group_by) has V(tags). That is one request per site, run O(tags_concurrency) at a time; mind the
+        API's rate limit of 60 requests a minute, and turn on the cache.
+    type: bool
+    default: false
+  tags_concurrency:
+    description: How many tag requests run at once.
+    type: int
+    default: 4
+  local_connection:
+    description:
+      - Set C(ansible_connection=local) and C(ansible_python_interpreter={{ ansible_playbook_python }}) on every host,
+        so that tasks of the C(altostrat.sdx) modules run on the controller.
+      - Turn it off to connect to the routers themselves, for example with C(compose) setting C(ansible_host).
+    type: bool
+    default: true
+notes:
+  - The cache holds the processed hosts; a cache hit makes no API request. Reading the cache does not extend its lifetime.
+"""
+
+EXAMPLES = r"""
+---
+# fleet.sdx.yml: every site, token from SDX_API_TOKEN
+plugin: altostrat.sdx.sites
+
+---
+# Constructed groups and variables over the sdx_ host variables
+plugin: altostrat.sdx.sites
+include_offline: false
+filters:
+  - sdx_software_version is version('7.0', '>=')
+compose:
+  routeros_major: sdx_software_version.split('.')[0]
+groups:
+  core: sdx_model is match('CCR')
+keyed_groups:
+  - key: sdx_board_name
+    prefix: board
+
+---
+# Tags as groups, cached for an hour
+plugin: altostrat.sdx.sites
+with_tags: true
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/altostrat-sdx
+cache_timeout: 3600
+
+---
+# Token from a vaulted variable: ansible-inventory -i fleet.sdx.yml -e @vault.yml --graph
+plugin: altostrat.sdx.sites
+api_token: "{{ vault_sdx_token }}"
+hostnames: [identity, name, id]
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.errors import AnsibleParserError
+from ansible.module_utils.basic import missing_required_lib
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import HAS_PYDANTIC, ValidationError
+from ansible_collections.altostrat.sdx.plugins.module_utils._module import client_from_options
+from ansible_collections.altostrat.sdx.plugins.module_utils._sites import list_sites, site_tags
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
+
+try:  # ansible-core >= 2.19 templates only what is trusted; older lines template every string
+    from ansible.template import trust_as_template
+except ImportError:  # pragma: no cover - depends on the ansible-core line
+    def trust_as_template(value):
+        return value
+
+display = Display()
+CONNECTION_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout")
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    NAME = "altostrat.sdx.sites"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("sdx.yml", "sdx.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        if not HAS_REQUESTS or not HAS_PYDANTIC:
+            missing = "requests" if not HAS_REQUESTS else "pydantic>=2"
+            raise AnsibleParserError(f"{self.NAME}: {missing_required_lib(missing)}")
+        try:
+            hosts = self._hosts(path, cache)
+        except (SDXError, SDXInputError) as error:
+            raise AnsibleParserError(f"{self.NAME}: {error}") from None
+        except ValidationError as error:
+            raise AnsibleParserError(f"{self.NAME}: SDX answered with sites that do not look like sites: "
+                                     f"{str(error).splitlines()[0]}") from None
+        self._populate(hosts)
+
+    # -- fetching (or the cache) -------------------------------------------------------------------
+    def _hosts(self, path: str, cache: bool) -> list[dict]:
+        key = self.get_cache_key(path)
+        if self.get_option("cache") and cache:
+            try:
+                return self._cache[key]
+            except KeyError:
+                pass
+        hosts = self._fetch_hosts()
+        if self.get_option("cache"):
+            self._cache[key] = hosts  # only after a fetch: a cache hit must not extend the entry's lifetime
+        return hosts
+
+    def _connection_options(self) -> dict:
+        options = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+        self.templar.available_variables = self._vars
+        for name in ("api_url", "api_token"):
+            if isinstance(options[name], str) and self.templar.is_template(options[name]):
+                options[name] = self.templar.template(options[name])
+        if not options["api_token"]:
+            raise SDXInputError("api_token: no API token given; set api_token in the inventory file or the "
+                                "SDX_API_TOKEN environment variable")
+        return options
+
+    def _fetch_hosts(self) -> list[dict]:
+        options = self._connection_options()
+        client = client_from_options(options, agent="inventory")
+        sites = [site.model_dump() for site in list_sites(client)
+                 if self.get_option("include_offline") or site.online]
+        tags = self._fetch_tags(options, [site["id"] for site in sites]) if self.get_option("with_tags") else {}
+        named, warnings = _inventory.assign_names(sites, self.get_option("hostnames"))
+        for warning in warnings:
+            display.warning(f"{self.NAME}: {warning}")
+        prefix, group = self.get_option("hostvars_prefix"), self.get_option("group")
+        hosts = []
+        for name, site in named:
+            site_tag_list = tags.get(site["id"]) if self.get_option("with_tags") else None
+            variables = _inventory.host_vars(site, prefix, site_tag_list)
+            if not self._passes_filters(name, variables):
+                continue
+            hosts.append({"name": name, "vars": variables,
+                          "groups": _inventory.default_groups(site, group, self.get_option("group_by"), site_tag_list)})
+        return hosts
+
+    def _fetch_tags(self, options: dict, site_ids: list[str]) -> dict[str, list]:
+        local = threading.local()
+
+        def tags_of(site_id: str) -> tuple[str, list]:
+            if not hasattr(local, "client"):
+                local.client = client_from_options(options, agent="inventory")
+            return site_id, site_tags(local.client, site_id)
+
+        with ThreadPoolExecutor(max_workers=max(1, self.get_option("tags_concurrency"))) as pool:
+            return dict(pool.map(tags_of, site_ids))
+
+    def _passes_filters(self, name: str, variables: dict) -> bool:
+        for condition in self.get_option("filters"):
+            try:
+                if not self._compose(condition, wrap_var(variables)):
+                    return False
+            except Exception as error:  # pylint: disable=broad-exception-caught  # any template error
+                raise AnsibleParserError(f"{self.NAME}: filter {condition!r} failed for host {name}: {error}") from None
+        return True
+
+    # -- building the inventory --------------------------------------------------------------------
+    def _populate(self, hosts: list[dict]) -> None:
+        group = self.inventory.add_group(self.get_option("group"))
+        strict = self.get_option("strict")
+        for host in hosts:
+            name = self.inventory.add_host(host["name"], group=group)
+            variables = wrap_var(host["vars"])
+            for key, value in variables.items():
+                self.inventory.set_variable(name, key, value)
+            if self.get_option("local_connection"):
+                self.inventory.set_variable(name, "ansible_connection", "local")
+                self.inventory.set_variable(name, "ansible_python_interpreter",
+                                            trust_as_template("{{ ansible_playbook_python }}"))
+            for extra in host["groups"]:
+                self.inventory.add_child(self.inventory.add_group(extra), name)
+            self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), variables, name, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, name, strict=strict)

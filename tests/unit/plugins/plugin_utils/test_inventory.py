@@ -1,0 +1,109 @@
+"""Pure inventory functions over real Site objects (the documented example and the simulator's fleet)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
+from tests.simulator.fleet import build_fleet
+
+# The Site object as the API documentation shows it (GET /sites/{siteId}).
+DOCUMENTED_SITE = {
+    "id": "9c69345c-8d39-4786-9f17-8153c988c89a", "pid": "site_2m3h5n7k9j8g7f6e5d4c3b2a1", "name": "Main Office",
+    "address": "1 Long Street, Cape Town", "has_pulse": True, "uptime": "3 days, 14 hours, 5 minutes",
+    "architecture_name": "arm", "hardware_hash": "a1b2c3", "serial_number": "HGF09876K", "software_version": "7.15.1",
+    "software_id": "U0B1-15HF", "identity": "main-office-gw", "last_seen_from": "203.0.113.10",
+    "model": "RB5009UG+S+", "board_name": "RB5009", "routerboard": True, "last_seen": "2 minutes ago",
+    "last_seen_at": "2026-04-20T03:14:15Z", "created_at": "2025-01-01T00:00:00Z",
+    "updated_at": "2026-04-20T03:14:15Z", "deleted_at": None, "scheduler_removal": "in 23 hours",
+}
+NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def fleet():
+    return [site.to_api(NOW) for site in build_fleet(40, 0.25, seed=5)]
+
+
+def test_host_vars_carry_every_field_prefixed_and_online_from_has_pulse():
+    variables = _inventory.host_vars(DOCUMENTED_SITE, "sdx_")
+    assert variables["sdx_id"] == DOCUMENTED_SITE["id"]
+    assert variables["sdx_online"] is True
+    assert "sdx_has_pulse" not in variables
+    assert len(variables) == len(DOCUMENTED_SITE)
+    assert {key[len("sdx_"):] for key in variables} == (set(DOCUMENTED_SITE) - {"has_pulse"}) | {"online"}
+    json.dumps(variables)
+
+
+def test_host_vars_take_another_prefix_and_tags():
+    variables = _inventory.host_vars(dict(DOCUMENTED_SITE, has_pulse=False), "mt_", tags=["region:emea"])
+    assert variables["mt_online"] is False
+    assert variables["mt_tags"] == ["region:emea"]
+
+
+@pytest.mark.parametrize("value, name", [
+    ("Main Office", "Main_Office"),
+    ("branch-0001", "branch-0001"),
+    ("{{ lookup('pipe', 'id') }}", "lookup_pipe_id"),
+    ("Café / Zürich", "Caf_Z_rich"),
+    ("  ", ""),
+    (None, ""),
+])
+def test_host_names_are_sanitised(value, name):
+    assert _inventory.sanitize_host_name(value) == name
+
+
+def test_preferred_name_takes_the_first_field_with_a_value():
+    assert _inventory.preferred_name(DOCUMENTED_SITE, ["name", "identity"]) == "Main_Office"
+    assert _inventory.preferred_name(dict(DOCUMENTED_SITE, name=" "), ["name", "identity"]) == "main-office-gw"
+    assert _inventory.preferred_name({"id": "x"}, ["name"]) is None
+
+
+def test_every_site_of_a_fleet_gets_a_distinct_name(fleet):
+    named, warnings = _inventory.assign_names(fleet, ["name", "identity", "id"])
+    assert len({name for name, _site in named}) == len(fleet) == 40
+    assert warnings == []
+
+
+def test_clashing_names_all_get_the_pid_whatever_the_order(fleet):
+    fleet[3]["name"] = fleet[7]["name"] = "Main Office"
+    forward, warnings = _inventory.assign_names(fleet, ["name"])
+    backward, _warnings = _inventory.assign_names(list(reversed(fleet)), ["name"])
+    assert sorted(forward) == sorted(backward)
+    names = dict((site["id"], name) for name, site in forward)
+    assert names[fleet[3]["id"]] == f"Main_Office_{fleet[3]['pid']}"
+    assert names[fleet[7]["id"]] == f"Main_Office_{fleet[7]['pid']}"
+    assert len(set(names.values())) == 40
+    assert warnings and "Main_Office" in warnings[0]
+
+
+def test_a_site_without_any_preferred_field_is_named_by_id():
+    named, warnings = _inventory.assign_names([{"id": "9c69345c-8d39-4786-9f17-8153c988c89a"}], ["name"])
+    assert named[0][0] == "9c69345c-8d39-4786-9f17-8153c988c89a"
+    assert "using its id" in warnings[0]
+
+
+def test_default_groups_of_the_documented_site():
+    groups = _inventory.default_groups(DOCUMENTED_SITE, "sdx", _inventory.FAMILIES, tags=["Region:APAC", "!!"])
+    assert groups == ["sdx_online", "sdx_model_rb5009ug_s", "sdx_version_7_15", "sdx_tag_region_apac"]
+
+
+def test_group_families_can_be_turned_off_and_missing_values_skip_their_group():
+    site = dict(DOCUMENTED_SITE, has_pulse=False, software_version=None, model="")
+    assert _inventory.default_groups(site, "fleet", ["status", "model", "version"]) == ["fleet_offline"]
+    assert _inventory.default_groups(DOCUMENTED_SITE, "sdx", []) == []
+
+
+def test_groups_of_a_generated_fleet_partition_by_status(fleet):
+    statuses = [_inventory.default_groups(site, "sdx", ["status"])[0] for site in fleet]
+    assert statuses.count("sdx_offline") == 10
+    assert statuses.count("sdx_online") == 30
+
+
+@pytest.mark.parametrize("version, group", [("7.15.1", "7_15"), ("7.12.1 (stable)", "7_12"), ("6.49", "6_49"),
+                                            ("7", None), (None, None)])
+def test_minor_version(version, group):
+    assert _inventory.minor_version(version) == group
