@@ -104,3 +104,7 @@ test: sanity units integration matrix lint docs-check ## Everything CI runs
 .PHONY: clean
 clean: ## Remove build output and virtual environments
 	rm -rf $(BUILD) $(VENV) .venv-* tests/output
+
+.PHONY: bench-inventory
+bench-inventory: install ## Benchmark the inventory plugin against a static inventory (10,000 sites)
+	$(BIN)/python benchmarks/inventory.py --sites 10000 --rounds 3
