@@ -17,7 +17,9 @@ KINDS = {"modules": "module", "inventory": "inventory", "lookup": "lookup", "fil
 def plugins() -> list[tuple[str, str]]:
     found = []
     for folder, kind in KINDS.items():
-        for path in sorted((ROOT / "plugins" / folder).glob("*.py")):
+        # Filters are documented per filter name, in YAML files beside the plugin file.
+        pattern = "*.yml" if kind == "filter" else "*.py"
+        for path in sorted((ROOT / "plugins" / folder).glob(pattern)):
             if path.name != "__init__.py":
                 found.append((kind, f"altostrat.sdx.{path.stem}"))
     return found

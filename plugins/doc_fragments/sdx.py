@@ -43,6 +43,18 @@ requirements:
   - pydantic >= 2
 """
 
+    SITE = r"""
+options:
+  site_id:
+    description:
+      - UUID of the SDX site (router).
+      - When the task does not set it, the host variable C(sdx_id) is used, which the P(altostrat.sdx.sites#inventory)
+        inventory sets on every host; so over that inventory
+        C(ansible -i fleet.sdx.yml sdx_online -m <module> -a "...") needs no site id.
+    type: str
+    required: true
+"""
+
     ACTIONGROUP_SDX = r"""
 attributes:
   action_group:

@@ -26,6 +26,7 @@ author:
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.actiongroup_sdx
+  - altostrat.sdx.sdx.site
   - altostrat.sdx.attributes
 attributes:
   check_mode:
@@ -44,13 +45,6 @@ attributes:
         while the first job is pending, running or completed.
       - With O(force=true) every run queues a new job.
 options:
-  site_id:
-    description:
-      - UUID of the SDX site (router) to run the script on.
-      - On a host of the C(altostrat.sdx.sites) inventory it defaults to the host variable C(sdx_id), so
-        C(ansible -i fleet.sdx.yml sdx_online -m altostrat.sdx.sdx_async_script -a "description=... script=...") works.
-    type: str
-    required: true
   description:
     description:
       - Short human-readable description of the job, shown in SDX.

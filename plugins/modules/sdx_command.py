@@ -21,6 +21,7 @@ author:
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.actiongroup_sdx
+  - altostrat.sdx.sdx.site
   - altostrat.sdx.attributes
 attributes:
   check_mode:
@@ -35,12 +36,6 @@ attributes:
     details:
       - Read-only commands never report a change. Write commands always report one; use C(changed_when) to refine it.
 options:
-  site_id:
-    description:
-      - UUID of the site.
-      - On a host of the C(altostrat.sdx.sites) inventory it defaults to the host variable C(sdx_id).
-    type: str
-    required: true
   command:
     description:
       - The RouterOS API command path, such as V(/system/resource/print). The CLI form

@@ -19,6 +19,7 @@ author:
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.actiongroup_sdx
+  - altostrat.sdx.sdx.site
   - altostrat.sdx.attributes
 attributes:
   check_mode:
@@ -30,12 +31,6 @@ attributes:
   idempotent:
     support: full
 options:
-  site_id:
-    description:
-      - UUID of the site the job belongs to.
-      - On a host of the C(altostrat.sdx.sites) inventory it defaults to the host variable C(sdx_id).
-    type: str
-    required: true
   job_id:
     description: UUID of the job.
     type: str

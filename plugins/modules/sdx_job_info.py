@@ -19,15 +19,10 @@ author:
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.actiongroup_sdx
+  - altostrat.sdx.sdx.site
   - altostrat.sdx.attributes
   - altostrat.sdx.attributes.info_module
 options:
-  site_id:
-    description:
-      - UUID of the site.
-      - On a host of the C(altostrat.sdx.sites) inventory it defaults to the host variable C(sdx_id).
-    type: str
-    required: true
   job_id:
     description: UUID of one job. An unknown job gives an empty O(ignore:jobs) list.
     type: str

@@ -13,7 +13,7 @@ description:
   - Lists the sites (MikroTik routers) of the SDX organisation with one C(GET /sites), or gets one site by
     O(site_id) with C(GET /sites/{siteId}).
   - O(name) and O(online) filter the list on the controller.
-  - When the task runs on a host of the C(altostrat.sdx.sites) inventory and neither O(site_id) nor O(name)
+  - When the task runs on a host of the P(altostrat.sdx.sites#inventory) inventory and neither O(site_id) nor O(name)
     is given, O(site_id) is taken from the host variable C(sdx_id), so the task describes that host's site.
 author:
   - Altostrat SDX collection maintainers (@altostrat)

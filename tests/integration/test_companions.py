@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from tests.integration.harness import TOKEN
+from tests.integration.harness import ROOT, TOKEN
 
 JOB_MODULE = "altostrat.sdx.sdx_job"
 
@@ -162,3 +162,11 @@ def test_adhoc_commands_take_site_id_from_the_host(ansible, sim, tmp_path):
     missing = ansible.adhoc(inventory, "no-site", "altostrat.sdx.sdx_command", "command=/system/identity/print")
     assert missing.rc != 0
     assert "site_id: not given, and host 'no-site' has no sdx_id variable" in missing.result["msg"]
+
+
+def test_the_module_defaults_example_playbook_runs(ansible, sim):
+    run = ansible.playbook(ROOT / "examples" / "use-module-defaults.yml",
+                           env={"SDX_API_URL": "", "SDX_API_TOKEN": "", "SDX_URL": sim.url, "SDX_KEY": TOKEN})
+    assert run.rc == 0, run.output
+    assert run.task("Its resources, read live")["result"]["output"][0]["version"]
+    assert {entry["auth"] for entry in sim.log()} == {"ok"}
