@@ -89,6 +89,10 @@ matrix: install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) ## Uni
 	  PATH=$(CURDIR)/.venv-$$line/bin:$$PATH .venv-$$line/bin/pytest -n 2 tests/unit tests/integration; \
 	done
 
+.PHONY: molecule
+molecule: install ## Molecule scenario of the script_rollout role (converge, idempotence, verify) on the simulator
+	$(BIN)/python -m tests.simulator --sites 4 --time-scale 0.05 --rate-limit 0 -- $(BIN)/molecule test
+
 .PHONY: lint
 lint: venv ## ansible-lint (production profile) and antsibull-docs lint
 	env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-lint
@@ -99,7 +103,7 @@ docs-check: install ## ansible-doc renders every plugin (it exits 0 on a missing
 	$(BIN)/python tests/check_docs.py
 
 .PHONY: test
-test: sanity units integration matrix lint docs-check ## Everything CI runs
+test: sanity units integration matrix molecule lint docs-check ## Everything CI runs
 
 .PHONY: clean
 clean: ## Remove build output and virtual environments

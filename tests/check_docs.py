@@ -22,20 +22,24 @@ def plugins() -> list[tuple[str, str]]:
         for path in sorted((ROOT / "plugins" / folder).glob(pattern)):
             if path.name != "__init__.py":
                 found.append((kind, f"altostrat.sdx.{path.stem}"))
+    found += [("role", f"altostrat.sdx.{path.name}") for path in sorted((ROOT / "roles").iterdir()) if path.is_dir()]
     return found
 
 
 def check(kind: str, name: str) -> str | None:
-    run = subprocess.run([str(Path(sys.executable).parent / "ansible-doc"), "--json", "-t", kind, name], capture_output=True, text=True, check=False)
+    ansible_doc = str(Path(sys.executable).parent / "ansible-doc")
+    run = subprocess.run([ansible_doc, "--json", "-t", kind, name], capture_output=True, text=True, check=False)
     if run.returncode != 0:
         return f"ansible-doc exited {run.returncode}: {run.stderr.strip()}"
     try:
-        doc = json.loads(run.stdout).get(name, {}).get("doc")
+        entry = json.loads(run.stdout).get(name, {})
     except ValueError:
         return "ansible-doc printed no JSON"
+    # A role documents each entry point of its argument spec; other plugins have one doc.
+    doc = entry.get("entry_points", {}).get("main") if kind == "role" else entry.get("doc")
     if not doc or not doc.get("short_description") or not doc.get("description"):
         return "rendered without documentation: " + (run.stderr.strip() or "empty")
-    if kind == "module" and not json.loads(run.stdout)[name].get("examples"):
+    if kind == "module" and not entry.get("examples"):
         return "rendered without EXAMPLES"
     return None
 

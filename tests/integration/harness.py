@@ -126,6 +126,7 @@ class Ansible:
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
             "ANSIBLE_HOME": str(workdir / "ansible-home"),
             "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORKS": "10",
             "SDX_API_URL": sim.url,
             "SDX_API_TOKEN": TOKEN,
         }

@@ -1,0 +1,24 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+
+
+def rollout_report(hostvars, hosts, description, check_mode=False):
+    return _rollout.build_report(hostvars, hosts, description, check_mode)
+
+
+def rollout_table(report):
+    return _rollout.table(report)
+
+
+def rollout_junit(report):
+    return _rollout.junit(report)
+
+
+class FilterModule:
+    def filters(self):
+        return {"rollout_report": rollout_report, "rollout_table": rollout_table, "rollout_junit": rollout_junit}
