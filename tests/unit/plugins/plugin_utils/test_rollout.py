@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 from ansible_collections.altostrat.sdx.plugins.filter.rollout import FilterModule
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
 
+
 def result(site, status, **extra):
     return {"script_rollout_result": {"site": site, "status": status, **extra}}
 
