@@ -38,6 +38,15 @@ options:
         backoff and jitter, honouring C(Retry-After), for at most 5 attempts and 120 seconds.
     type: float
     default: 30
+  rate_limit:
+    description:
+      - Requests per minute this machine may send to O(api_url) with this O(api_token), shared by every task,
+        fork and process using the same pair (SDX allows 60 per minute per API key). Requests beyond it wait
+        for the minute to free up; polls of a running job give way to other requests.
+      - V(0) turns the budget off. HTTP 429 answers are still retried, honouring C(Retry-After).
+      - If not set, the value of the E(SDX_RATE_LIMIT) environment variable is used.
+    type: int
+    default: 60
 requirements:
   - requests
   - pydantic >= 2

@@ -56,6 +56,14 @@ options:
     description: Seconds to wait for the API per request. Failed reads are retried with backoff.
     type: float
     default: 30
+  rate_limit:
+    description:
+      - Requests per minute to send to O(api_url) with this token, shared with every module and process on this
+        machine using the same pair; matters when O(with_tags=true). V(0) turns the budget off.
+    type: int
+    default: 60
+    env:
+      - name: SDX_RATE_LIMIT
   hostnames:
     description:
       - Site fields to name hosts by, in order of preference; the first one a site has a value for wins.
@@ -173,7 +181,7 @@ except ImportError:  # pragma: no cover - depends on the ansible-core line
         return value
 
 display = Display()
-CONNECTION_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout")
+CONNECTION_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout", "rate_limit")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
+from ._budget import RateBudget
 from ._errors import SDXError, error_from_answer
 from ._models import ErrorResponse
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
@@ -55,10 +56,12 @@ class SDXClient:
 
     def __init__(self, api_url: str, api_token: str, *, timeout: float = 30, validate_certs: bool = True,
                  ca_path: str | None = None, agent: str = "module", retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+                 budget: RateBudget | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.base_url = api_url.rstrip("/") + "/"
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
+        self.budget = budget
         self.sleep = sleep
         self.clock = clock
         self.retry_log: list[dict[str, Any]] = []
@@ -74,8 +77,8 @@ class SDXClient:
     def url(self, path: str) -> str:
         return urljoin(self.base_url, path.lstrip("/"))
 
-    def get(self, path: str, params: dict | None = None) -> Any:
-        return self.request("GET", path, params=params)
+    def get(self, path: str, params: dict | None = None, poll: bool = False) -> Any:
+        return self.request("GET", path, params=params, poll=poll)
 
     def delete(self, path: str) -> Any:
         return self.request("DELETE", path)
@@ -101,13 +104,19 @@ class SDXClient:
                 raise SDXError(f"SDX API pagination pointed at another host ({url}); not sending the token there")
         raise SDXError(f"GET {self.url(path)} kept paginating past {MAX_PAGES} pages")
 
-    def request(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None) -> Any:
-        """One API call with the retry policy; answers the decoded JSON (None for an empty body)."""
+    def request(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None,
+                poll: bool = False) -> Any:
+        """One API call with the retry policy; answers the decoded JSON (None for an empty body).
+
+        Every attempt first takes its place in the shared rate budget; a ``poll`` gives way to others.
+        """
         url = self.url(path)
         started = self.clock()
         attempt = 0
         while True:
             attempt += 1
+            if self.budget is not None:
+                self.budget.acquire(poll=poll)
             try:
                 return self._once(method, url, body, params)
             except SDXError as error:

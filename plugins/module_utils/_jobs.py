@@ -31,9 +31,9 @@ def list_jobs(client: SDXClient, site_id: str) -> list[Job]:
         raise _site_context(error, site_id)
 
 
-def get_job(client: SDXClient, site_id: str, job_id: str) -> Job:
+def get_job(client: SDXClient, site_id: str, job_id: str, poll: bool = False) -> Job:
     try:
-        return Job.model_validate(client.get(f"site/{site_id}/job/{job_id}"))
+        return Job.model_validate(client.get(f"site/{site_id}/job/{job_id}", poll=poll))
     except SDXError as error:
         if error.status == 404:
             error.with_context(f"job {job_id!r} was not found on site {site_id!r}")
@@ -153,7 +153,7 @@ def _now() -> str:
 
 def refresh(client: SDXClient, site_id: str, job: Job) -> Job:
     if job.id:
-        return get_job(client, site_id, job.id)
+        return get_job(client, site_id, job.id, poll=True)
     for candidate in list_jobs(client, site_id):
         if candidate.idempotency_key == job.idempotency_key:
             return candidate
@@ -162,16 +162,23 @@ def refresh(client: SDXClient, site_id: str, job: Job) -> Job:
 
 def wait(client: SDXClient, site_id: str, job: Job, timeout: float, interval: float,
          sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> WaitOutcome:
-    """Poll until the job completes or fails, noting each status change and when it was seen."""
+    """Poll until the job completes or fails, noting each status change and when it was seen.
+
+    Time spent waiting for the rate budget counts towards the interval, so that polls slow down as
+    the budget tightens instead of adding their pause on top of the wait.
+    """
     deadline = clock() + timeout
     outcome = WaitOutcome(job=job, transitions=[{"status": job.status, "seen_at": _now()}])
+    budget_wait = 0.0
     while outcome.job.active:
         remaining = deadline - clock()
         if remaining <= 0:
             outcome.timed_out = True
             break
-        sleep(min(interval, remaining))
+        sleep(max(0.0, min(interval - budget_wait, remaining)))
+        waited_before = client.budget.waited if client.budget else 0.0
         outcome.job = refresh(client, site_id, outcome.job)
+        budget_wait = (client.budget.waited if client.budget else 0.0) - waited_before
         if outcome.job.status != outcome.transitions[-1]["status"]:
             outcome.transitions.append({"status": outcome.job.status, "seen_at": _now()})
     return outcome

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ._budget import RateBudget
 from ._client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient
 from ._errors import SDXError, SDXInputError
 from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
@@ -24,6 +25,7 @@ def sdx_argument_spec() -> dict[str, dict[str, Any]]:
         "validate_certs": {"type": "bool", "default": True},
         "ca_path": {"type": "path"},
         "timeout": {"type": "float", "default": 30},
+        "rate_limit": {"type": "int", "default": 60, "fallback": (env_fallback, ["SDX_RATE_LIMIT"])},
     }
 
 
@@ -39,8 +41,13 @@ def client_from_options(options: dict[str, Any], agent: str) -> SDXClient:
     timeout = options.get("timeout")
     if timeout is None or timeout <= 0:
         raise SDXInputError(f"timeout: expected a number of seconds above 0, got {timeout!r}")
+    rate_limit = options.get("rate_limit")
+    if rate_limit is None or rate_limit < 0:
+        raise SDXInputError(f"rate_limit: expected requests per minute, 0 or more (0 turns the budget off), "
+                            f"got {rate_limit!r}")
+    budget = RateBudget(api_url, token, rate_limit) if rate_limit > 0 else None
     return SDXClient(api_url, token, timeout=timeout, validate_certs=options.get("validate_certs", True),
-                     ca_path=options.get("ca_path"), agent=agent)
+                     ca_path=options.get("ca_path"), agent=agent, budget=budget)
 
 
 class SDXModule:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -128,3 +129,12 @@ def test_the_token_never_shows_even_at_vvvv(ansible, site):
     failed = ansible.task(args(site, api_token=TOKEN, site_id="bad"), "-vvvv", env={"SDX_API_TOKEN": ""})
     assert failed.status == "failed"
     assert TOKEN not in failed.output
+
+
+def test_the_rate_budget_counts_every_request_in_a_file_named_without_the_token(ansible, sim, site, tmp_path):
+    run = ansible.task(args(site), env={"SDX_RATE_LIMIT": "60", "TMPDIR": str(tmp_path)})
+    assert run.status == "changed", run.output
+    files = list(tmp_path.glob("altostrat-sdx-*/budget-*.json"))
+    assert len(files) == 1
+    assert TOKEN not in files[0].name and TOKEN not in files[0].read_text()
+    assert len(json.loads(files[0].read_text())["stamps"]) == len(sim.log()) == 3

@@ -12,6 +12,12 @@ from tests.simulator.server import Simulator, SimulatorServer
 TOKEN = "alto_sk_unit_test_token"
 
 
+@pytest.fixture(autouse=True)
+def no_shared_rate_budget(monkeypatch):
+    """Module runs here make many requests a minute; the shared budget has tests of its own."""
+    monkeypatch.setenv("SDX_RATE_LIMIT", "0")
+
+
 @contextlib.contextmanager
 def serve(sim: Simulator):
     """Serve ``sim`` on a free loopback port in a thread of this process."""

@@ -207,3 +207,26 @@ def test_tls_options_reach_the_session():
     assert SDXClient(API, "t").session.verify is True
     assert SDXClient(API, "t", ca_path="/etc/ca.pem").session.verify == "/etc/ca.pem"
     assert SDXClient(API, "t", validate_certs=False, ca_path="/etc/ca.pem").session.verify is False
+
+
+class RecordingBudget:
+    def __init__(self):
+        self.calls = []
+        self.waited = 0.0
+
+    def acquire(self, poll=False):
+        self.calls.append(poll)
+        return 0.0
+
+
+@responses.activate
+def test_every_attempt_takes_a_place_in_the_budget_and_polls_say_so():
+    clock = Clock()
+    budget = RecordingBudget()
+    client = SDXClient(API, "t", retry=RetryPolicy(base_delay=0.1), budget=budget, sleep=clock.sleep, clock=clock)
+    responses.get(f"{API}/sites", status=503, json={})
+    responses.get(f"{API}/sites", json=[])
+    responses.get(f"{API}/site/s/job/j", json={"id": "j"})
+    client.get("sites")
+    client.get("site/s/job/j", poll=True)
+    assert budget.calls == [False, False, True]
