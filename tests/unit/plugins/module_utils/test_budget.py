@@ -32,7 +32,7 @@ def budget(tmp_path, clock, per_minute=3, token="alto_sk_budget_secret"):
 def test_the_limit_goes_out_at_once_then_requests_wait_for_the_oldest_to_leave_the_window(tmp_path):
     fake = FakeTime()
     limited = budget(tmp_path, fake)
-    assert [limited.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert [limited.acquire() for _attempt in range(3)] == [0.0, 0.0, 0.0]
     fake.now += 10
     waited = limited.acquire()
     assert round(waited, 3) == round(50 + MARGIN, 3)
@@ -90,7 +90,7 @@ def test_a_damaged_state_file_starts_over(tmp_path):
 
 def _take(directory, count, results):
     limited = RateBudget(URL, "alto_sk_processes", 5, directory=directory, window=1.0)
-    for _ in range(count):
+    for _attempt in range(count):
         limited.acquire()
         results.put(time.time())
 
@@ -98,12 +98,12 @@ def _take(directory, count, results):
 def test_real_processes_never_exceed_the_limit_in_any_window(tmp_path):
     results = multiprocessing.get_context("fork").Queue()
     workers = [multiprocessing.get_context("fork").Process(target=_take, args=(tmp_path, 4, results))
-               for _ in range(4)]
+               for _attempt in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(30)
-    stamps = sorted(results.get(timeout=5) for _ in range(16))
+    stamps = sorted(results.get(timeout=5) for _attempt in range(16))
     assert all(worker.exitcode == 0 for worker in workers)
     assert stamps[-1] - stamps[0] >= 2.0  # 16 requests at 5 a second need at least three windows
     for index, start in enumerate(stamps):
