@@ -1,0 +1,140 @@
+"""Benchmarks of the modules against the simulator (ratios side by side; nothing is asserted).
+
+1. overhead: 200 sites, 20 forks. A playbook queueing a script with altostrat.sdx.sdx_async_script (which
+   also reads the site's jobs, for idempotency) against the same playbook POSTing the same bodies with
+   ansible.builtin.uri. Median wall-time ratio over several rounds, run alternately.
+2. rate: 300 sites, queue and wait, with the simulator's rate limit on and time-scaled (600 requests a
+   minute) and rate_limit set to match. Wall time against the floor (requests made / allowed rate), and
+   the count of HTTP 429 answers and failed tasks.
+
+    python benchmarks/modules.py [--rounds 3] [--only overhead|rate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.integration.harness import TOKEN, SimulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = Path(sys.executable).parent
+BODY = {"description": "Benchmark identity", "script": "/system identity print", "make_backup": False,
+        "express_execute": False, "needs_acknowledgement": False}
+MODULE_PLAY = [{"name": "Queue with sdx_async_script", "hosts": "all", "gather_facts": False, "tasks": [
+    {"name": "Queue", "altostrat.sdx.sdx_async_script": {key: value for key, value in BODY.items()}}]}]
+URI_PLAY = [{"name": "Queue with uri", "hosts": "all", "gather_facts": False, "tasks": [
+    {"name": "Queue", "ansible.builtin.uri": {
+        "url": "{{ lookup('ansible.builtin.env', 'SDX_API_URL') }}/api/asynchronous/{{ sdx_id }}",
+        "method": "POST", "body_format": "json", "body": BODY, "status_code": [200, 202],
+        "headers": {"Authorization": "Bearer {{ lookup('ansible.builtin.env', 'SDX_API_TOKEN') }}"}}}]}]
+WAIT_PLAY = [{"name": "Queue and wait", "hosts": "all", "gather_facts": False, "tasks": [
+    {"name": "Queue and wait", "altostrat.sdx.sdx_async_script": {
+        **BODY, "needs_acknowledgement": True, "wait": True, "poll_interval": 2, "wait_timeout": 900}}]}]
+
+
+def write(path: Path, data) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def inventory(work: Path, sim: SimulatorProcess) -> Path:
+    hosts = {site["name"]: {"sdx_id": site["id"]} for site in sim.sites()}
+    return write(work / "sites.yml", {"all": {"hosts": hosts, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}})
+
+
+def play(playbook: Path, hosts: Path, env: dict) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(hosts), "-f", "20", str(playbook)],
+                          env=env, capture_output=True, text=True, check=False)
+    return time.perf_counter() - started, done.stdout + done.stderr
+
+
+def failed_tasks(output: str) -> int:
+    return sum(int(count) for count in re.findall(r"failed=(\d+)", output))
+
+
+def environment(work: Path, sim: SimulatorProcess, rate_limit: int) -> dict:
+    return {**os.environ, "SDX_API_URL": sim.url, "SDX_API_TOKEN": TOKEN, "SDX_RATE_LIMIT": str(rate_limit),
+            "TMPDIR": str(work), "ANSIBLE_HOME": str(work / "home"), "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_COLLECTIONS_PATH": os.environ.get("ANSIBLE_COLLECTIONS_PATH", str(ROOT / "build" / "src"))}
+
+
+def overhead(work: Path, rounds: int) -> dict:
+    sim = SimulatorProcess(work, "--sites", "200", "--offline-ratio", "0", "--rate-limit", "0")
+    try:
+        hosts, env = inventory(work, sim), environment(work, sim, 0)
+        playbooks = {"sdx_async_script": write(work / "module.yml", MODULE_PLAY),
+                     "uri": write(work / "uri.yml", URI_PLAY)}
+        times: dict[str, list[float]] = {name: [] for name in playbooks}
+        for number in range(rounds):
+            order = list(playbooks) if number % 2 == 0 else list(reversed(playbooks))
+            for name in order:
+                sim.reset()
+                seconds, output = play(playbooks[name], hosts, env)
+                posts = len(sim.log("POST"))
+                if failed_tasks(output) or posts != 200:
+                    raise SystemExit(f"{name} run failed ({posts} POSTs):\n{output[-3000:]}")
+                times[name].append(seconds)
+            print(f"round {number + 1}: " + ", ".join(f"{name} {times[name][-1]:.1f}s" for name in playbooks),
+                  flush=True)
+    finally:
+        sim.stop()
+    module, uri = statistics.median(times["sdx_async_script"]), statistics.median(times["uri"])
+    return {"sites": 200, "forks": 20, "rounds": rounds, "median_seconds": {"sdx_async_script": round(module, 2),
+                                                                          "uri": round(uri, 2)},
+            "ratio": round(module / uri, 3)}
+
+
+def rate(work: Path) -> dict:
+    per_minute = 600
+    sim = SimulatorProcess(work, "--sites", "300", "--offline-ratio", "0", "--rate-limit", str(per_minute),
+                           "--time-scale", "0.2")
+    try:
+        hosts, env = inventory(work, sim), environment(work, sim, per_minute)
+        seconds, output = play(write(work / "wait.yml", WAIT_PLAY), hosts, env)
+        log = sim.log()
+        jobs = sim.jobs()
+    finally:
+        sim.stop()
+    floor = len(log) / (per_minute / 60)
+    return {"sites": 300, "forks": 20, "rate_per_minute": per_minute, "requests": len(log),
+            "seconds": round(seconds, 1), "floor_seconds": round(floor, 1), "ratio_to_floor": round(seconds / floor, 3),
+            "http_429": sum(1 for entry in log if entry["status"] == 429), "failed_tasks": failed_tasks(output),
+            "jobs": len(jobs), "completed_jobs": sum(1 for job in jobs if job["completed_at"])}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=["overhead", "rate"])
+    parser.add_argument("--output", type=Path, default=ROOT / "build" / "bench" / "modules.json")
+    args = parser.parse_args()
+    report = {"python": sys.version.split()[0]}
+    if args.only in (None, "overhead"):
+        report["overhead"] = overhead(Path(tempfile.mkdtemp(prefix="sdx-bench-overhead-")), args.rounds)
+        print(yaml.safe_dump({"overhead": report["overhead"]}, sort_keys=False), flush=True)
+    if args.only in (None, "rate"):
+        report["rate"] = rate(Path(tempfile.mkdtemp(prefix="sdx-bench-rate-")))
+        print(yaml.safe_dump({"rate": report["rate"]}, sort_keys=False), flush=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2))
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
