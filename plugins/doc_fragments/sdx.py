@@ -24,6 +24,7 @@ options:
     description:
       - Whether to verify the TLS certificate of O(api_url).
       - Only turn this off for a test endpoint you control; it exposes the token to interception.
+      - If not set, the value of the E(SDX_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
   ca_path:

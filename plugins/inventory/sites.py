@@ -49,6 +49,8 @@ options:
     description: Whether to verify the TLS certificate of O(api_url).
     type: bool
     default: true
+    env:
+      - name: SDX_VALIDATE_CERTS
   ca_path:
     description: PEM file of CA certificates to trust for O(api_url).
     type: path

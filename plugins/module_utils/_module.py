@@ -22,7 +22,7 @@ def sdx_argument_spec() -> dict[str, dict[str, Any]]:
     return {
         "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, ["SDX_API_URL"])},
         "api_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["SDX_API_TOKEN"])},
-        "validate_certs": {"type": "bool", "default": True},
+        "validate_certs": {"type": "bool", "default": True, "fallback": (env_fallback, ["SDX_VALIDATE_CERTS"])},
         "ca_path": {"type": "path"},
         "timeout": {"type": "float", "default": 30},
         "rate_limit": {"type": "int", "default": 60, "fallback": (env_fallback, ["SDX_RATE_LIMIT"])},
