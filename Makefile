@@ -68,6 +68,13 @@ demo: install ## Queue a script on the simulated fleet: check mode, queue, wait,
 	$(BIN)/python -m tests.simulator --sites 12 --seed 7 --time-scale 0.4 --rate-limit 60 -- \
 	  $(BIN)/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python examples/demo.yml
 
+.PHONY: ee-context
+ee-context: install ## Execution environment build context for the collection in build/ee (no container engine needed)
+	rm -rf $(BUILD)/ee-src $(BUILD)/ee && mkdir -p $(BUILD)/ee-src
+	cp examples/ee/execution-environment.yml examples/ee/requirements.yml $(BUILD)/ee-src/
+	cp $(TARBALL) $(BUILD)/ee-src/altostrat-sdx.tar.gz
+	$(BIN)/ansible-builder create -f $(BUILD)/ee-src/execution-environment.yml -c $(BUILD)/ee
+
 .PHONY: sanity
 sanity: pip-shim ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_TREE)
@@ -102,8 +109,16 @@ lint: venv ## ansible-lint (production profile) and antsibull-docs lint
 docs-check: install ## ansible-doc renders every plugin (it exits 0 on a missing one, so check the JSON)
 	$(BIN)/python tests/check_docs.py
 
+.PHONY: galaxy-import
+galaxy-import: install ## The importer Galaxy and Automation Hub run on upload, on the built tarball
+	$(BIN)/python tests/check_galaxy_import.py
+
+.PHONY: docs
+docs: install ## The collection docsite (plugin docs and the guides of docs/docsite) into build/docs, warnings fatal
+	$(BIN)/python docs/docsite/build.py
+
 .PHONY: test
-test: sanity units integration matrix molecule lint docs-check ## Everything CI runs
+test: sanity units integration matrix molecule lint docs-check galaxy-import docs ## Everything CI runs
 
 .PHONY: clean
 clean: ## Remove build output and virtual environments

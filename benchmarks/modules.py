@@ -34,7 +34,7 @@ BIN = Path(sys.executable).parent
 BODY = {"description": "Benchmark identity", "script": "/system identity print", "make_backup": False,
         "express_execute": False, "needs_acknowledgement": False}
 MODULE_PLAY = [{"name": "Queue with sdx_async_script", "hosts": "all", "gather_facts": False, "tasks": [
-    {"name": "Queue", "altostrat.sdx.sdx_async_script": {key: value for key, value in BODY.items()}}]}]
+    {"name": "Queue", "altostrat.sdx.sdx_async_script": dict(BODY)}]}]
 URI_PLAY = [{"name": "Queue with uri", "hosts": "all", "gather_facts": False, "tasks": [
     {"name": "Queue", "ansible.builtin.uri": {
         "url": "{{ lookup('ansible.builtin.env', 'SDX_API_URL') }}/api/asynchronous/{{ sdx_id }}",
@@ -94,9 +94,8 @@ def overhead(work: Path, rounds: int) -> dict:
     finally:
         sim.stop()
     module, uri = statistics.median(times["sdx_async_script"]), statistics.median(times["uri"])
-    return {"sites": 200, "forks": 20, "rounds": rounds, "median_seconds": {"sdx_async_script": round(module, 2),
-                                                                          "uri": round(uri, 2)},
-            "ratio": round(module / uri, 3)}
+    medians = {"sdx_async_script": round(module, 2), "uri": round(uri, 2)}
+    return {"sites": 200, "forks": 20, "rounds": rounds, "median_seconds": medians, "ratio": round(module / uri, 3)}
 
 
 def rate(work: Path) -> dict:

