@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -177,3 +178,16 @@ def test_pagination_is_followed(tmp_path):
         assert len(paged.log(path="/sites")) == 5
     finally:
         paged.stop()
+
+
+def test_reading_the_cache_does_not_extend_its_lifetime(ansible, sim, tmp_path):
+    config = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile",
+              "cache_connection": str(tmp_path / "cache"), "cache_timeout": 8}
+    assert ansible.inventory(config).rc == 0 and len(sim.log()) == 1
+    written = time.monotonic()  # the entry was written before this
+    time.sleep(4)
+    assert ansible.inventory(config).rc == 0
+    assert len(sim.log()) == 1, "within its lifetime the cache answers"
+    time.sleep(max(0.0, written + 8.5 - time.monotonic()))
+    assert ansible.inventory(config).rc == 0
+    assert len(sim.log()) == 2, "the entry expired 8 s after the fetch, although it was read in between"

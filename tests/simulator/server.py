@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import collections
 import hmac
 import json
 import re
 import socket
-import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -15,10 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .commands import run_command
-from .faults import FaultBook, FaultRule
-from .fleet import Fleet, Site, iso
+from .faults import FaultRule
+from .fleet import iso
+from .state import DOC_URL, ApiError, Simulator, invalid, not_found, validate_async_body
 
-DOC_URL = "https://docs.altostrat.io/errors/"
+__all__ = ["Simulator", "SimulatorServer"]
+
 ROUTES = (
     ("GET", re.compile(r"^/sites$"), "list_sites"),
     ("GET", re.compile(r"^/sites/(?P<site>[^/]+)$"), "get_site"),
@@ -30,120 +30,6 @@ ROUTES = (
     ("POST", re.compile(r"^/api/synchronous/(?P<site>[^/]+)$"), "run_sync"),
 )
 HTML_ERROR_PAGE = "<html><head><title>{status}</title></head><body><h1>{status} Bad Gateway</h1><hr>nginx</body></html>"
-
-
-class ApiError(Exception):
-    """An ErrorResponse the simulator answers with."""
-
-    def __init__(self, status: int, error_type: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = {"type": error_type, "code": code, "message": message, "doc_url": DOC_URL + code}
-
-
-def not_found(what: str, ident: str) -> ApiError:
-    return ApiError(404, "invalid_request_error", "resource_missing", f"No {what} found with id '{ident}'.")
-
-
-def invalid(code: str, message: str) -> ApiError:
-    return ApiError(400, "invalid_request_error", code, message)
-
-
-class RateLimiter:
-    """Sliding one-minute window per API key, as Laravel's throttle middleware counts."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._lock = threading.Lock()
-        self._hits: dict[str, collections.deque] = {}
-
-    def check(self, key: str) -> tuple[bool, int, int]:
-        """Record a hit; answer (allowed, remaining, seconds until a slot frees)."""
-        if self.per_minute <= 0:
-            return True, -1, 0
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(key, collections.deque())
-            while hits and now - hits[0] >= 60.0:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                wait = 60.0 - (now - hits[0])
-                return False, 0, max(1, int(wait + 0.999))
-            hits.append(now)
-            return True, self.per_minute - len(hits), 0
-
-    def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
-
-
-class Simulator:  # pylint: disable=too-many-instance-attributes
-    """All state one simulator process serves."""
-
-    def __init__(self, *, sites: int, offline_ratio: float, token: str, rate_limit: int, seed: int,
-                 time_scale: float, page_size: int = 0, retry_after: bool = True) -> None:
-        self.fleet = Fleet(sites, offline_ratio, seed, time_scale)
-        self.token = token
-        self.limiter = RateLimiter(rate_limit)
-        self.retry_after = retry_after
-        self.page_size = page_size
-        self.faults = FaultBook()
-        self._log_lock = threading.Lock()
-        self._log: list[dict] = []
-        self._sites_cache: dict[tuple, bytes] = {}
-
-    def record(self, entry: dict) -> None:
-        with self._log_lock:
-            entry["seq"] = len(self._log) + 1
-            self._log.append(entry)
-
-    def requests(self) -> list[dict]:
-        with self._log_lock:
-            return list(self._log)
-
-    def clear_log(self) -> None:
-        with self._log_lock:
-            self._log.clear()
-
-    def reset(self) -> None:
-        self.fleet.reset()
-        self.faults.clear()
-        self.limiter.reset()
-        self.clear_log()
-
-    def site(self, site_id: str) -> Site:
-        site = self.fleet.sites.get(site_id)
-        if site is None:
-            raise not_found("site", site_id)
-        return site
-
-    def sites_page(self, page: int, base_url: str) -> bytes:
-        """The serialised /sites answer, cached per fleet version because 10,000 sites are 5 MB."""
-        key = (self.fleet.sites_version, page, base_url)
-        cached = self._sites_cache.get(key)
-        if cached is not None:
-            return cached
-        now = datetime.now(timezone.utc)
-        with self.fleet.lock:
-            sites = [site.to_api(now) for site in self.fleet.sites.values()]
-        if self.page_size <= 0:
-            body: object = sites
-        else:
-            last = max(1, -(-len(sites) // self.page_size))
-            chunk = sites[(page - 1) * self.page_size:page * self.page_size]
-            body = {
-                "data": chunk,
-                "links": {
-                    "first": f"{base_url}/sites?page=1",
-                    "last": f"{base_url}/sites?page={last}",
-                    "prev": f"{base_url}/sites?page={page - 1}" if page > 1 else None,
-                    "next": f"{base_url}/sites?page={page + 1}" if page < last else None,
-                },
-                "meta": {"current_page": page, "per_page": self.page_size, "total": len(sites), "last_page": last},
-            }
-        encoded = json.dumps(body).encode()
-        self._sites_cache = {key: encoded, **{k: v for k, v in self._sites_cache.items() if k[0] == key[0]}}
-        return encoded
 
 
 class Response:
@@ -398,26 +284,6 @@ def _fault_response(fault: FaultRule) -> Response:
     return Response(fault.status, {"type": "api_error", "code": "internal_server_error",
                                    "message": "Something went wrong on our end.",
                                    "doc_url": DOC_URL + "internal_server_error"}, headers)
-
-
-def validate_async_body(body: object) -> dict:
-    """Check a queue request against the documented AsynchronousScriptRequest schema."""
-    if not isinstance(body, dict):
-        raise invalid("parameter_invalid", "The request body must be a JSON object.")
-    for name in ("description", "script"):
-        if name not in body or body[name] is None:
-            raise invalid("parameter_missing", f"The '{name}' parameter is required.")
-        if not isinstance(body[name], str) or not body[name].strip():
-            raise invalid("parameter_invalid", f"The '{name}' parameter must be a non-empty string.")
-    for name in ("make_backup", "express_execute", "needs_acknowledgement"):
-        if body.get(name) is not None and not isinstance(body[name], bool):
-            raise invalid("parameter_invalid", f"The '{name}' parameter must be a boolean.")
-    notify_url = body.get("notify_url")
-    if notify_url is not None:
-        parts = urlsplit(notify_url) if isinstance(notify_url, str) else None
-        if parts is None or parts.scheme != "https" or not parts.netloc:
-            raise invalid("parameter_invalid", "The 'notify_url' parameter must be an https URL.")
-    return body
 
 
 class SimulatorServer(ThreadingHTTPServer):

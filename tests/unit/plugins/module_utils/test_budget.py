@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import time
+import subprocess
+import sys
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._budget import MARGIN, RateBudget
 
@@ -88,23 +88,25 @@ def test_a_damaged_state_file_starts_over(tmp_path):
     assert limited.acquire() == 0.0
 
 
-def _take(directory, count, results):
-    limited = RateBudget(URL, "alto_sk_processes", 5, directory=directory, window=1.0)
-    for _attempt in range(count):
-        limited.acquire()
-        results.put(time.time())
+WORKER = """
+import sys, time
+from pathlib import Path
+from ansible_collections.altostrat.sdx.plugins.module_utils._budget import RateBudget
+budget = RateBudget("https://sdx.test", "alto_sk_processes", 5, directory=Path(sys.argv[1]), window=1.0)
+for _attempt in range(4):
+    budget.acquire()
+    print(time.time(), flush=True)
+"""
 
 
 def test_real_processes_never_exceed_the_limit_in_any_window(tmp_path):
-    results = multiprocessing.get_context("fork").Queue()
-    workers = [multiprocessing.get_context("fork").Process(target=_take, args=(tmp_path, 4, results))
-               for _attempt in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(30)
-    stamps = sorted(results.get(timeout=5) for _attempt in range(16))
-    assert all(worker.exitcode == 0 for worker in workers)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path)], env=env,  # pylint: disable=consider-using-with
+                                stdout=subprocess.PIPE, text=True) for _worker in range(4)]
+    outputs = [worker.communicate(timeout=60)[0] for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers)
+    stamps = sorted(float(line) for output in outputs for line in output.split())
+    assert len(stamps) == 16
     assert stamps[-1] - stamps[0] >= 2.0  # 16 requests at 5 a second need at least three windows
     for index, start in enumerate(stamps):
         in_window = [stamp for stamp in stamps[index:] if stamp - start < 1.0]
