@@ -263,9 +263,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return dict(pool.map(tags_of, site_ids))
 
     def _passes_filters(self, name: str, variables: dict) -> bool:
-        for condition in self.get_option("filters"):
+        conditions = self.get_option("filters")
+        unsafe = wrap_var(variables) if conditions else variables
+        for condition in conditions:
             try:
-                if not self._compose(condition, wrap_var(variables)):
+                if not self._compose(condition, unsafe):
                     return False
             except Exception as error:  # pylint: disable=broad-exception-caught  # any template error
                 raise AnsibleParserError(f"{self.NAME}: filter {condition!r} failed for host {name}: {error}") from None
