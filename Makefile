@@ -90,7 +90,7 @@ integration: install ## Integration tests: real ansible runs against the simulat
 	$(BIN)/pytest -n 2 tests/integration
 
 .PHONY: matrix
-matrix: install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) ## Unit and integration tests on the other ansible-core lines (all but the main_line fault matrix)
+matrix: install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) ## Unit and integration tests on ansible-core 2.16 and 2.21 (all but the main_line tests)
 	for line in $(MATRIX); do \
 	  echo "== ansible-core $$line"; \
 	  PATH=$(CURDIR)/.venv-$$line/bin:$$PATH .venv-$$line/bin/pytest -n 2 -m "not main_line" tests/unit tests/integration; \
