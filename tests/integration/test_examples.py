@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 
@@ -10,17 +9,14 @@ import pytest
 import yaml
 
 from tests.integration.harness import ROOT, TOKEN
+from tests.plugin_docs import doc_block
 from tests.simulator.fleet import EXAMPLE_SITE_ID
 
 MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("sdx_*.py"))
 
 
 def examples(module: str) -> list[dict]:
-    tree = ast.parse((ROOT / "plugins" / "modules" / f"{module}.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "EXAMPLES":
-            return yaml.safe_load(node.value.value)
-    raise AssertionError(f"{module} has no EXAMPLES")
+    return yaml.safe_load(doc_block(f"plugins/modules/{module}.py", "EXAMPLES"))
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -41,11 +37,7 @@ def test_examples_run_as_written(ansible, tmp_path: Path, module):
 
 
 def inventory_examples() -> list[dict]:
-    tree = ast.parse((ROOT / "plugins" / "inventory" / "sites.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "EXAMPLES":
-            return list(yaml.safe_load_all(node.value.value))
-    raise AssertionError("the inventory plugin has no EXAMPLES")
+    return list(yaml.safe_load_all(doc_block("plugins/inventory/sites.py", "EXAMPLES")))
 
 
 @pytest.mark.parametrize("index", range(len(inventory_examples())))

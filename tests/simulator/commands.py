@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from .fleet import Site
 
-READ_VERBS = ("print", "get", "monitor", "export")
-
 
 def run_command(site: Site, command: str) -> list[dict]:
     """Answer like RouterOS over the API: a list of records with string values."""

@@ -7,7 +7,7 @@ import string
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 MODELS = (
@@ -149,7 +149,6 @@ class Job:  # pylint: disable=too-many-instance-attributes
     failed_at: datetime | None = None
     cancelled: bool = False
     seq: int = 0
-    notes: list = field(default_factory=list)
 
     @property
     def token(self) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import yaml
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import sdx_argument_spec
+from tests.plugin_docs import doc_block
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,9 +21,7 @@ def module_env_names() -> dict[str, str]:
 
 
 def inventory_env_names() -> dict[str, str]:
-    tree = ast.parse((ROOT / "plugins" / "inventory" / "sites.py").read_text())
-    doc = next(yaml.safe_load(node.value.value) for node in tree.body
-               if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION")
+    doc = yaml.safe_load(doc_block("plugins/inventory/sites.py", "DOCUMENTATION"))
     return {env["name"]: option for option, spec in doc["options"].items() for env in spec.get("env", [])}
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import yaml
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._version import COLLECTION_VERSION
+from tests.plugin_docs import doc_block
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,11 +17,7 @@ def modules() -> set[str]:
 
 
 def module_doc(name: str) -> dict:
-    tree = ast.parse((ROOT / "plugins" / "modules" / f"{name}.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)
-    raise AssertionError(f"{name} has no DOCUMENTATION")
+    return yaml.safe_load(doc_block(f"plugins/modules/{name}.py", "DOCUMENTATION"))
 
 
 def test_action_group_lists_every_module_and_nothing_else():
