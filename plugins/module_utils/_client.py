@@ -143,9 +143,11 @@ class SDXClient:
         try:
             response = self.session.request(method, url, json=body, params=params, timeout=self.timeout)
         except requests.exceptions.RequestException as error:
+            self._answered()
             sent = not _never_sent(error)
             reason = "timed out" if isinstance(error, requests.exceptions.Timeout) else _reason(error)
             raise SDXError(f"could not reach {url}: {reason}", ambiguous=sent) from None
+        self._answered()
         if response.status_code >= 400:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             body = ErrorResponse.from_body(response.content, response.headers.get("content-type", ""))
@@ -158,6 +160,11 @@ class SDXClient:
         except ValueError:
             raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body "
                            f"is not JSON: {response.text[:120]!r}", status=response.status_code) from None
+
+    def _answered(self) -> None:
+        """The request's slot in the rate budget holds for one more window from now."""
+        if self.budget is not None:
+            self.budget.release()
 
 
 def _next_page(payload: dict) -> str | None:
