@@ -14,7 +14,8 @@ back; a request still in flight holds its slot too. A request reaches the server
 taken and before its answer comes back, so two requests that share a slot arrive at the server at least
 ``window`` seconds apart, however late the first one arrived: no span of ``window`` seconds at the server
 ever holds more than the limit, whatever window the server counts in. Polls of a running job give way:
-they wait while another process has a request waiting.
+they wait while another process has a request waiting. When the server answers 429 anyway (another
+machine uses the same token), its ``Retry-After`` closes the budget for every process until then.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ class RateBudget:
                 slots = self._live_slots(state, now)
                 waiters = {pid: since for pid, since in state.get("waiters", {}).items()
                            if pid != me and now - since < STALE_WAITER}
-                if len(slots) < self.per_minute and not (poll and waiters):
+                closed = state.get("closed_until") if isinstance(state.get("closed_until"), (int, float)) else 0.0
+                if closed <= now and len(slots) < self.per_minute and not (poll and waiters):
                     self._ticket = uuid.uuid4().hex
                     slots.append({"ticket": self._ticket, "pid": os.getpid(), "taken": now, "until": None})
                     state.update(slots=slots, waiters=waiters)
@@ -96,18 +98,26 @@ class RateBudget:
                     waiters[me] = state.get("waiters", {}).get(me, now)
                 state.update(slots=slots, waiters=waiters)
                 pause = self._next_free(slots, now) if len(slots) >= self.per_minute else RECHECK
+                if closed > now:
+                    pause = closed - now
             pause = max(0.01, min(pause, self.window))
             self.sleep(pause)
             waited += pause
 
-    def release(self) -> None:
+    def release(self, retry_after: Optional[float] = None) -> None:
         """The answer of the request that holds this budget's slot came back (or it failed): hold it
-        for one more window from now."""
+        for one more window from now. ``retry_after`` (from a 429) closes the budget that long for every
+        process, since the server has just said that requests sent before then are refused."""
         ticket, self._ticket = self._ticket, None
-        if ticket is None:
+        if ticket is None and retry_after is None:
             return
         with _LockedState(self.path) as state:
             now = self.clock()
+            if retry_after is not None:
+                closed = state.get("closed_until") if isinstance(state.get("closed_until"), (int, float)) else 0.0
+                state["closed_until"] = max(closed, now + min(retry_after, self.window))
+            if ticket is None:
+                return
             slots = self._live_slots(state, now)
             until = now + self.window + MARGIN
             for slot in slots:

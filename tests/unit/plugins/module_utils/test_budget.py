@@ -153,6 +153,27 @@ def test_the_client_holds_each_attempt_until_its_answer_and_a_window_after(tmp_p
     assert all(slot["until"] >= slot["taken"] + 60 for slot in slots)
 
 
+def test_a_429_closes_the_budget_for_every_process_until_its_retry_after(tmp_path):
+    fake = FakeTime()
+    refused, other = budget(tmp_path, fake, per_minute=10), budget(tmp_path, fake, per_minute=10)
+    refused.acquire()
+    refused.release(retry_after=20)
+    assert round(other.acquire(), 3) == 20.0
+    assert request(refused, fake) == 0.0
+
+
+@responses.activate
+def test_a_429_is_retried_past_the_attempt_limit_until_the_deadline():
+    fake = FakeTime()
+    for _attempt in range(7):
+        responses.get(f"{URL}/sites", status=429, headers={"Retry-After": "10"}, json={"message": "Too Many Attempts."})
+    responses.get(f"{URL}/sites", json=[{"id": "a"}])
+    client = SDXClient(URL, "t", retry=RetryPolicy(max_attempts=5, deadline=120), sleep=fake.sleep, clock=fake.clock)
+    assert client.get("sites") == [{"id": "a"}]
+    assert len(responses.calls) == 8
+    assert fake.sleeps == [10.0] * 7
+
+
 WORKER = """
 import random, sys, time
 from pathlib import Path

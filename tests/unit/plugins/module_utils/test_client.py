@@ -218,7 +218,7 @@ class RecordingBudget:
         self.calls.append(poll)
         return 0.0
 
-    def release(self):
+    def release(self, retry_after=None):
         pass
 
 
