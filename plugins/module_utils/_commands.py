@@ -65,8 +65,10 @@ def parse(command: Any) -> Command:
     if not text.startswith("/"):
         raise SDXInputError(f"command: expected a RouterOS command path such as {_EXAMPLE}, got {command!r}")
     tokens = text.split()
-    head, where = (tokens[:tokens.index("where")], tokens[tokens.index("where") + 1:]) \
-        if "where" in tokens else (tokens, None)
+    head, where = tokens, None
+    if "where" in tokens:
+        cut = tokens.index("where")
+        head, where = tokens[:cut], tokens[cut + 1:]
     words: list[str] = []
     for index, token in enumerate(head):
         if index and token.startswith("/"):
@@ -98,7 +100,7 @@ def _query_word(command: str, path: str, words: list[str], where: list[str]) -> 
 
 
 def _query_example(where: list[str]) -> list[str]:
-    terms = [term for term in where if "=" in term and term not in ("and", "or")]
+    terms = [term for term in where if "=" in term]
     return [f"?{term.strip(chr(34) + chr(39))}" for term in terms] or ["?name=value"]
 
 
@@ -109,9 +111,10 @@ def _hint(head: list[str], token: str) -> str:
         return "';' separates commands; give each command a task of its own"
     if "=" in token and _plain(token.split("=", 1)[0]):
         return (f"arguments are API words, not path words; give command: {path} and "
-                f"parameters: ['={token}'] (add allow_write: true if it changes the router)")
-    return (f"a command path holds only words of lower-case letters, digits and '-'; pass anything else as "
-            f"API words through parameters, such as ['=name=value'] or ['?name=value'] to filter a print")
+                f"parameters: '={token}' (a list of such words for several; add allow_write: true if it "
+                f"changes the router)")
+    return ("a command path holds only words of lower-case letters, digits and '-'; pass anything else as "
+            "API words through parameters, such as '=name=value', or '?name=value' to filter a print")
 
 
 def _plain(part: str) -> bool:

@@ -15,11 +15,13 @@ _KINDS = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (list, "a
 
 
 def type_problem(name: str, value: object) -> str | None:
-    """A message when ``value`` of a text option is not a string (or unset), naming the option.
+    """A message when ``value`` of a text option is not a string (or unset), or holds a NUL, naming the option.
 
     Modules declare these options ``type: str``, and ansible-core turns a list, a dict or a number into
     its text before the module sees it; only here is the original type still known.
     """
+    if isinstance(value, str) and "\0" in value:  # ansible-core 2.21 would fail logging it to syslog first
+        return f"{name}: must not contain a NUL character (\\x00)"
     if value is None or isinstance(value, str):
         return None
     kind = next((label for cls, label in _KINDS if isinstance(value, cls)), type(value).__name__)

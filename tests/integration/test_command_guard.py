@@ -44,7 +44,7 @@ def test_arguments_in_the_command_are_refused_with_the_parameters_that_carry_the
     url = "https://files.example.com/guest.rsc"
     run = ansible.task({"site_id": site, "command": f"/tool fetch url={url}"}, module=COMMAND)
     assert run.status == "failed"
-    assert f"give command: /tool/fetch and parameters: ['=url={url}']" in " ".join(run.result["msg"].split())
+    assert f"give command: /tool/fetch and parameters: '=url={url}'" in " ".join(run.result["msg"].split())
     assert sim.log() == []
 
 

@@ -33,7 +33,7 @@ def test_commands_become_api_paths_and_one_where_becomes_a_query_word(given, pat
 
 @pytest.mark.parametrize("given, text", [
     ("system resource print", "expected a RouterOS command path"),
-    ("/tool fetch url=https://example.com/a.rsc", "parameters: ['=url=https://example.com/a.rsc']"),
+    ("/tool fetch url=https://example.com/a.rsc", "parameters: '=url=https://example.com/a.rsc'"),
     ("/tool fetch url=https://example.com/a.rsc", "give command: /tool/fetch"),
     ("/system/reboot;/system/resource/print", "give each command a task of its own"),
     ("/system/resource/print\n/system/reboot", "one command on one line"),
@@ -140,7 +140,8 @@ def test_disguised_writes_are_refused_and_nothing_is_sent(command, parameters, c
         args["parameters"] = parameters
     result = run_module(sdx_command.main, args)
     assert result.get("failed") is True, result
-    assert result["msg"].startswith("command: "), result["msg"]
+    if "\x00" not in command:  # ansible-core 2.21 fails such arguments itself, logging them to syslog
+        assert result["msg"].startswith("command: "), result["msg"]
     assert len(responses.calls) == 0
 
 
