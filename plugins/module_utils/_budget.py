@@ -68,7 +68,7 @@ class RateBudget:
         self.per_minute = per_minute
         self.window = window
         digest = hashlib.sha256(f"{api_url.rstrip('/')}\0{api_token}".encode()).hexdigest()[:32]
-        self.path = (directory or state_dir()) / f"slots-{digest}.json"
+        self.path = (directory or state_dir()) / f"budget-{digest}.json"
         self.clock = clock
         self.sleep = sleep
         self.alive = alive
@@ -91,12 +91,12 @@ class RateBudget:
                 if closed <= now and len(slots) < self.per_minute and not (poll and waiters):
                     self._ticket = uuid.uuid4().hex
                     slots.append({"ticket": self._ticket, "pid": os.getpid(), "taken": now, "until": None})
-                    state.update(slots=slots, waiters=waiters)
+                    state.update(stamps=slots, waiters=waiters)
                     self.waited += waited
                     return waited
                 if not poll:
                     waiters[me] = state.get("waiters", {}).get(me, now)
-                state.update(slots=slots, waiters=waiters)
+                state.update(stamps=slots, waiters=waiters)
                 pause = self._next_free(slots, now) if len(slots) >= self.per_minute else RECHECK
                 if closed > now:
                     pause = closed - now
@@ -126,12 +126,13 @@ class RateBudget:
                     break
             else:  # the state file was lost meanwhile: count the request anyway
                 slots.append({"ticket": ticket, "pid": os.getpid(), "taken": now, "until": until})
-            state["slots"] = slots
+            state["stamps"] = slots
 
     def _live_slots(self, state: dict, now: float) -> list[dict]:
-        """The slots still held; a request in flight whose process is gone ends its hold a window from now."""
+        """The slots still held (the state's ``stamps``: when each was taken, and until when it is held, None
+        while in flight); a request in flight whose process is gone ends its hold a window from now."""
         slots = []
-        for slot in state.get("slots", []):
+        for slot in state.get("stamps", []):
             if not isinstance(slot, dict) or not isinstance(slot.get("taken"), (int, float)):
                 continue
             if slot.get("until") is None and (not self.alive(slot.get("pid"))

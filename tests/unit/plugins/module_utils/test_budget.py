@@ -80,7 +80,7 @@ def test_a_request_whose_process_is_gone_frees_its_slot_a_window_after_it_is_not
     gone = budget(tmp_path, fake, per_minute=1)
     gone.acquire()  # in flight when its process died
     state = json.loads(gone.path.read_text())
-    state["slots"][0]["pid"] = 99999999
+    state["stamps"][0]["pid"] = 99999999
     gone.path.write_text(json.dumps(state))
     survivor = budget(tmp_path, fake, per_minute=1, alive=lambda pid: int(pid) != 99999999)
     waited = survivor.acquire()
@@ -105,7 +105,7 @@ def test_polls_give_way_to_a_waiting_request_of_another_process(tmp_path):
     fake = FakeTime()
     poller = budget(tmp_path, fake, per_minute=10)
     state = poller.path
-    state.write_text(json.dumps({"slots": [], "waiters": {"999999": fake.now}}))
+    state.write_text(json.dumps({"stamps": [], "waiters": {"999999": fake.now}}))
     calls = []
 
     def sleep(seconds):
@@ -125,7 +125,7 @@ def test_polls_give_way_to_a_waiting_request_of_another_process(tmp_path):
 def test_stale_waiters_are_ignored(tmp_path):
     fake = FakeTime()
     poller = budget(tmp_path, fake)
-    poller.path.write_text(json.dumps({"slots": [], "waiters": {"999999": fake.now - 500}}))
+    poller.path.write_text(json.dumps({"stamps": [], "waiters": {"999999": fake.now - 500}}))
     assert request(poller, fake, poll=True) == 0.0
 
 
@@ -134,7 +134,7 @@ def test_a_damaged_state_file_starts_over(tmp_path):
     limited = budget(tmp_path, fake)
     limited.path.write_text("{not json")
     assert request(limited, fake) == 0.0
-    limited.path.write_text(json.dumps({"slots": ["junk", {"taken": "soon"}]}))
+    limited.path.write_text(json.dumps({"stamps": [1000.0, "junk", {"taken": "soon"}]}))
     assert request(limited, fake) == 0.0
 
 
@@ -147,7 +147,7 @@ def test_the_client_holds_each_attempt_until_its_answer_and_a_window_after(tmp_p
     client = SDXClient(URL, "alto_sk_budget_secret", retry=RetryPolicy(base_delay=0.5), budget=limited,
                        sleep=fake.sleep, clock=fake.clock)
     assert client.get("sites") == []
-    slots = json.loads(limited.path.read_text())["slots"]
+    slots = json.loads(limited.path.read_text())["stamps"]
     assert len(slots) == 2, "each attempt takes a slot of its own"
     assert all(slot["until"] is not None for slot in slots), "both answers released their slots"
     assert all(slot["until"] >= slot["taken"] + 60 for slot in slots)
