@@ -25,7 +25,8 @@ description:
     the shared rate budget of the modules (polls give way to module requests that are waiting). When the
     budget is smaller than the cost, a cycle takes longer than O(interval).
   - A failed read is logged and tried again at the next interval; the source never stops on a bad answer.
-  - Events have the shape C({sdx: {kind, status, previous_status, site_id, job_id, idempotency_key, site, job}}).
+  - Each event holds one C(sdx) dictionary with C(kind), C(status), C(previous_status), C(site_id), C(job_id),
+    C(idempotency_key), C(site) and C(job).
 options:
   interval:
     description: Seconds between the starts of two polls.

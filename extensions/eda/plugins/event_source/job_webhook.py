@@ -25,8 +25,8 @@ description:
   - SDX documents no signature for these calls, so the secret travels in the URL. A request counts only when
     its path ends in C(/<token>), for example C(https://eda.example.com/sdx/<token>) behind a reverse proxy.
     Anything else gets HTTP 404 and makes no event.
-  - Each event has the shape C({sdx: {kind: job, status, previous_status, site_id, job_id, idempotency_key,
-    job}}). The status C(deleted) becomes C(cancelled), as in the modules. A repeated notification (same job
+  - Each event holds one C(sdx) dictionary with C(kind=job), C(status), C(previous_status), C(site_id),
+    C(job_id), C(idempotency_key) and C(job). The status C(deleted) becomes C(cancelled), as in the modules. A repeated notification (same job
     and status) makes one event.
   - See the Event-Driven Ansible guide of the collection for the reverse proxy set-up and the security notes.
 options:
