@@ -10,11 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[3]
 # The path through build/src/ansible_collections, as an installed collection has it.
 SOURCES = ROOT / "build" / "src" / "ansible_collections" / "altostrat" / "sdx" / "extensions" / "eda" / "plugins" / "event_source"
-
 
 
 def load_source(name: str) -> dict:

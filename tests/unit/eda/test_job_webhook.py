@@ -185,8 +185,8 @@ def test_verify_uses_the_status_the_api_reports_and_refuses_unknown_jobs(sim, mo
 def test_verify_without_a_token_is_refused_before_any_request(sim, monkeypatch):
     monkeypatch.delenv("SDX_API_TOKEN", raising=False)
     with pytest.raises(ValueError, match="api_token"):
-        run(load_source("job_webhook")["main"](asyncio.Queue(), {"token": SECRET, "verify": True,
-                                                                "api_url": sim.url, "port": free_port()}))
+        args = {"token": SECRET, "verify": True, "api_url": sim.url, "port": free_port()}
+        run(load_source("job_webhook")["main"](asyncio.Queue(), args))
     assert sim_call(sim, "GET", "/_sim/requests") == []
 
 
