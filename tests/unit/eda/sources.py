@@ -39,7 +39,7 @@ def sim_call(server, method: str, path: str, body: object = None, token: str | N
 async def next_event(queue: asyncio.Queue, task: asyncio.Task, timeout: float = 30.0) -> dict:
     """The next event, failing loudly if the source died or nothing came."""
     getter = asyncio.ensure_future(queue.get())
-    done, _ = await asyncio.wait({getter, task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    done, _pending = await asyncio.wait({getter, task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     if getter in done:
         return getter.result()
     getter.cancel()

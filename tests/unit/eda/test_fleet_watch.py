@@ -81,7 +81,7 @@ def test_emit_initial_emits_every_site_once(sim):
     async def scenario():
         queue, task = start({"interval": 0.3, "job_sites": [], "emit_initial": True})
         await polled(sim, "/sites", 2, task)
-        events = [queue.get_nowait() for _ in range(queue.qsize())]
+        events = [queue.get_nowait() for _index in range(queue.qsize())]
         await stop(task)
         return events
 

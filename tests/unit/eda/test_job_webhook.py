@@ -104,7 +104,7 @@ def test_a_request_without_the_secret_is_refused_and_makes_no_event(sim):
             return answers, hook.queue.qsize()
 
     answers, queued = run(scenario())
-    assert [status for status, _ in answers] == [404, 404, 404, 405]
+    assert [status for status, _body in answers] == [404, 404, 404, 405]
     assert queued == 0
 
 
@@ -132,7 +132,7 @@ def test_a_body_over_the_limit_gets_413(sim):
             small = notification()
             return await hook.post(f"/sdx/{SECRET}", big), await hook.post(f"/sdx/{SECRET}", small), hook.queue.qsize()
 
-    (big_status, _), (small_status, _), queued = run(scenario())
+    (big_status, _big), (small_status, _small), queued = run(scenario())
     assert big_status == 413 and small_status == 202 and queued == 1
 
 
@@ -140,14 +140,14 @@ def test_a_repeated_notification_makes_one_event(sim):
     async def scenario():
         async with Hook({}) as hook:
             job_id = str(uuid.uuid4())
-            answers = [await hook.post(f"/sdx/{SECRET}", notification(job_id, "running")) for _ in range(3)]
+            answers = [await hook.post(f"/sdx/{SECRET}", notification(job_id, "running")) for _repeat in range(3)]
             answers.append(await hook.post(f"/sdx/{SECRET}", notification(job_id, "deleted")))
             answers.append(await hook.post(f"/sdx/{SECRET}", notification(job_id, "running")))
-            events = [hook.queue.get_nowait() for _ in range(hook.queue.qsize())]
+            events = [hook.queue.get_nowait() for _index in range(hook.queue.qsize())]
             return answers, events
 
     answers, events = run(scenario())
-    assert [status for status, _ in answers] == [202, 200, 200, 202, 200]
+    assert [status for status, _body in answers] == [202, 200, 200, 202, 200]
     assert answers[1][1] == {"accepted": False, "reason": "duplicate"}
     assert [(e["sdx"]["status"], e["sdx"].get("previous_status")) for e in events] == [
         ("running", None), ("cancelled", "running")]

@@ -37,7 +37,7 @@ def call(server, method, path, body=None, token=True):
 ])
 def test_notify_url_is_https_or_loopback_http(url, status):
     with serve(Simulator(sites=2, offline_ratio=0.0, token=TOKEN, rate_limit=0, seed=1, time_scale=0.02)) as server:
-        answer, _ = call(server, "POST", f"/api/asynchronous/{SITE}", {"description": "d", "script": "s",
+        answer, _body = call(server, "POST", f"/api/asynchronous/{SITE}", {"description": "d", "script": "s",
                                                                        "notify_url": url})
     assert answer == status
 
