@@ -37,8 +37,8 @@ def call(server, method, path, body=None, token=True):
 ])
 def test_notify_url_is_https_or_loopback_http(url, status):
     with serve(Simulator(sites=2, offline_ratio=0.0, token=TOKEN, rate_limit=0, seed=1, time_scale=0.02)) as server:
-        answer, _body = call(server, "POST", f"/api/asynchronous/{SITE}", {"description": "d", "script": "s",
-                                                                       "notify_url": url})
+        body = {"description": "d", "script": "s", "notify_url": url}
+        answer, _body = call(server, "POST", f"/api/asynchronous/{SITE}", body)
     assert answer == status
 
 
