@@ -30,7 +30,8 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
 
-def _flag(value: Any, name: str) -> bool:
+def as_bool(value: Any, name: str) -> bool:
+    """An option's boolean, from a bool or from the strings Ansible accepts; SDXInputError names the option."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -39,11 +40,19 @@ def _flag(value: Any, name: str) -> bool:
     raise SDXInputError(f"{name}: expected true or false, got {value!r}")
 
 
-def _number(value: Any, name: str, kind: type) -> Any:
+def as_number(value: Any, name: str, kind: type, minimum: Optional[float] = None) -> Any:
+    """An option's int or float, also from a numeric string (rulebook templates); SDXInputError names it."""
     try:
-        return kind(value)
+        if isinstance(value, bool):
+            raise ValueError
+        number = kind(value)
     except (TypeError, ValueError):
-        raise SDXInputError(f"{name}: expected a number, got {value!r}") from None
+        number = None
+    if number is None or (minimum is not None and number < minimum):
+        what = "a whole number" if kind is int else "a number"
+        bound = f" of at least {minimum:g}" if minimum is not None else ""
+        raise SDXInputError(f"{name}: expected {what}{bound}, got {value!r}")
+    return number
 
 
 def connection_options(args: dict[str, Any]) -> dict[str, Any]:
@@ -52,10 +61,10 @@ def connection_options(args: dict[str, Any]) -> dict[str, Any]:
     return {
         "api_url": args.get("api_url") or env.get("SDX_API_URL") or DEFAULT_API_URL,
         "api_token": args.get("api_token") or env.get("SDX_API_TOKEN"),
-        "validate_certs": _flag(args.get("validate_certs", env.get("SDX_VALIDATE_CERTS", True)), "validate_certs"),
+        "validate_certs": as_bool(args.get("validate_certs", env.get("SDX_VALIDATE_CERTS", True)), "validate_certs"),
         "ca_path": args.get("ca_path"),
-        "timeout": _number(args.get("timeout", 30), "timeout", float),
-        "rate_limit": _number(args.get("rate_limit", env.get("SDX_RATE_LIMIT", 60)), "rate_limit", int),
+        "timeout": as_number(args.get("timeout", 30), "timeout", float),
+        "rate_limit": as_number(args.get("rate_limit", env.get("SDX_RATE_LIMIT", 60)), "rate_limit", int),
     }
 
 
@@ -86,10 +95,6 @@ def site_event(site: dict[str, Any], *, previous_status: Optional[str] = None) -
 
 def site_status(site: dict[str, Any]) -> str:
     return "online" if site.get("has_pulse") else "offline"
-
-
-def job_status(job: dict[str, Any]) -> str:
-    return Job.model_validate(job).status
 
 
 # -- job_webhook ----------------------------------------------------------------------------------------------

@@ -78,8 +78,9 @@ def test_site_and_job_changes_become_events_and_the_start_emits_nothing(sim):
 
 
 def test_emit_initial_emits_every_site_once(sim):
+    """Also: numbers and booleans may arrive as strings, as rulebook variables do."""
     async def scenario():
-        queue, task = start({"interval": 0.3, "job_sites": [], "emit_initial": True})
+        queue, task = start({"interval": "0.3", "job_sites": [], "emit_initial": "true"})
         await polled(sim, "/sites", 2, task)
         events = [queue.get_nowait() for _index in range(queue.qsize())]
         await stop(task)
@@ -170,9 +171,10 @@ def test_a_missing_token_is_refused_before_any_request(sim, monkeypatch):
 
 @pytest.mark.parametrize("args, complaint", [
     ({"interval": 0}, "interval: expected a number of seconds above 0"),
-    ({"interval": "often"}, "interval:"),
+    ({"interval": "often"}, "interval: expected a number"),
     ({"job_sites": "9c69345c-8d39-4786-9f17-8153c988c89a"}, "job_sites: expected a list"),
-    ({"emit_initial": "no"}, "emit_initial: expected true or false"),
+    ({"interval": -5}, "interval: expected a number of seconds above 0"),
+    ({"emit_initial": "never"}, "emit_initial: expected true or false"),
     ({"rate_limit": -1}, "rate_limit:"),
 ])
 def test_bad_options_name_the_option(sim, args, complaint):

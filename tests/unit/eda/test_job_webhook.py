@@ -199,9 +199,11 @@ def test_verify_without_a_token_is_refused_before_any_request(sim, monkeypatch):
     ({}, "token: expected at least 16"),
     ({"token": "short"}, "token: expected at least 16"),
     ({"token": "has/a/slash-0123456789"}, "token:"),
-    ({"token": SECRET, "port": "80"}, "port: expected a whole number"),
+    ({"token": SECRET, "port": "eighty"}, "port: expected a whole number"),
+    ({"token": SECRET, "port": -1}, "port: expected a whole number of at least 0"),
+    ({"token": SECRET, "max_body_bytes": 0}, "max_body_bytes: expected a whole number of at least 1"),
     ({"token": SECRET, "keyfile": "/k.pem"}, "keyfile: given without certfile"),
-    ({"token": SECRET, "verify": "yes"}, "verify: expected true or false"),
+    ({"token": SECRET, "verify": "perhaps"}, "verify: expected true or false"),
 ])
 def test_bad_options_name_the_option(args, complaint):
     with pytest.raises(ValueError, match=complaint):

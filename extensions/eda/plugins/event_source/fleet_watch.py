@@ -100,18 +100,16 @@ def _events_module() -> Any:
     return _events
 
 
-def settings_from(args: dict[str, Any]) -> dict[str, Any]:
+def settings_from(args: dict[str, Any], events: Any) -> dict[str, Any]:
     """The checked options; ValueError names the first bad one."""
-    interval = args.get("interval", 60)
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
-        raise ValueError(f"interval: expected a number of seconds above 0, got {interval!r}")
+    interval = events.as_number(args.get("interval", 60), "interval", float)
+    if interval <= 0:
+        raise ValueError(f"interval: expected a number of seconds above 0, got {args.get('interval')!r}")
     job_sites = args.get("job_sites")
     if job_sites is not None and (not isinstance(job_sites, list) or not all(isinstance(s, str) for s in job_sites)):
         raise ValueError(f"job_sites: expected a list of site ids, got {job_sites!r}")
-    emit_initial = args.get("emit_initial", False)
-    if not isinstance(emit_initial, bool):
-        raise ValueError(f"emit_initial: expected true or false, got {emit_initial!r}")
-    return {"interval": float(interval), "job_sites": job_sites, "emit_initial": emit_initial}
+    return {"interval": interval, "job_sites": job_sites,
+            "emit_initial": events.as_bool(args.get("emit_initial", False), "emit_initial")}
 
 
 class Watcher:
@@ -195,7 +193,7 @@ class Watcher:
 
 async def main(queue: asyncio.Queue, args: dict[str, Any]) -> None:
     """Poll until ansible-rulebook cancels the source."""
-    settings = settings_from(args)
     events = _events_module()
+    settings = settings_from(args, events)
     client = events.make_client(args, agent="fleet_watch")
     await Watcher(queue, settings, events, client).run()

@@ -124,25 +124,23 @@ def _events_module() -> Any:
     return _events
 
 
-def settings_from(args: dict[str, Any]) -> dict[str, Any]:
+def settings_from(args: dict[str, Any], events: Any) -> dict[str, Any]:
     """The checked options; ValueError names the first bad one."""
     token = args.get("token")
     if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH or not set(token) <= TOKEN_CHARACTERS:
         raise ValueError(f"token: expected at least {MIN_TOKEN_LENGTH} letters, digits, '-' or '_' "
                          f"(the secret last segment of the notify_url path)")
-    settings = {"host": args.get("host") or "0.0.0.0", "token": token, "certfile": args.get("certfile"),
-                "keyfile": args.get("keyfile"), "verify": False}
-    for name, default in (("port", 5000), ("max_body_bytes", 65536)):
-        value = args.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{name}: expected a whole number, got {value!r}")
-        settings[name] = value
+    settings = {
+        "host": args.get("host") or "0.0.0.0",
+        "token": token,
+        "certfile": args.get("certfile"),
+        "keyfile": args.get("keyfile"),
+        "port": events.as_number(args.get("port", 5000), "port", int, minimum=0),
+        "max_body_bytes": events.as_number(args.get("max_body_bytes", 65536), "max_body_bytes", int, minimum=1),
+        "verify": events.as_bool(args.get("verify", False), "verify"),
+    }
     if settings["keyfile"] and not settings["certfile"]:
         raise ValueError("keyfile: given without certfile")
-    verify = args.get("verify", False)
-    if not isinstance(verify, bool):
-        raise ValueError(f"verify: expected true or false, got {verify!r}")
-    settings["verify"] = verify
     return settings
 
 
@@ -216,9 +214,7 @@ class Receiver:
         return _answer(202, accepted=True)
 
 
-def build_app(queue: asyncio.Queue, args: dict[str, Any]) -> web.Application:
-    settings = settings_from(args)
-    events = _events_module()
+def build_app(queue: asyncio.Queue, settings: dict[str, Any], args: dict[str, Any], events: Any) -> web.Application:
     client = events.make_client(args, agent="job_webhook") if settings["verify"] else None
     receiver = Receiver(queue, settings, events, client)
     app = web.Application(client_max_size=settings["max_body_bytes"])
@@ -228,8 +224,9 @@ def build_app(queue: asyncio.Queue, args: dict[str, Any]) -> web.Application:
 
 async def main(queue: asyncio.Queue, args: dict[str, Any]) -> None:
     """Serve until ansible-rulebook cancels the source."""
-    settings = settings_from(args)
-    app = build_app(queue, args)
+    events = _events_module()
+    settings = settings_from(args, events)
+    app = build_app(queue, settings, args, events)
     runner = web.AppRunner(app, access_log=None)  # the access log would show the token in the path
     await runner.setup()
     site = web.TCPSite(runner, settings["host"], settings["port"], ssl_context=ssl_context(settings))
