@@ -49,17 +49,17 @@ def rulebook(watched: str, port: int) -> list[dict]:
     }]
 
 
-def wait_for(check, what: str, timeout: float = 120.0, proc: subprocess.Popen | None = None, out: Path | None = None):
+def wait_for(check, what: str, timeout: float = 120.0, run: "Rulebook | None" = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"ansible-rulebook exited ({proc.returncode}) while waiting for {what}:\n"
-                                 f"{out.read_text() if out else ''}")
+        if run is not None and run.proc.poll() is not None:
+            raise AssertionError(f"ansible-rulebook exited ({run.proc.returncode}) while waiting for {what}:\n"
+                                 f"{run.output}")
         result = check()
         if result:
             return result
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}:\n{out.read_text() if out else ''}")
+    raise AssertionError(f"timed out waiting for {what}:\n{run.output if run else ''}")
 
 
 def port_open(port: int) -> bool:
@@ -73,6 +73,37 @@ def queue(sim, site: str, **body) -> str:
                                                             "needs_acknowledgement": True, **body}, token=True)
     key = answer["data"]["idempotency_key"]
     return next(job["id"] for job in sim.jobs(site) if job["idempotency_key"] == key)
+
+
+class Rulebook:
+    """ansible-rulebook from .venv-eda on a rulebook file, its output collected in a file."""
+
+    def __init__(self, workdir: Path, env: dict, rulebook: Path, variables: dict) -> None:
+        (workdir / "vars.yml").write_text(yaml.safe_dump(variables))
+        (workdir / "inventory.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
+            "ansible_connection": "local", "ansible_python_interpreter": str(EDA_BIN / "python")}}}}))
+        self.out = workdir / "rulebook.out"
+        with self.out.open("w") as sink:
+            self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
+                [str(EDA_BIN / "ansible-rulebook"), "-r", str(rulebook), "-i", "inventory.yml", "--vars", "vars.yml",
+                 "--env-vars", "SDX_WEBHOOK_TOKEN", "-vv", "--print-events"],
+                cwd=workdir, env=env, stdout=sink, stderr=subprocess.STDOUT)
+
+    @property
+    def output(self) -> str:
+        return self.out.read_text()
+
+    def wait_output(self, *lines: str) -> None:
+        wait_for(lambda: all(line in self.output for line in lines), f"output {lines}", run=self)
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        return self.output
 
 
 @pytest.fixture(name="rulebook_env")
@@ -91,37 +122,60 @@ def test_rules_fire_on_a_failed_job_an_offline_site_and_a_notification_with_the_
     watched, going_offline, notified, wrongly_notified = online[:4]
     port = free_port()
     (tmp_path / "rulebook.yml").write_text(yaml.safe_dump(rulebook(watched, port), sort_keys=False))
-    (tmp_path / "inventory.yml").write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
-    out = tmp_path / "rulebook.out"
-    with out.open("w") as sink:
-        proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [str(EDA_BIN / "ansible-rulebook"), "-r", "rulebook.yml", "-i", "inventory.yml", "-vv",
-             "--print-events", "--env-vars", "SDX_WEBHOOK_TOKEN"],
-            cwd=tmp_path, env=rulebook_env, stdout=sink, stderr=subprocess.STDOUT)
+    run = Rulebook(tmp_path, rulebook_env, tmp_path / "rulebook.yml", {})
     try:
-        wait_for(lambda: port_open(port), "the webhook port", proc=proc, out=out)
-        wait_for(lambda: len(sim.log("GET", f"/site/{watched}/job")) >= 2, "two polls", proc=proc, out=out)
+        wait_for(lambda: port_open(port), "the webhook port", run=run)
+        wait_for(lambda: len(sim.log("GET", f"/site/{watched}/job")) >= 2, "two polls", run=run)
         sim.call("POST", f"/_sim/sites/{going_offline}", {"online": False})
         failed = queue(sim, watched)
         hooked = queue(sim, notified, notify_url=f"http://127.0.0.1:{port}/sdx/{SECRET}")
         refused = queue(sim, wrongly_notified, notify_url=f"http://127.0.0.1:{port}/sdx/{WRONG}")
-        expected = [f"RULE site-offline {going_offline}", f"RULE failed-job {failed}",
-                    f"RULE failed-job {hooked}", f"RULE notified {hooked} failed"]
-        wait_for(lambda: all(line in out.read_text() for line in expected), "the rules", proc=proc, out=out)
+        run.wait_output(f"RULE site-offline {going_offline}", f"RULE failed-job {failed}",
+                        f"RULE failed-job {hooked}", f"RULE notified {hooked} failed")
         refusals = wait_for(lambda: [n for n in sim.call("GET", "/_sim/notifications")
                                      if WRONG in n["url"] and n["payload"]["status"] == "failed"],
-                            "the notifications to the wrong secret", proc=proc, out=out)
+                            "the notifications to the wrong secret", run=run)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    output = out.read_text()
+        output = run.stop()
     assert refusals[0]["answers"] == [404]
     assert refused not in output  # the wrong secret made no event, so no rule and no printed event
     assert output.count(f"RULE failed-job {hooked}") == 1  # pending, running and failed arrive; one failure
+    assert TOKEN not in output and SECRET not in output
+
+
+def test_the_offline_site_example_rulebook_runs_as_the_guide_says(sim, tmp_path, rulebook_env):
+    site = sim.sites(online=True)[0]
+    run = Rulebook(tmp_path, rulebook_env, ROOT / "extensions" / "eda" / "rulebooks" / "offline_site.yml",
+                   {"sdx_watch_interval": 1})
+    try:
+        wait_for(lambda: len(sim.log("GET", "/sites")) >= 2, "two polls", run=run)
+        sim.call("POST", f"/_sim/sites/{site['id']}", {"online": False})
+        run.wait_output(f"SDX site {site['name']} ({site['id']}) went offline")
+        sim.call("POST", f"/_sim/sites/{site['id']}", {"online": True})
+        run.wait_output(f"SDX site {site['name']} ({site['id']}) is back online")
+    finally:
+        output = run.stop()
+    assert sim.log("GET", "/site/") == []  # job_sites: [] reads no job lists
+    assert TOKEN not in output
+
+
+def test_the_remediation_example_rulebook_confirms_the_failure_and_runs_the_playbook(sim, tmp_path, rulebook_env):
+    site = sim.sites(online=True)[0]["id"]
+    port = free_port()
+    run = Rulebook(tmp_path, rulebook_env, ROOT / "extensions" / "eda" / "rulebooks" / "remediate_failed_job.yml",
+                   {"sdx_webhook_port": port})
+    try:
+        wait_for(lambda: port_open(port), "the webhook port", run=run)
+        failed = queue(sim, site, notify_url=f"http://127.0.0.1:{port}/sdx/{SECRET}")
+        remediation = wait_for(lambda: [job for job in sim.jobs(site)
+                                        if job["description"] == f"Remediation of job {failed}"],
+                               "the remediation job", timeout=180, run=run)
+    finally:
+        output = run.stop()
+    assert len(remediation) == 1 and "remediation after a failed job" in remediation[0]["script"]
+    # verify: true asked the API, and the events carry the API's job (log_url), not the notification (seq_id)
+    assert sim.log("GET", f"/site/{site}/job/{failed}")
+    assert "log_url" in output and "seq_id" not in output
     assert TOKEN not in output and SECRET not in output
 
 
