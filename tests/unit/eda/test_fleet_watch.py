@@ -181,3 +181,21 @@ def test_bad_options_name_the_option(sim, args, complaint):
     with pytest.raises(ValueError, match=complaint):
         asyncio.run(load_source("fleet_watch")["main"](asyncio.Queue(), args))
     assert requests(sim) == []
+
+
+def test_a_cost_above_the_budget_is_warned_about_once(sim, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+
+    async def scenario():
+        queue, task = start({"interval": 1, "job_sites": [], "rate_limit": 5})
+        await polled(sim, "/sites", 1, task)
+        for _attempt in range(100):
+            if "more than the budget" in caplog.text:
+                break
+            await asyncio.sleep(0.05)
+        await stop(task)
+        return queue
+
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(scenario())
+    assert caplog.text.count("1 reads every 1 s need 60 requests a minute, more than the budget of 5") == 1
