@@ -20,6 +20,7 @@ GUIDES = {  # Markdown source in docs/ -> RST name in docs/docsite/rst/, in the 
     "inventory.md": "inventory",
     "rollout.md": "rollout",
     "awx.md": "awx",
+    "event-driven.md": "event_driven",
     "reliability.md": "reliability",
     "troubleshooting.md": "troubleshooting",
 }

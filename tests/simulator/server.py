@@ -207,6 +207,7 @@ class Handler(BaseHTTPRequestHandler):
         target = sim.site(site)
         body = validate_async_body(_json_or_none(raw))
         job = sim.fleet.queue(target, body)
+        sim.notifier.watch(job)
         return Response(202, {"status": "success", "data": {
             "idempotency_key": job.idempotency_key,
             "request_id": str(uuid.uuid4()),
@@ -249,6 +250,8 @@ class Handler(BaseHTTPRequestHandler):
                     return Response(400, {"message": str(error)})
                 return Response(201, sim.faults.to_json())
             return Response(200, sim.faults.to_json())
+        if path == "/_sim/notifications":
+            return Response(200, sim.notifier.log())
         if path == "/_sim/jobs":
             return Response(200, sim.fleet.all_jobs())
         if path == "/_sim/reset" and method == "POST":
