@@ -64,6 +64,12 @@ def parse_time(value: Optional[str]) -> Optional[float]:
     return moment.timestamp()
 
 
+def age(backup: Backup, now: Optional[float] = None) -> Optional[float]:
+    """Seconds since the backup was taken, by this machine's clock; None when its time is unknown."""
+    taken = backup.timestamp
+    return None if taken is None else (time.time() if now is None else now) - taken
+
+
 def parse_filename(value: Any, field: str) -> str:
     text = str(value or "").strip()
     if not FILENAME.match(text):
