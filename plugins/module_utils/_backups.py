@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional
 
@@ -137,20 +138,26 @@ def get_backup(client: SDXClient, site_id: str, filename: str) -> Backup:
 
 
 def wait_for_new(client: SDXClient, site_id: str, known: set[str], timeout: float, interval: float,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> Optional[Backup]:
-    """The newest backup whose filename is not in ``known``, polling until ``timeout``; None if none came.
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 after: Optional[float] = None) -> Optional[Backup]:
+    """The newest backup not in ``known`` (and taken after ``after``, when given), polling until ``timeout``.
 
-    It looks only after a first pause: a backup takes the router a moment, so an immediate look is wasted.
+    None when none came. It looks only after a first pause: a backup takes the router a moment.
     """
+    found, _listing = _wait(client, site_id, lambda backup: backup.filename not in known and (
+        after is None or (backup.timestamp or 0.0) > after), timeout, interval, sleep, clock)
+    return found
+
+
+def _wait(client: SDXClient, site_id: str, is_new: Callable[[Backup], bool], timeout: float, interval: float,
+          sleep: Callable[[float], None], clock: Callable[[], float]) -> tuple[Optional[Backup], list[Backup]]:
     deadline = clock() + timeout
     while True:
         sleep(max(0.0, min(interval, deadline - clock())))
-        for backup in list_backups(client, site_id, poll=True):
-            if backup.filename not in known:
-                return backup
-        if clock() >= deadline:
-            return None
+        listing = list_backups(client, site_id, poll=True)
+        found = next((backup for backup in listing if is_new(backup)), None)
+        if found is not None or clock() >= deadline:
+            return found, listing
 
 
 def pre_change_backup(backups: list[Backup], job: Job) -> Backup:
@@ -185,6 +192,38 @@ def _pre_change_by_time(backups: list[Backup], job: Job) -> Backup:
             f"taken between the job's queueing ({job.created_at}) and its end ({job.completed_at or job.failed_at}); "
             f"{latest} (assumed: a job queued with make_backup is backed up after it is queued and before it ends)")
     return found
+
+
+@dataclass
+class JobDiff:
+    """What a completed job changed on the router: its pre-change backup, a backup after it, the diff."""
+
+    before: Backup
+    after: Backup
+    diff: str
+
+
+def job_config_diff(client: SDXClient, site_id: str, job: Job, timeout: float, interval: float,
+                    reveal_secrets: bool = False, sleep: Callable[[float], None] = time.sleep,
+                    clock: Callable[[], float] = time.monotonic) -> JobDiff:
+    """Request a backup after ``job`` ended, wait for it, and diff the job's pre-change backup against it.
+
+    About four requests: the backup request, one or two list polls (the last also finds the pre-change
+    backup), and the two contents. SDXError when the new backup is not listed within ``timeout``.
+    """
+    ended = parse_time(job.completed_at or job.failed_at)
+    if ended is None:
+        raise SDXError(f"job {job.id} has not ended, so what it changed cannot be read yet")
+    request_backup(client, site_id)
+    after, listing = _wait(client, site_id, lambda backup: (backup.timestamp or 0.0) > ended, timeout, interval,
+                           sleep, clock)
+    if after is None:
+        raise SDXError(f"no backup of site {site_id!r} taken after job {job.id} was listed within {timeout:g} "
+                       f"seconds; an offline router takes no backup")
+    before = pre_change_backup(listing, job)
+    old, new = get_backup(client, site_id, before.filename), get_backup(client, site_id, after.filename)
+    diff = unified_diff(old.content or "", new.content or "", before.filename, after.filename, reveal_secrets)
+    return JobDiff(before=before, after=after, diff=diff)
 
 
 def export_lines(content: str) -> list[str]:

@@ -120,7 +120,8 @@ config_diff:
     - Secret values masked unless O(reveal_secrets=true).
   returned: when O(compare_to) is set
   type: str
-  sample: "--- 1732481400.rsc\n+++ 1732567800.rsc\n@@ -8,2 +8,3 @@\n /ip address\n+add address=192.168.99.1/24 interface=bridge\n"
+  sample: "--- 1732481400.rsc\n+++ 1732567800.rsc\n@@ -8,2 +8,3 @@\n /ip address\n+add address=192.168.99.1/24 \
+    interface=bridge\n"
 """
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _backups

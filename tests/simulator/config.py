@@ -10,7 +10,8 @@ from .fleet import Site
 
 # Verbs that change configuration; a script line with another verb (print, remove, export...) adds nothing.
 CONFIG_VERBS = ("add", "set")
-COMMAND = re.compile(r"^/(?P<path>(?:[a-z0-9-]+[ /]+)+?)(?P<verb>%s)(?:\s+(?P<rest>.*))?$" % "|".join(CONFIG_VERBS), re.S)
+VERBS = "|".join(CONFIG_VERBS)
+COMMAND = re.compile(rf"^/(?P<path>(?:[a-z0-9-]+[ /]+)+?)(?P<verb>{VERBS})(?:\s+(?P<rest>.*))?$", re.S)
 EXPORT_WIDTH = 80  # RouterOS wraps export lines with " \" and a four-space continuation past this width
 
 
@@ -26,7 +27,8 @@ def seed_sections(site: Site) -> dict[str, list[str]]:
         "/interface bridge": ["add admin-mac=48:A9:8A:12:34:56 auto-mac=no comment=defconf name=bridge"],
         "/interface wireguard": [f'add listen-port=13231 mtu=1420 name=wg-hq private-key="{wireguard_key}"'],
         "/interface wifi security": [
-            f'add authentication-types=wpa2-psk,wpa3-psk name=sec-office passphrase="Office Wifi {_secret(site, "w")}"'],
+            "add authentication-types=wpa2-psk,wpa3-psk name=sec-office "
+            f'passphrase="Office Wifi {_secret(site, "w")}"'],
         "/interface wireless security-profiles": [
             "set [ find default=yes ] supplicant-identity=MikroTik",
             f"add authentication-types=wpa2-psk mode=dynamic-keys name=guest supplicant-identity=\"\" "

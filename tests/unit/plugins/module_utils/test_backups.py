@@ -200,3 +200,13 @@ def test_the_change_key_ignores_order_and_headers():
     diff = "--- a\n+++ b\n@@ -1,2 +1,3 @@\n x\n+two\n+one\n-gone\n"
     assert _backups.change_key(diff) == (("gone",), ("one", "two"))
     assert _backups.change_key("") == ((), ())
+
+
+@responses.activate
+def test_wait_can_also_require_a_backup_taken_after_a_moment(client):
+    responses.get(LIST, json=[item(1795910405), item(1795910401)])
+    responses.get(LIST, json=[item(1795910420), item(1795910405), item(1795910401)])
+    clock = FakeClock()
+    found = _backups.wait_for_new(client, SITE, set(), timeout=60, interval=5, sleep=clock.sleep, clock=clock,
+                                  after=1795910410.0)
+    assert found.filename == "1795910420.rsc" and len(responses.calls) == 2

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.altostrat.sdx.plugins.module_utils._secrets import MASK, is_secret_name, mask, mask_line, unwrap
+from ansible_collections.altostrat.sdx.plugins.module_utils._secrets import (
+    MASK, is_secret_name, mask, mask_line, unwrap)
 
 M = MASK
 # (export line, the same line masked, the secret values that must be gone)
