@@ -163,6 +163,9 @@ class BackupModule(SDXModule):
         except SDXError as error:
             if not error.ambiguous or not self.params["wait"]:
                 self.result.update(changed=False, requested=False)
+                if error.ambiguous:
+                    error.with_context("the backup request may or may not have reached SDX; running the task "
+                                       "again is safe, since a second backup does no harm")
                 raise
             # The request may have landed: a new backup showing up below settles it.
         if not self.params["wait"]:

@@ -6,6 +6,7 @@ import time
 from datetime import datetime, timezone
 
 import pytest
+import requests
 import responses
 
 from ansible_collections.altostrat.sdx.plugins.modules import sdx_backup, sdx_backup_info
@@ -139,3 +140,24 @@ def test_info_on_an_unlisted_filename_fails_naming_it():
     result = run_module(sdx_backup_info.main, {**CONNECTION, "site_id": SITE, "filename": "1.rsc"})
     assert result["failed"] is True and result["msg"] == f"filename: site '{SITE}' lists no backup '1.rsc'"
     assert methods() == ["GET"]
+
+
+@responses.activate
+def test_a_request_with_a_lost_answer_is_not_sent_again_and_the_backup_it_made_is_adopted():
+    old, new = listed(90000), listed(0)
+    responses.get(LIST, json=[old])
+    responses.post(LIST, body=requests.exceptions.ReadTimeout("read timed out"))
+    responses.get(LIST, json=[new, old])
+    result = run_module(sdx_backup.main, {**CONNECTION, "site_id": SITE, "poll_interval": 0.01})
+    assert result["changed"] is True and result["backup"] == new
+    assert methods() == ["GET", "POST", "GET"]
+
+
+@responses.activate
+def test_a_lost_answer_without_wait_fails_saying_a_rerun_is_safe():
+    responses.get(LIST, json=[])
+    responses.post(LIST, body=requests.exceptions.ReadTimeout("read timed out"))
+    result = run_module(sdx_backup.main, {**CONNECTION, "site_id": SITE, "wait": False})
+    assert result["failed"] is True and result["changed"] is False
+    assert result["msg"].startswith("the backup request may or may not have reached SDX; running the task again")
+    assert methods() == ["GET", "POST"]
