@@ -55,7 +55,7 @@ options:
   wait:
     description:
       - Wait until the requested backup is listed, and return it.
-      - Without waiting, the task returns as soon as SDX has accepted the request, with O(ignore:backup=null).
+      - Without waiting, the task returns as soon as SDX has accepted the request, with RV(backup=null).
     type: bool
     default: true
   wait_timeout:
