@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from .backups import BackupStore
 from .faults import FaultBook
 from .fleet import Fleet, Site
 from .notify import Notifier, is_loopback_url
@@ -65,8 +66,10 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
     """All state one simulator process serves."""
 
     def __init__(self, *, sites: int, offline_ratio: float, token: str, rate_limit: int, seed: int,
-                 time_scale: float, page_size: int = 0, retry_after: bool = True) -> None:
+                 time_scale: float, page_size: int = 0, retry_after: bool = True,
+                 associated_backup: bool = True) -> None:
         self.fleet = Fleet(sites, offline_ratio, seed, time_scale)
+        self.backups = BackupStore(self.fleet, time_scale, associated=associated_backup)
         self.token = token
         self.limiter = RateLimiter(rate_limit)
         self.retry_after = retry_after
@@ -93,6 +96,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
     def reset(self) -> None:
         self.fleet.reset()
         self.notifier.clear()
+        self.backups.reset()
         self.faults.clear()
         self.limiter.reset()
         self.clear_log()
