@@ -89,7 +89,7 @@ def test_imported_from_an_awx_project_paths_resolve_in_the_project(folder, sim, 
 
 def filter_examples() -> list[dict]:
     tasks = []
-    for name in ("rollout_report", "rollout_table", "rollout_junit"):
+    for name in ("rollout_report", "rollout_table", "rollout_junit", "rollout_path"):
         tasks += yaml.safe_load(yaml.safe_load((ROOT / "plugins" / "filter" / f"{name}.yml").read_text())["EXAMPLES"])
     return tasks
 
@@ -110,3 +110,4 @@ def test_the_report_filter_examples_run_as_written_and_describe_what_they_know(f
     assert not report["stopped"]
     assert all("stopped" not in row["message"] and "no rollout result" in row["message"] for row in report["sites"])
     assert "site_id=-" not in junit and online[0]["id"] in junit
+    assert (folder.root / "rollout-notes.txt").read_text() == "CHG-1234: NTP servers added\n"
