@@ -14,8 +14,11 @@ description:
   - Makes one host per SDX site (MikroTik router) from a single C(GET /sites), following pagination if the
     API returns it. No request is made per host unless O(with_tags=true).
   - Host variables carry every site field under O(hostvars_prefix), such as C(sdx_id), C(sdx_name),
-    C(sdx_online) (from C(has_pulse)), C(sdx_model) and C(sdx_software_version). Every value from the API
-    is marked unsafe, so a site named like a Jinja template is never templated.
+    C(sdx_online) (from C(has_pulse)), C(sdx_model) and C(sdx_software_version).
+  - Every string from the API that could be a Jinja template (it holds C({) or C(}), or starts with a
+    C(#jinja2:) header) is marked unsafe, also inside lists and dicts, so a site named like a template is never
+    templated. Every other string stays a plain string, so C(ansible-inventory --list --export), which AWX
+    imports, prints it as a string.
   - Hosts run their tasks on the controller by default (C(ansible_connection=local)), since the
     C(altostrat.sdx) modules talk to the SDX API, and take their C(site_id) from C(sdx_id).
   - The configuration file name must end in C(sdx.yml) or C(sdx.yaml), for example C(fleet.sdx.yml).
@@ -167,7 +170,6 @@ from ansible.errors import AnsibleParserError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
-from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
@@ -176,14 +178,11 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._module import clien
 from ansible_collections.altostrat.sdx.plugins.module_utils._sites import list_sites, site_tags
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
 
-try:  # ansible-core >= 2.19 templates only what is trusted; older lines template every string
-    from ansible.template import trust_as_template
-except ImportError:  # pragma: no cover - depends on the ansible-core line
-    def trust_as_template(value):
-        return value
-
 display = Display()
 CONNECTION_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout", "rate_limit")
+# Variables the plugin writes itself: trusted, the interpreter on purpose a template over a magic variable.
+LOCAL_CONNECTION = {"ansible_connection": _inventory.trust_as_template("local"),
+                    "ansible_python_interpreter": _inventory.trust_as_template("{{ ansible_playbook_python }}")}
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -264,7 +263,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _passes_filters(self, name: str, variables: dict) -> bool:
         conditions = self.get_option("filters")
-        unsafe = wrap_var(variables) if conditions else variables
+        unsafe = _inventory.mark_unsafe(variables) if conditions else variables
         for condition in conditions:
             try:
                 if not self._compose(condition, unsafe):
@@ -279,13 +278,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option("strict")
         for host in hosts:
             name = self.inventory.add_host(host["name"], group=group)
-            variables = wrap_var(host["vars"])
+            variables = _inventory.mark_unsafe(host["vars"])
             for key, value in variables.items():
                 self.inventory.set_variable(name, key, value)
             if self.get_option("local_connection"):
-                self.inventory.set_variable(name, "ansible_connection", "local")
-                self.inventory.set_variable(name, "ansible_python_interpreter",
-                                            trust_as_template("{{ ansible_playbook_python }}"))
+                for key, value in LOCAL_CONNECTION.items():
+                    self.inventory.set_variable(name, key, value)
             for extra in host["groups"]:
                 self.inventory.add_child(self.inventory.add_group(extra), name)
             self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)

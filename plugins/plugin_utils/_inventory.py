@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Pure functions of the sites inventory: site -> host name, host variables, default groups."""
+"""Pure functions of the sites inventory: site -> host name, host variables, default groups, unsafe marking."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ import re
 from collections import Counter
 from typing import Any, Iterable, Optional
 
+from ansible.utils.unsafe_proxy import wrap_var
+
+try:  # ansible-core >= 2.19 templates only strings tagged as trusted
+    from ansible.template import trust_as_template
+except ImportError:  # older lines template every plain string; AnsibleUnsafe ones never
+    def trust_as_template(value):
+        return value
+
 FAMILIES = ("status", "model", "version", "tags")
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _GROUP_UNSAFE = re.compile(r"[^a-z0-9_]+")
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)")
+JINJA_OVERRIDE_HEADER = "#jinja2:"  # a template starting with it may choose delimiters without braces
 
 
 def sanitize_host_name(value: Any) -> str:
@@ -90,3 +99,24 @@ def default_groups(site: dict[str, Any], group: str, families: Iterable[str],
     if "tags" in families and tags:
         groups.extend(f"{group}_tag_{group_suffix(tag)}" for tag in tags if group_suffix(tag))
     return groups
+
+
+def could_template(text: str) -> bool:
+    """Whether Jinja could find a template in ``text``: a brace, or an override header that changes the delimiters."""
+    return "{" in text or "}" in text or text.startswith(JINJA_OVERRIDE_HEADER)
+
+
+def mark_unsafe(value: Any) -> Any:
+    """``value`` with every string that could be a template marked unsafe, through lists and dicts.
+
+    Every other string stays a plain string (on ansible-core 2.19 and later: trusted, which is harmless, since
+    nothing in it can template), so ``ansible-inventory --list --export`` prints it as a string, as AWX needs.
+    """
+    if isinstance(value, str):
+        return wrap_var(value) if could_template(value) else trust_as_template(value)
+    if isinstance(value, dict):
+        return {(wrap_var(key) if isinstance(key, str) and could_template(key) else key): mark_unsafe(item)
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mark_unsafe(item) for item in value]
+    return value
