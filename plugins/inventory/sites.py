@@ -103,6 +103,9 @@ options:
     description:
       - Jinja conditions over a site's host variables (with the O(hostvars_prefix)); a site becomes a host only
         when all of them hold, for example V(sdx_model is match('RB5009')).
+      - A filter that cannot be evaluated for a host (for example an attribute of a null value) leaves the host
+        out, with one warning per filter that counts and names those hosts. With O(strict=true) it fails the source
+        instead.
     type: list
     elements: str
     default: []
@@ -241,13 +244,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             display.warning(f"{self.NAME}: {warning}")
         prefix, group = self.get_option("hostvars_prefix"), self.get_option("group")
         hosts = []
+        filter_errors: dict[str, list[tuple[str, str]]] = {}
         for name, site in named:
             site_tag_list = tags.get(site["id"]) if self.get_option("with_tags") else None
             variables = _inventory.host_vars(site, prefix, site_tag_list)
-            if not self._passes_filters(name, variables):
+            if not self._passes_filters(name, variables, filter_errors):
                 continue
             hosts.append({"name": name, "vars": variables,
                           "groups": _inventory.default_groups(site, group, self.get_option("group_by"), site_tag_list)})
+        for condition, failures in filter_errors.items():
+            display.warning(f"{self.NAME}: {_inventory.filter_failure_summary(condition, failures)}")
         return hosts
 
     def _fetch_tags(self, options: dict, site_ids: list[str]) -> dict[str, list]:
@@ -261,7 +267,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         with ThreadPoolExecutor(max_workers=max(1, self.get_option("tags_concurrency"))) as pool:
             return dict(pool.map(tags_of, site_ids))
 
-    def _passes_filters(self, name: str, variables: dict) -> bool:
+    def _passes_filters(self, name: str, variables: dict, errors: dict[str, list[tuple[str, str]]]) -> bool:
+        """Whether every filter holds; one that cannot be evaluated fails the source under ``strict``, else leaves
+        the host out and is noted in ``errors`` (condition -> [(host, error)])."""
         conditions = self.get_option("filters")
         unsafe = _inventory.mark_unsafe(variables) if conditions else variables
         for condition in conditions:
@@ -269,7 +277,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 if not self._compose(condition, unsafe):
                     return False
             except Exception as error:  # pylint: disable=broad-exception-caught  # any template error
-                raise AnsibleParserError(f"{self.NAME}: filter {condition!r} failed for host {name}: {error}") from None
+                if self.get_option("strict"):
+                    raise AnsibleParserError(f"{self.NAME}: filter {condition!r} failed for host {name}: {error}") from None
+                errors.setdefault(condition, []).append((name, str(error)))
+                return False
         return True
 
     # -- building the inventory --------------------------------------------------------------------

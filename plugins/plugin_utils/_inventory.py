@@ -80,6 +80,20 @@ def host_vars(site: dict[str, Any], prefix: str, tags: Optional[list] = None) ->
     return variables
 
 
+def names_list(names: list[str], shown: int = 5) -> str:
+    """``a, b, c`` or ``a, b, c, d, e and 7 more``."""
+    names = sorted(names)
+    extra = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {extra} more" if extra > 0 else "")
+
+
+def filter_failure_summary(condition: str, failures: list[tuple[str, str]]) -> str:
+    """One warning for a filter that could not be evaluated for some hosts: how many, which, and why."""
+    return (f"filter {condition!r} could not be evaluated for {len(failures)} host(s) "
+            f"({names_list([host for host, _error in failures])}), which are left out; set strict: true to fail "
+            f"instead. First error: {failures[0][1]}")
+
+
 def minor_version(version: Any) -> Optional[str]:
     match = _VERSION.match(str(version or ""))
     return f"{match.group(1)}_{match.group(2)}" if match else None

@@ -191,3 +191,23 @@ def test_reading_the_cache_does_not_extend_its_lifetime(ansible, sim, tmp_path):
     time.sleep(max(0.0, written + 8.5 - time.monotonic()))
     assert ansible.inventory(config).rc == 0
     assert len(sim.log()) == 2, "the entry expired 8 s after the fetch, although it was read in between"
+
+
+FAILING_FILTER = "sdx_uptime.startswith('3 days')"  # offline sites have no uptime (null)
+
+
+def test_a_filter_that_fails_for_some_hosts_leaves_them_out_with_one_warning(ansible, sim):
+    offline = {site["name"] for site in sim.sites(online=False)}
+    run = ansible.inventory({"filters": [FAILING_FILTER]})
+    assert run.rc == 0, run.output
+    assert set(run.hostvars()) == {site["name"] for site in sim.sites(online=True)}
+    assert run.text.count(f"filter \"{FAILING_FILTER}\" could not be evaluated") == 1, run.output
+    assert f"could not be evaluated for {len(offline)} host(s) ({', '.join(sorted(offline))})" in run.text
+    assert "which are left out" in run.text and "strict: true" in run.text
+
+
+def test_with_strict_a_filter_that_fails_for_a_host_fails_the_source(ansible, sim):
+    run = ansible.inventory({"filters": [FAILING_FILTER], "strict": True})
+    assert run.rc != 0
+    first_offline = sorted(site["name"] for site in sim.sites(online=False))[0]
+    assert f"altostrat.sdx.sites: filter \"{FAILING_FILTER}\" failed for host {first_offline}:" in run.text

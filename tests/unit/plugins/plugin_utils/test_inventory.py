@@ -107,3 +107,12 @@ def test_groups_of_a_generated_fleet_partition_by_status(fleet):
                                             ("7", None), (None, None)])
 def test_minor_version(version, group):
     assert _inventory.minor_version(version) == group
+
+
+def test_a_filter_failure_is_summed_up_in_one_sentence():
+    failures = [(f"branch-{index:04d}", f"error {index}") for index in range(7, 0, -1)]
+    summary = _inventory.filter_failure_summary("sdx_uptime.startswith('3')", failures)
+    assert summary.startswith("filter \"sdx_uptime.startswith('3')\" could not be evaluated for 7 host(s) "
+                              "(branch-0001, branch-0002, branch-0003, branch-0004, branch-0005 and 2 more)")
+    assert summary.endswith("First error: error 7")
+    assert _inventory.names_list(["b", "a"]) == "a, b"
