@@ -114,6 +114,10 @@ options:
       - Fetch each site's tags (C(GET /sites/{siteId}/metadata)) into C(<prefix>tags), and groups when
         O(group_by) has V(tags). That is one request per site, run O(tags_concurrency) at a time; mind the
         API's rate limit of 60 requests a minute, and turn on the cache.
+      - A failed tag read (an error answer such as 404, 403 or 5xx after retries, no answer, or an answer that is
+        not the documented metadata) costs only that site its tags; the host is still made, without
+        C(<prefix>tags) and tag groups. One warning counts the sites affected and says why, and such an incomplete
+        result is not cached. With O(strict=true) a failed tag read fails the source instead.
     type: bool
     default: false
   tags_concurrency:
@@ -217,9 +221,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 return self._cache[key]
             except KeyError:
                 pass
-        hosts = self._fetch_hosts()
-        if self.get_option("cache"):
-            self._cache[key] = hosts  # only after a fetch: a cache hit must not extend the entry's lifetime
+        hosts, complete = self._fetch_hosts()
+        # Only after a fetch (a cache hit must not extend the entry's lifetime), and only a complete one: hosts
+        # that lost their tags to a failed read get them on the next run, not after cache_timeout.
+        if self.get_option("cache") and complete:
+            self._cache[key] = hosts
         return hosts
 
     def _connection_options(self) -> dict:
@@ -233,20 +239,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                 "SDX_API_TOKEN environment variable")
         return options
 
-    def _fetch_hosts(self) -> list[dict]:
+    def _fetch_hosts(self) -> tuple[list[dict], bool]:
+        """The hosts, and whether they are complete (no tag read failed)."""
         options = self._connection_options()
         client = client_from_options(options, agent="inventory")
         sites = [site.model_dump() for site in list_sites(client)
                  if self.get_option("include_offline") or site.online]
-        tags = self._fetch_tags(options, [site["id"] for site in sites]) if self.get_option("with_tags") else {}
         named, warnings = _inventory.assign_names(sites, self.get_option("hostnames"))
         for warning in warnings:
             display.warning(f"{self.NAME}: {warning}")
+        tags, tag_failures = self._fetch_tags(options, named) if self.get_option("with_tags") else ({}, [])
+        if tag_failures:
+            summary = _inventory.tag_failure_summary(tag_failures, len(named), self.get_option("hostvars_prefix"))
+            if self.get_option("strict"):
+                raise AnsibleParserError(f"{self.NAME}: {summary} (strict: true)")
+            display.warning(f"{self.NAME}: {summary}; set strict: true to fail instead")
         prefix, group = self.get_option("hostvars_prefix"), self.get_option("group")
         hosts = []
         filter_errors: dict[str, list[tuple[str, str]]] = {}
         for name, site in named:
-            site_tag_list = tags.get(site["id"]) if self.get_option("with_tags") else None
+            site_tag_list = tags.get(site["id"])  # None: tags not asked for, or not readable
             variables = _inventory.host_vars(site, prefix, site_tag_list)
             if not self._passes_filters(name, variables, filter_errors):
                 continue
@@ -254,18 +266,29 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                           "groups": _inventory.default_groups(site, group, self.get_option("group_by"), site_tag_list)})
         for condition, failures in filter_errors.items():
             display.warning(f"{self.NAME}: {_inventory.filter_failure_summary(condition, failures)}")
-        return hosts
+        return hosts, not tag_failures
 
-    def _fetch_tags(self, options: dict, site_ids: list[str]) -> dict[str, list]:
+    def _fetch_tags(self, options: dict, named: list[tuple[str, dict]]) -> tuple[dict[str, list], list[tuple]]:
+        """Tags by site id for the sites whose tags could be read, and (host, HTTP status, error) for the others."""
         local = threading.local()
 
-        def tags_of(site_id: str) -> tuple[str, list]:
+        def tags_of(host: tuple[str, dict]) -> tuple[str, str, object]:
+            name, site = host
             if not hasattr(local, "client"):
                 local.client = client_from_options(options, agent="inventory")
-            return site_id, site_tags(local.client, site_id)
+            try:
+                return name, site["id"], site_tags(local.client, site["id"])
+            except SDXError as error:
+                return name, site["id"], error
 
+        tags, failures = {}, []
         with ThreadPoolExecutor(max_workers=max(1, self.get_option("tags_concurrency"))) as pool:
-            return dict(pool.map(tags_of, site_ids))
+            for name, site_id, result in pool.map(tags_of, named):
+                if isinstance(result, SDXError):
+                    failures.append((name, result.status, str(result)))
+                else:
+                    tags[site_id] = result
+        return tags, failures
 
     def _passes_filters(self, name: str, variables: dict, errors: dict[str, list[tuple[str, str]]]) -> bool:
         """Whether every filter holds; one that cannot be evaluated fails the source under ``strict``, else leaves

@@ -94,6 +94,18 @@ def filter_failure_summary(condition: str, failures: list[tuple[str, str]]) -> s
             f"instead. First error: {failures[0][1]}")
 
 
+def tag_failure_summary(failures: list[tuple[str, Optional[int], str]], total: int, prefix: str) -> str:
+    """One sentence for every failed tag read, ``failures`` being (host, HTTP status or None, error) triples:
+    how many sites, and for each kind of failure how many, which, and the first error's words."""
+    kinds: dict[str, list[tuple[str, str]]] = {}
+    for host, status, error in failures:
+        kinds.setdefault(f"HTTP {status}" if status and status >= 400 else "no usable answer", []).append((host, error))
+    reasons = "; ".join(f"{kind} for {len(hosts)} ({names_list([host for host, _error in hosts])}): {hosts[0][1]}"
+                        for kind, hosts in sorted(kinds.items()))
+    return (f"could not read the tags of {len(failures)} of {total} sites (GET /sites/{{siteId}}/metadata), "
+            f"so those hosts have no {prefix}tags and no tag groups: {reasons}")
+
+
 def minor_version(version: Any) -> Optional[str]:
     match = _VERSION.match(str(version or ""))
     return f"{match.group(1)}_{match.group(2)}" if match else None
