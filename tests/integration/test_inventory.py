@@ -211,3 +211,21 @@ def test_with_strict_a_filter_that_fails_for_a_host_fails_the_source(ansible, si
     assert run.rc != 0
     first_offline = sorted(site["name"] for site in sim.sites(online=False))[0]
     assert f"altostrat.sdx.sites: filter \"{FAILING_FILTER}\" failed for host {first_offline}:" in run.text
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_compose_groups_and_keyed_groups_that_fail_for_a_host_follow_strict(ansible, sim, strict):
+    run = ansible.inventory({"strict": strict, "compose": {"uptime_days": FAILING_FILTER},
+                             "groups": {"long_up": FAILING_FILTER},
+                             "keyed_groups": [{"key": "sdx_uptime.split(',')[0]", "prefix": "up"}]})
+    if strict:
+        assert run.rc != 0
+        assert "Could not set uptime_days for host" in run.text
+        return
+    assert run.rc == 0, run.output
+    online = {site["name"] for site in sim.sites(online=True)}
+    hostvars = run.hostvars()
+    assert len(hostvars) == 12
+    assert {name for name, host in hostvars.items() if "uptime_days" in host} == online
+    assert run.group("long_up") == online
+    assert run.group("up_3_days") == online

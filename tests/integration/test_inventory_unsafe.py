@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
+
+from tests.integration.harness import ROOT
 
 HOSTILE_NAME = "{{ lookup('pipe', 'touch MARKER') }}"
 # A Jinja override header changes the delimiters, so a template needs no brace at all.
@@ -89,3 +92,28 @@ def test_tasks_using_the_hostile_values_never_template_them(ansible, sim, hostil
     [job] = sim.jobs(hostile["site"]["id"])
     assert job["description"] == hostile["name"]
     assert job["script"].endswith(f"# {hostile['identity']}")
+
+
+def awx_lookup(hostvars: dict, dotted: str, default=None):
+    """A host variable the way AWX's inventory import finds ``instance_id_var`` and ``enabled_var`` (dotted path)."""
+    value = hostvars
+    for key in dotted.split("."):
+        if not hasattr(value, "get"):
+            return default
+        value = value.get(key, default)
+    return value
+
+
+def test_awx_rules_give_the_site_uuid_as_instance_id_and_offline_as_disabled(ansible, sim, hostile):
+    config = yaml.safe_load((ROOT / "examples" / "awx-project" / "inventory" / "fleet.sdx.yml").read_text())
+    config.pop("plugin")
+    run = ansible.inventory(config, "--list", "--export")
+    assert run.rc == 0, run.output
+    hostvars = json.loads(run.stdout)["_meta"]["hostvars"]
+    sites = {site["id"]: site for site in sim.sites()}
+    for host in hostvars.values():
+        instance_id = str(awx_lookup(host, "sdx_id", ""))  # AWX keeps the text of whatever it finds
+        enabled = "true" == str(awx_lookup(host, "sdx_online")).lower()  # enabled_value: true
+        assert instance_id in sites, f"instance id {instance_id!r} is not a site id"
+        assert enabled is sites[instance_id]["has_pulse"]
+    assert len(hostvars) == 12
