@@ -42,8 +42,8 @@ def test_strings_that_could_template_are_unsafe(text):
 
 
 def test_lists_and_dicts_are_marked_all_the_way_down():
-    value = {"tags": ["region:emea", "{{ evil }}"], "location": {"name": "Head Office", "note": "{% raw %}",
-                                                                "{{ key }}": "x", "lat": 1.5, "up": True, "none": None}}
+    location = {"name": "Head Office", "note": "{% raw %}", "{{ key }}": "x", "lat": 1.5, "up": True, "none": None}
+    value = {"tags": ["region:emea", "{{ evil }}"], "location": location}
     marked = _inventory.mark_unsafe(value)
     assert marked == value
     assert is_plain(marked["tags"][0]) and is_unsafe(marked["tags"][1])
