@@ -187,7 +187,7 @@ from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
 
 display = Display()
 CONNECTION_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout", "rate_limit")
-# Variables the plugin writes itself: trusted, the interpreter on purpose a template over a magic variable.
+# Variables the plugin writes itself, trusted: plain text, and (on purpose) a template over a magic variable.
 LOCAL_CONNECTION = {"ansible_connection": _inventory.trust_as_template("local"),
                     "ansible_python_interpreter": _inventory.trust_as_template("{{ ansible_playbook_python }}")}
 
@@ -250,10 +250,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             display.warning(f"{self.NAME}: {warning}")
         tags, tag_failures = self._fetch_tags(options, named) if self.get_option("with_tags") else ({}, [])
         if tag_failures:
-            summary = _inventory.tag_failure_summary(tag_failures, len(named), self.get_option("hostvars_prefix"))
-            if self.get_option("strict"):
-                raise AnsibleParserError(f"{self.NAME}: {summary} (strict: true)")
-            display.warning(f"{self.NAME}: {summary}; set strict: true to fail instead")
+            self._report_tag_failures(tag_failures, len(named))
         prefix, group = self.get_option("hostvars_prefix"), self.get_option("group")
         hosts = []
         filter_errors: dict[str, list[tuple[str, str]]] = {}
@@ -289,6 +286,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 else:
                     tags[site_id] = result
         return tags, failures
+
+    def _report_tag_failures(self, failures: list[tuple], total: int) -> None:
+        """One warning for every failed tag read, or under ``strict`` one error."""
+        summary = _inventory.tag_failure_summary(failures, total, self.get_option("hostvars_prefix"))
+        if self.get_option("strict"):
+            raise AnsibleParserError(f"{self.NAME}: {summary} (strict: true)")
+        display.warning(f"{self.NAME}: {summary}; set strict: true to fail instead")
 
     def _passes_filters(self, name: str, variables: dict, errors: dict[str, list[tuple[str, str]]]) -> bool:
         """Whether every filter holds; one that cannot be evaluated fails the source under ``strict``, else leaves
