@@ -46,6 +46,19 @@ $(VENV)/.done: requirements.txt requirements-dev.txt requirements-test.txt
 	.venv-2.21/bin/$(PIP) 'ansible-core>=2.21,<2.22' -r requirements-test.txt
 	touch $@
 
+# ansible-rulebook lives in its own venv so its pins never move the main venv's tools (docs/event-driven.md).
+.venv-eda/.done: requirements.txt requirements-eda.txt
+	[ -x .venv-eda/bin/python ] || $(PYTHON311) -m venv .venv-eda
+	.venv-eda/bin/$(PIP) -r requirements-eda.txt
+	touch $@
+
+.PHONY: eda
+eda: .venv-eda/.done java ## ansible-rulebook in .venv-eda, and the Java 17 it needs (installed with apt-get when missing)
+
+.PHONY: java
+java:
+	@command -v java >/dev/null || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
+
 .PHONY: venv
 venv: $(VENV)/.done $(SRC_TREE) ## Create .venv with every tool
 
@@ -79,6 +92,13 @@ ee-context: venv install ## Execution environment build context for the collecti
 	cp $(TARBALL) $(BUILD)/ee-src/altostrat-sdx.tar.gz
 	$(BIN)/ansible-builder create -f $(BUILD)/ee-src/execution-environment.yml -c $(BUILD)/ee
 
+.PHONY: de-context
+de-context: venv install ## Decision environment build context (examples/de) in build/de (no container engine needed)
+	rm -rf $(BUILD)/de-src $(BUILD)/de && mkdir -p $(BUILD)/de-src
+	cp examples/de/decision-environment.yml examples/de/requirements.yml $(BUILD)/de-src/
+	cp $(TARBALL) $(BUILD)/de-src/altostrat-sdx.tar.gz
+	$(BIN)/ansible-builder create -f $(BUILD)/de-src/decision-environment.yml -c $(BUILD)/de
+
 .PHONY: sanity
 sanity: pip-shim ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_TREE)
@@ -90,7 +110,7 @@ units: venv ## Unit tests (main line)
 	$(BIN)/pytest tests/unit
 
 .PHONY: integration
-integration: venv install ## Integration tests: real ansible runs against the simulator (main line)
+integration: venv install eda ## Integration tests: real ansible runs against the simulator (main line)
 	$(BIN)/pytest -n 2 tests/integration
 
 .PHONY: matrix

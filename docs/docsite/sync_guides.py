@@ -19,7 +19,9 @@ GUIDES = {  # Markdown source in docs/ -> RST name in docs/docsite/rst/, in the 
     "async_script.md": "async_script",
     "inventory.md": "inventory",
     "rollout.md": "rollout",
+    "backups.md": "backups",
     "awx.md": "awx",
+    "event-driven.md": "event_driven",
     "reliability.md": "reliability",
     "troubleshooting.md": "troubleshooting",
 }

@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+import os
+
+from ansible import context
+
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
 
 
@@ -19,6 +23,13 @@ def rollout_junit(report):
     return _rollout.junit(report)
 
 
+def rollout_path(path):
+    # Filters run on the controller, in ansible-playbook's own working directory and with its command line.
+    playbooks = (context.CLIARGS or {}).get("args") or ()
+    return _rollout.resolve_path(path, playbooks, os.getcwd())
+
+
 class FilterModule:
     def filters(self):
-        return {"rollout_report": rollout_report, "rollout_table": rollout_table, "rollout_junit": rollout_junit}
+        return {"rollout_report": rollout_report, "rollout_table": rollout_table, "rollout_junit": rollout_junit,
+                "rollout_path": rollout_path}

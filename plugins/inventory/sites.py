@@ -14,8 +14,11 @@ description:
   - Makes one host per SDX site (MikroTik router) from a single C(GET /sites), following pagination if the
     API returns it. No request is made per host unless O(with_tags=true).
   - Host variables carry every site field under O(hostvars_prefix), such as C(sdx_id), C(sdx_name),
-    C(sdx_online) (from C(has_pulse)), C(sdx_model) and C(sdx_software_version). Every value from the API
-    is marked unsafe, so a site named like a Jinja template is never templated.
+    C(sdx_online) (from C(has_pulse)), C(sdx_model) and C(sdx_software_version).
+  - Every string from the API that could be a Jinja template (it holds C({) or C(}), or starts with a
+    C(#jinja2:) header) is marked unsafe, also inside lists and dicts, so a site named like a template is never
+    templated. Every other string stays a plain string, so C(ansible-inventory --list --export), which AWX
+    imports, prints it as a string.
   - Hosts run their tasks on the controller by default (C(ansible_connection=local)), since the
     C(altostrat.sdx) modules talk to the SDX API, and take their C(site_id) from C(sdx_id).
   - The configuration file name must end in C(sdx.yml) or C(sdx.yaml), for example C(fleet.sdx.yml).
@@ -100,6 +103,9 @@ options:
     description:
       - Jinja conditions over a site's host variables (with the O(hostvars_prefix)); a site becomes a host only
         when all of them hold, for example V(sdx_model is match('RB5009')).
+      - A filter that cannot be evaluated for a host (for example an attribute of a null value) leaves the host
+        out, with one warning per filter that counts and names those hosts. With O(strict=true) it fails the source
+        instead.
     type: list
     elements: str
     default: []
@@ -108,6 +114,10 @@ options:
       - Fetch each site's tags (C(GET /sites/{siteId}/metadata)) into C(<prefix>tags), and groups when
         O(group_by) has V(tags). That is one request per site, run O(tags_concurrency) at a time; mind the
         API's rate limit of 60 requests a minute, and turn on the cache.
+      - A failed tag read (an error answer such as 404, 403 or 5xx after retries, no answer, or an answer that is
+        not the documented metadata) costs only that site its tags; the host is still made, without
+        C(<prefix>tags) and tag groups. One warning counts the sites affected and says why, and such an incomplete
+        result is not cached. With O(strict=true) a failed tag read fails the source instead.
     type: bool
     default: false
   tags_concurrency:
@@ -167,7 +177,6 @@ from ansible.errors import AnsibleParserError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
-from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
@@ -176,14 +185,11 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._module import clien
 from ansible_collections.altostrat.sdx.plugins.module_utils._sites import list_sites, site_tags
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
 
-try:  # ansible-core >= 2.19 templates only what is trusted; older lines template every string
-    from ansible.template import trust_as_template
-except ImportError:  # pragma: no cover - depends on the ansible-core line
-    def trust_as_template(value):
-        return value
-
 display = Display()
 CONNECTION_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout", "rate_limit")
+# Variables the plugin writes itself, trusted: plain text, and (on purpose) a template over a magic variable.
+LOCAL_CONNECTION = {"ansible_connection": _inventory.trust_as_template("local"),
+                    "ansible_python_interpreter": _inventory.trust_as_template("{{ ansible_playbook_python }}")}
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -215,9 +221,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 return self._cache[key]
             except KeyError:
                 pass
-        hosts = self._fetch_hosts()
-        if self.get_option("cache"):
-            self._cache[key] = hosts  # only after a fetch: a cache hit must not extend the entry's lifetime
+        hosts, complete = self._fetch_hosts()
+        # Only after a fetch (a cache hit must not extend the entry's lifetime), and only a complete one: hosts
+        # that lost their tags to a failed read get them on the next run, not after cache_timeout.
+        if self.get_option("cache") and complete:
+            self._cache[key] = hosts
         return hosts
 
     def _connection_options(self) -> dict:
@@ -231,46 +239,75 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                 "SDX_API_TOKEN environment variable")
         return options
 
-    def _fetch_hosts(self) -> list[dict]:
+    def _fetch_hosts(self) -> tuple[list[dict], bool]:
+        """The hosts, and whether they are complete (no tag read failed)."""
         options = self._connection_options()
         client = client_from_options(options, agent="inventory")
         sites = [site.model_dump() for site in list_sites(client)
                  if self.get_option("include_offline") or site.online]
-        tags = self._fetch_tags(options, [site["id"] for site in sites]) if self.get_option("with_tags") else {}
         named, warnings = _inventory.assign_names(sites, self.get_option("hostnames"))
         for warning in warnings:
             display.warning(f"{self.NAME}: {warning}")
+        tags, tag_failures = self._fetch_tags(options, named) if self.get_option("with_tags") else ({}, [])
+        if tag_failures:
+            self._report_tag_failures(tag_failures, len(named))
         prefix, group = self.get_option("hostvars_prefix"), self.get_option("group")
         hosts = []
+        filter_errors: dict[str, list[tuple[str, str]]] = {}
         for name, site in named:
-            site_tag_list = tags.get(site["id"]) if self.get_option("with_tags") else None
+            site_tag_list = tags.get(site["id"])  # None: tags not asked for, or not readable
             variables = _inventory.host_vars(site, prefix, site_tag_list)
-            if not self._passes_filters(name, variables):
+            if not self._passes_filters(name, variables, filter_errors):
                 continue
             hosts.append({"name": name, "vars": variables,
                           "groups": _inventory.default_groups(site, group, self.get_option("group_by"), site_tag_list)})
-        return hosts
+        for condition, failures in filter_errors.items():
+            display.warning(f"{self.NAME}: {_inventory.filter_failure_summary(condition, failures)}")
+        return hosts, not tag_failures
 
-    def _fetch_tags(self, options: dict, site_ids: list[str]) -> dict[str, list]:
+    def _fetch_tags(self, options: dict, named: list[tuple[str, dict]]) -> tuple[dict[str, list], list[tuple]]:
+        """Tags by site id for the sites whose tags could be read, and (host, HTTP status, error) for the others."""
         local = threading.local()
 
-        def tags_of(site_id: str) -> tuple[str, list]:
+        def tags_of(host: tuple[str, dict]) -> tuple[str, str, object]:
+            name, site = host
             if not hasattr(local, "client"):
                 local.client = client_from_options(options, agent="inventory")
-            return site_id, site_tags(local.client, site_id)
+            try:
+                return name, site["id"], site_tags(local.client, site["id"])
+            except SDXError as error:
+                return name, site["id"], error
 
+        tags, failures = {}, []
         with ThreadPoolExecutor(max_workers=max(1, self.get_option("tags_concurrency"))) as pool:
-            return dict(pool.map(tags_of, site_ids))
+            for name, site_id, result in pool.map(tags_of, named):
+                if isinstance(result, SDXError):
+                    failures.append((name, result.status, str(result)))
+                else:
+                    tags[site_id] = result
+        return tags, failures
 
-    def _passes_filters(self, name: str, variables: dict) -> bool:
+    def _report_tag_failures(self, failures: list[tuple], total: int) -> None:
+        """One warning for every failed tag read, or under ``strict`` one error."""
+        summary = _inventory.tag_failure_summary(failures, total, self.get_option("hostvars_prefix"))
+        if self.get_option("strict"):
+            raise AnsibleParserError(f"{self.NAME}: {summary} (strict: true)")
+        display.warning(f"{self.NAME}: {summary}; set strict: true to fail instead")
+
+    def _passes_filters(self, name: str, variables: dict, errors: dict[str, list[tuple[str, str]]]) -> bool:
+        """Whether every filter holds; one that cannot be evaluated fails the source under ``strict``, else leaves
+        the host out and is noted in ``errors`` (condition -> [(host, error)])."""
         conditions = self.get_option("filters")
-        unsafe = wrap_var(variables) if conditions else variables
+        unsafe = _inventory.mark_unsafe(variables) if conditions else variables
         for condition in conditions:
             try:
                 if not self._compose(condition, unsafe):
                     return False
             except Exception as error:  # pylint: disable=broad-exception-caught  # any template error
-                raise AnsibleParserError(f"{self.NAME}: filter {condition!r} failed for host {name}: {error}") from None
+                if self.get_option("strict"):
+                    raise AnsibleParserError(f"{self.NAME}: filter {condition!r} failed for host {name}: {error}") from None
+                errors.setdefault(condition, []).append((name, str(error)))
+                return False
         return True
 
     # -- building the inventory --------------------------------------------------------------------
@@ -279,13 +316,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option("strict")
         for host in hosts:
             name = self.inventory.add_host(host["name"], group=group)
-            variables = wrap_var(host["vars"])
+            variables = _inventory.mark_unsafe(host["vars"])
             for key, value in variables.items():
                 self.inventory.set_variable(name, key, value)
             if self.get_option("local_connection"):
-                self.inventory.set_variable(name, "ansible_connection", "local")
-                self.inventory.set_variable(name, "ansible_python_interpreter",
-                                            trust_as_template("{{ ansible_playbook_python }}"))
+                for key, value in LOCAL_CONNECTION.items():
+                    self.inventory.set_variable(name, key, value)
             for extra in host["groups"]:
                 self.inventory.add_child(self.inventory.add_group(extra), name)
             self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)

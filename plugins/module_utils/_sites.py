@@ -32,9 +32,17 @@ def get_site(client: SDXClient, site_id: str) -> Optional[Site]:
 
 
 def site_tags(client: SDXClient, site_id: str) -> list[str]:
-    """A site's tags from its metadata; ``{key, value}`` tags become ``key:value``."""
-    metadata = client.get(f"sites/{site_id}/metadata") or {}
+    """A site's tags from its metadata; ``{key, value}`` tags become ``key:value``.
+
+    Raises SDXError when the answer is not the documented metadata object, rather than guess.
+    """
+    path = f"sites/{site_id}/metadata"
+    metadata = client.get(path) or {}
     tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    if not isinstance(metadata, dict) or not isinstance(tags, (list, type(None))):
+        found = f"tags of type {type(tags).__name__}" if isinstance(metadata, dict) else type(metadata).__name__
+        raise SDXError(f"SDX answered GET {path} with {found}, not the documented metadata: an object whose tags "
+                       "is a list")
     result = []
     for tag in tags or []:
         if isinstance(tag, dict):

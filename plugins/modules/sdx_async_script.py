@@ -72,7 +72,7 @@ options:
     type: bool
     default: false
   notify_url:
-    description: HTTPS URL that SDX calls with the job's status changes.
+    description: HTTPS URL that SDX calls with the job's status changes; the C(altostrat.sdx.job_webhook) event source receives them.
     type: str
   force:
     description: Queue the script even when an equal job is already pending, running or completed.

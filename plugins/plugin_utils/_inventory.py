@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Pure functions of the sites inventory: site -> host name, host variables, default groups."""
+"""Pure functions of the sites inventory: site -> host name, host variables, default groups, unsafe marking."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ import re
 from collections import Counter
 from typing import Any, Iterable, Optional
 
+from ansible.utils.unsafe_proxy import wrap_var
+
+try:  # ansible-core >= 2.19 templates only strings tagged as trusted
+    from ansible.template import trust_as_template
+except ImportError:  # older lines template every plain string; AnsibleUnsafe ones never
+    def trust_as_template(value):
+        return value
+
 FAMILIES = ("status", "model", "version", "tags")
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _GROUP_UNSAFE = re.compile(r"[^a-z0-9_]+")
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)")
+JINJA_OVERRIDE_HEADER = "#jinja2:"  # a template starting with it may choose delimiters without braces
 
 
 def sanitize_host_name(value: Any) -> str:
@@ -71,6 +80,32 @@ def host_vars(site: dict[str, Any], prefix: str, tags: Optional[list] = None) ->
     return variables
 
 
+def names_list(names: list[str], shown: int = 5) -> str:
+    """``a, b, c`` or ``a, b, c, d, e and 7 more``."""
+    names = sorted(names)
+    extra = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {extra} more" if extra > 0 else "")
+
+
+def filter_failure_summary(condition: str, failures: list[tuple[str, str]]) -> str:
+    """One warning for a filter that could not be evaluated for some hosts: how many, which, and why."""
+    return (f"filter {condition!r} could not be evaluated for {len(failures)} host(s) "
+            f"({names_list([host for host, _error in failures])}), which are left out; set strict: true to fail "
+            f"instead. First error: {failures[0][1]}")
+
+
+def tag_failure_summary(failures: list[tuple[str, Optional[int], str]], total: int, prefix: str) -> str:
+    """One sentence for every failed tag read, ``failures`` being (host, HTTP status or None, error) triples:
+    how many sites, and for each kind of failure how many, which, and the first error's words."""
+    kinds: dict[str, list[tuple[str, str]]] = {}
+    for host, status, error in failures:
+        kinds.setdefault(f"HTTP {status}" if status and status >= 400 else "no usable answer", []).append((host, error))
+    reasons = "; ".join(f"{kind} for {len(hosts)} ({names_list([host for host, _error in hosts])}): {hosts[0][1]}"
+                        for kind, hosts in sorted(kinds.items()))
+    return (f"could not read the tags of {len(failures)} of {total} sites (GET /sites/{{siteId}}/metadata), "
+            f"so those hosts have no {prefix}tags and no tag groups: {reasons}")
+
+
 def minor_version(version: Any) -> Optional[str]:
     match = _VERSION.match(str(version or ""))
     return f"{match.group(1)}_{match.group(2)}" if match else None
@@ -90,3 +125,24 @@ def default_groups(site: dict[str, Any], group: str, families: Iterable[str],
     if "tags" in families and tags:
         groups.extend(f"{group}_tag_{group_suffix(tag)}" for tag in tags if group_suffix(tag))
     return groups
+
+
+def could_template(text: str) -> bool:
+    """Whether Jinja could find a template in ``text``: a brace, or an override header that changes the delimiters."""
+    return "{" in text or "}" in text or text.startswith(JINJA_OVERRIDE_HEADER)
+
+
+def mark_unsafe(value: Any) -> Any:
+    """``value`` with every string that could be a template marked unsafe, through lists and dicts.
+
+    Every other string stays a plain string (on ansible-core 2.19 and later: trusted, which is harmless, since
+    nothing in it can template), so ``ansible-inventory --list --export`` prints it as a string, as AWX needs.
+    """
+    if isinstance(value, str):
+        return wrap_var(value) if could_template(value) else trust_as_template(value)
+    if isinstance(value, dict):
+        return {(wrap_var(key) if isinstance(key, str) and could_template(key) else key): mark_unsafe(item)
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mark_unsafe(item) for item in value]
+    return value

@@ -3,53 +3,108 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Rollout reports: per-site rows from host results, a text table, JSON-ready data, JUnit XML."""
+"""Rollouts: where a user's relative paths resolve, per-site report rows, a text table, JUnit XML."""
 
 from __future__ import annotations
 
+import os
+import re
 from collections import Counter
-from datetime import datetime
-from typing import Any, Iterable, Mapping, Optional
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping, Optional, Sequence
 from xml.etree import ElementTree
 
 STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "not_run")
-NOT_RUN_MESSAGE = "not reached: the rollout stopped after an earlier batch failed"
+NO_RESULT_MESSAGE = "no rollout result for this host: the role did not run on it in this play"
+# A playbook file inside an installed collection is not the user's own folder.
+_COLLECTION_PLAYBOOK = re.compile(r"[/\\]ansible_collections[/\\][^/\\]+[/\\][^/\\]+[/\\]playbooks[/\\]")
 
 
-def _seconds_between(start: Optional[str], end: Optional[str]) -> Optional[float]:
-    try:
-        return round((datetime.fromisoformat(str(end)) - datetime.fromisoformat(str(start))).total_seconds(), 1)
-    except (TypeError, ValueError):
+def user_folder(cli_playbooks: Sequence[str], cwd: str) -> str:
+    """The folder a user's relative paths mean: their own playbook's, else the current directory.
+
+    ``ansible-playbook altostrat.sdx.rollout`` names no file of the user's, so paths are relative to ``cwd``.
+    ``ansible-playbook project/rollout.yml``, which imports the collection playbook, makes ``project/`` the
+    folder, as Ansible does for the user's own tasks.
+    """
+    for playbook in cli_playbooks:
+        path = os.path.abspath(os.path.join(cwd, os.path.expanduser(str(playbook))))
+        if os.path.isfile(path) and not _COLLECTION_PLAYBOOK.search(path):
+            return os.path.dirname(path)
+    return cwd
+
+
+def resolve_path(path: Any, cli_playbooks: Sequence[str], cwd: str) -> str:
+    """An absolute path: ``path`` itself when absolute (after ``~``), else joined to ``user_folder``."""
+    text = os.path.expanduser(str(path))
+    if not os.path.isabs(text):
+        text = os.path.join(user_folder(cli_playbooks, cwd), text)
+    return os.path.normpath(text)
+
+
+def _moment(value: Any) -> Optional[datetime]:
+    """An API timestamp as an aware datetime. SDX writes UTC; one without an offset is read as UTC."""
+    if not value:
         return None
+    try:
+        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
-def row(host: str, result: Optional[Mapping[str, Any]]) -> dict[str, Any]:
-    """One site's line of the report; a host with no result was never reached."""
-    result = dict(result or {})
-    status = str(result.get("status") or "not_run")
+def _timestamp(value: Any) -> Optional[str]:
+    moment = _moment(value)
+    return moment.isoformat() if moment else None
+
+
+def _seconds_between(start: Any, end: Any) -> Optional[float]:
+    first, last = _moment(start), _moment(end)
+    if first is None or last is None:
+        return None
+    return round((last - first).total_seconds(), 1)
+
+
+def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> dict[str, Any]:
+    """One site's line of the report. A host without a result says only that: nothing is known of it."""
+    recorded = dict(result or {})
+    status = str(recorded.get("status") or "not_run")
     return {
-        "site": str(result.get("site") or host),
-        "site_id": result.get("site_id"),
+        "site": str(recorded.get("site") or host),
+        "site_id": recorded.get("site_id") or site_id or None,
         "status": status,
-        "job_id": result.get("job_id"),
-        "started": result.get("started"),
-        "finished": result.get("finished"),
-        "duration": _seconds_between(result.get("started"), result.get("finished")),
-        "changed": bool(result.get("changed")),
-        "message": str(result.get("message") or (NOT_RUN_MESSAGE if status == "not_run" else "")),
+        "job_id": recorded.get("job_id") or None,
+        "queued": _timestamp(recorded.get("queued")),
+        "started": _timestamp(recorded.get("started")),
+        "finished": _timestamp(recorded.get("finished")),
+        # the site's own job, from queued to finished, whatever else its batch waited for
+        "duration": _seconds_between(recorded.get("queued"), recorded.get("finished")),
+        "changed": bool(recorded.get("changed")),
+        "message": str(recorded.get("message") or ("" if result else NO_RESULT_MESSAGE)),
     }
+
+
+def _site_id(variables: Mapping[str, Any]) -> Any:
+    return variables.get("rollout_site_id") or variables.get("sdx_id")
 
 
 def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description: str,
                  check_mode: bool = False) -> dict[str, Any]:
-    rows = [row(host, (hostvars.get(host) or {}).get("script_rollout_result")) for host in hosts]
+    """The report over ``hosts``: counts, whether the rollout stopped, and one row per host."""
+    rows, stopped = [], False
+    for host in hosts:
+        variables = hostvars.get(host) or {}
+        result = variables.get("script_rollout_result")
+        rows.append(row(host, result, _site_id(variables)))
+        # Only the role records not_run: for a site it left alone after a batch failed.
+        stopped = stopped or bool(result) and rows[-1]["status"] == "not_run"
     counts = Counter(item["status"] for item in rows)
     return {
         "description": description,
         "check_mode": bool(check_mode),
         "total": len(rows),
         "counts": {status: counts.get(status, 0) for status in STATUSES},
-        "stopped": counts.get("not_run", 0) > 0,
+        "stopped": stopped,
         "succeeded": counts.get("failed", 0) == 0 and counts.get("not_run", 0) == 0,
         "sites": rows,
     }
@@ -70,7 +125,7 @@ def table(report: Mapping[str, Any]) -> list[str]:
 
 
 def junit(report: Mapping[str, Any]) -> str:
-    """The report as a JUnit XML test suite: one test case per site."""
+    """The report as a JUnit XML test suite: one test case per site, timed by the site's job."""
     counts = report["counts"]
     suite = ElementTree.Element("testsuite", {
         "name": f"altostrat.sdx rollout: {report['description']}",
@@ -88,5 +143,6 @@ def junit(report: Mapping[str, Any]) -> str:
         elif item["status"] in ("skipped_offline", "not_run"):
             ElementTree.SubElement(case, "skipped", {"message": item["message"] or item["status"]})
         out = ElementTree.SubElement(case, "system-out")
-        out.text = f"status={item['status']} job={item['job_id'] or '-'} site_id={item['site_id'] or '-'}"
+        out.text = " ".join(f"{key}={item.get(key) or '-'}"
+                            for key in ("status", "job_id", "site_id", "queued", "started", "finished"))
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suite, encoding="unicode") + "\n"

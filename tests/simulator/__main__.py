@@ -36,6 +36,8 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--time-scale", type=float, default=1.0,
                         help="multiplies job phase durations (pickup 4 s, run 3 s at 1.0)")
     parser.add_argument("--page-size", type=int, default=0, help="paginate GET /sites, 0 = one bare array")
+    parser.add_argument("--no-associated-backup", action="store_true",
+                        help="jobs never name their pre-change backup (associated_backup stays null)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser.parse_args(argv), command
 
@@ -44,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args, command = parse_args(sys.argv[1:] if argv is None else argv)
     sim = Simulator(sites=args.sites, offline_ratio=args.offline_ratio, token=args.token,
                     rate_limit=args.rate_limit, seed=args.seed, time_scale=args.time_scale,
-                    page_size=args.page_size, retry_after=not args.no_retry_after)
+                    page_size=args.page_size, retry_after=not args.no_retry_after,
+                    associated_backup=not args.no_associated_backup)
     server = SimulatorServer((args.host, args.port), sim, verbose=args.verbose)
     port = server.server_address[1]
     if args.port_file:

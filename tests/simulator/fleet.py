@@ -9,6 +9,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 MODELS = (
     ("RB5009UG+S+", "RB5009", "arm64", True),
@@ -149,6 +150,7 @@ class Job:  # pylint: disable=too-many-instance-attributes
     failed_at: datetime | None = None
     cancelled: bool = False
     seq: int = 0
+    associated_backup: str | None = None  # set by the backup store when the job's pre-change backup is taken
 
     @property
     def token(self) -> str:
@@ -158,9 +160,6 @@ class Job:  # pylint: disable=too-many-instance-attributes
         return self.created_at + timedelta(seconds=mono - self.created_mono)
 
     def to_api(self) -> dict:
-        backup = None
-        if self.make_backup and self.started_at:
-            backup = f"{self.site_id}/{int(self.started_at.timestamp())}.rsc"
         return {
             "id": self.id,
             "token": self.token,
@@ -170,7 +169,7 @@ class Job:  # pylint: disable=too-many-instance-attributes
             "express_execute": self.express_execute,
             "needs_acknowledgement": self.needs_acknowledgement,
             "should_backup": self.make_backup,
-            "associated_backup": backup,
+            "associated_backup": self.associated_backup,
             "started_at": iso(self.started_at) if self.started_at else None,
             "completed_at": iso(self.completed_at) if self.completed_at else None,
             "failed_at": iso(self.failed_at) if self.failed_at else None,
@@ -191,6 +190,7 @@ class Fleet:
         self.jobs: dict[str, Job] = {}
         self._seq = 0
         self._sites_version = 0
+        self.on_job_start: Callable[[Job], None] | None = None  # the backup store's make_backup snapshot
 
     @property
     def sites_version(self) -> int:
@@ -248,6 +248,8 @@ class Fleet:
             return
         if job.started_at is None and job.pickup_due is not None and now >= job.pickup_due:
             job.started_at = job.wall(job.pickup_due)
+            if self.on_job_start is not None:
+                self.on_job_start(job)
             if not job.needs_acknowledgement:
                 # Without acknowledgement the job completes on delivery and errors go unreported.
                 job.completed_at = job.started_at

@@ -28,6 +28,9 @@ ROUTES = (
     ("DELETE", re.compile(r"^/site/(?P<site>[^/]+)/job/(?P<job>[^/]+)$"), "cancel_job"),
     ("POST", re.compile(r"^/api/asynchronous/(?P<site>[^/]+)$"), "queue_async"),
     ("POST", re.compile(r"^/api/synchronous/(?P<site>[^/]+)$"), "run_sync"),
+    ("POST", re.compile(r"^/backup/(?P<site>[^/]+)$"), "request_backup"),
+    ("GET", re.compile(r"^/backup/(?P<site>[^/]+)$"), "list_backups"),
+    ("GET", re.compile(r"^/backup/(?P<site>[^/]+)/(?P<filename>[^/]+)$"), "get_backup"),
 )
 HTML_ERROR_PAGE = "<html><head><title>{status}</title></head><body><h1>{status} Bad Gateway</h1><hr>nginx</body></html>"
 
@@ -207,6 +210,7 @@ class Handler(BaseHTTPRequestHandler):
         target = sim.site(site)
         body = validate_async_body(_json_or_none(raw))
         job = sim.fleet.queue(target, body)
+        sim.notifier.watch(job)
         return Response(202, {"status": "success", "data": {
             "idempotency_key": job.idempotency_key,
             "request_id": str(uuid.uuid4()),
@@ -223,6 +227,27 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(409, "invalid_request_error", "site_offline",
                            f"Site '{target.id}' is offline; synchronous commands need a live management tunnel.")
         return Response(200, {"status": "success", "data": run_command(target, command, parameters)})
+
+    def api_request_backup(self, site: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        self.server.sim.backups.request(self.server.sim.site(site))
+        return Response(202, {"message": "Backup requested"})
+
+    def api_list_backups(self, site: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        store, target = self.server.sim.backups, self.server.sim.site(site)
+        return Response(200, [store.to_api(target, backup) for backup in store.listed(target)])
+
+    def api_get_backup(self, site: str, filename: str, query: dict, raw: bytes) -> Response:
+        del query, raw
+        store, target = self.server.sim.backups, self.server.sim.site(site)
+        backup = store.find(target, filename)
+        if backup is None:
+            raise not_found("backup", filename)
+        data = store.to_api(target, backup, with_content=True)
+        if (self.headers.get("X-View") or "").lower() == "true":
+            return Response(200, raw=data["content"].encode(), content_type="text/plain; charset=utf-8")
+        return Response(200, data)
 
     # -- control surface (tests only) ---------------------------------------------------------------
     def _control(self, method: str, path: str, raw: bytes) -> Response:
@@ -247,6 +272,8 @@ class Handler(BaseHTTPRequestHandler):
                     return Response(400, {"message": str(error)})
                 return Response(201, sim.faults.to_json())
             return Response(200, sim.faults.to_json())
+        if path == "/_sim/notifications":
+            return Response(200, sim.notifier.log())
         if path == "/_sim/jobs":
             return Response(200, sim.fleet.all_jobs())
         if path == "/_sim/reset" and method == "POST":

@@ -9,8 +9,10 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from .backups import BackupStore
 from .faults import FaultBook
 from .fleet import Fleet, Site
+from .notify import Notifier, is_loopback_url
 
 DOC_URL = "https://docs.altostrat.io/errors/"
 
@@ -64,13 +66,16 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
     """All state one simulator process serves."""
 
     def __init__(self, *, sites: int, offline_ratio: float, token: str, rate_limit: int, seed: int,
-                 time_scale: float, page_size: int = 0, retry_after: bool = True) -> None:
+                 time_scale: float, page_size: int = 0, retry_after: bool = True,
+                 associated_backup: bool = True) -> None:
         self.fleet = Fleet(sites, offline_ratio, seed, time_scale)
+        self.backups = BackupStore(self.fleet, time_scale, associated=associated_backup)
         self.token = token
         self.limiter = RateLimiter(rate_limit)
         self.retry_after = retry_after
         self.page_size = page_size
         self.faults = FaultBook()
+        self.notifier = Notifier(self.fleet)
         self._log_lock = threading.Lock()
         self._log: list[dict] = []
         self._sites_cache: dict[tuple, bytes] = {}
@@ -90,6 +95,8 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     def reset(self) -> None:
         self.fleet.reset()
+        self.notifier.clear()
+        self.backups.reset()
         self.faults.clear()
         self.limiter.reset()
         self.clear_log()
@@ -144,6 +151,8 @@ def validate_async_body(body: object) -> dict:
     notify_url = body.get("notify_url")
     if notify_url is not None:
         parts = urlsplit(notify_url) if isinstance(notify_url, str) else None
-        if parts is None or parts.scheme != "https" or not parts.netloc:
+        # Loopback http:// is a simulator exception so tests can receive notifications (notify.py).
+        https = parts is not None and parts.scheme == "https" and bool(parts.netloc)
+        if not https and not is_loopback_url(notify_url):
             raise invalid("parameter_invalid", "The 'notify_url' parameter must be an https URL.")
     return body

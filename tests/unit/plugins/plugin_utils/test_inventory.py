@@ -107,3 +107,21 @@ def test_groups_of_a_generated_fleet_partition_by_status(fleet):
                                             ("7", None), (None, None)])
 def test_minor_version(version, group):
     assert _inventory.minor_version(version) == group
+
+
+def test_a_filter_failure_is_summed_up_in_one_sentence():
+    failures = [(f"branch-{index:04d}", f"error {index}") for index in range(7, 0, -1)]
+    summary = _inventory.filter_failure_summary("sdx_uptime.startswith('3')", failures)
+    assert summary.startswith("filter \"sdx_uptime.startswith('3')\" could not be evaluated for 7 host(s) "
+                              "(branch-0001, branch-0002, branch-0003, branch-0004, branch-0005 and 2 more)")
+    assert summary.endswith("First error: error 7")
+    assert _inventory.names_list(["b", "a"]) == "a, b"
+
+
+def test_failed_tag_reads_are_summed_up_by_kind():
+    failures = [("b", 404, "HTTP 404 one"), ("a", 404, "HTTP 404 two"), ("c", None, "gave up after 5 attempt(s)"), ("e", 200, "not JSON"),
+                ("d", 500, "HTTP 500 three")]
+    summary = _inventory.tag_failure_summary(failures, 12, "mt_")
+    assert summary == ("could not read the tags of 5 of 12 sites (GET /sites/{siteId}/metadata), so those hosts have "
+                       "no mt_tags and no tag groups: HTTP 404 for 2 (a, b): HTTP 404 one; HTTP 500 for 1 (d): "
+                       "HTTP 500 three; no usable answer for 2 (c, e): gave up after 5 attempt(s)")

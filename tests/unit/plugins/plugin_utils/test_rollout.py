@@ -1,8 +1,13 @@
-"""Rollout report building: rows, counts, table and JUnit XML."""
+"""Rollout reports (rows, counts, table, JUnit XML) and where a user's relative paths resolve."""
 
 from __future__ import annotations
 
+import os
 from xml.etree import ElementTree
+
+import pytest
+from ansible import context
+from ansible.module_utils.common.collections import ImmutableDict
 
 from ansible_collections.altostrat.sdx.plugins.filter.rollout import FilterModule
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
@@ -14,29 +19,60 @@ def result(site, status, **extra):
 
 HOSTVARS = {
     "branch-0001": result("branch-0001", "completed", site_id="s1", job_id="j1", message="job completed",
-                          started="2026-11-28T12:00:00+00:00", finished="2026-11-28T12:00:06.5+00:00"),
+                          queued="2026-11-28T12:00:00Z", started="2026-11-28T12:00:04Z",
+                          finished="2026-11-28T12:00:06.5Z"),
     "branch-0002": result("branch-0002", "failed", site_id="s2", job_id="j2", message="job j2 failed at x",
-                          started="2026-11-28T12:00:07+00:00", finished="2026-11-28T12:00:09+00:00"),
-    "branch-0003": result("branch-0003", "skipped_offline", message="offline"),
-    "branch-0004": {},
+                          queued="2026-11-28T14:00:07+02:00", finished="2026-11-28T12:00:09+00:00"),
+    "branch-0003": result("branch-0003", "skipped_offline", site_id="s3", message="offline"),
+    "branch-0004": result("branch-0004", "not_run", site_id="s4", message="not reached: the rollout stopped"),
 }
+SITE_ONLY = {"branch-0005": {"sdx_id": "s5"}, "branch-0006": {"rollout_site_id": "s6", "sdx_id": "ignored"}}
 
 
-def report(hosts=tuple(HOSTVARS)):
-    return _rollout.build_report(HOSTVARS, hosts, "Set NTP")
+def report(hosts=tuple(HOSTVARS), hostvars=None):
+    return _rollout.build_report(hostvars or HOSTVARS, hosts, "Set NTP")
 
 
-def test_rows_counts_and_hosts_never_reached():
+def test_rows_counts_and_a_rollout_the_role_stopped():
     built = report()
-    assert built["total"] == 4
+    assert built["total"] == 4 == sum(built["counts"].values())
     assert built["counts"] == {"completed": 1, "unchanged": 0, "queued": 0, "skipped_offline": 1, "failed": 1,
                                "not_run": 1}
     assert built["stopped"] and not built["succeeded"]
     rows = {row["site"]: row for row in built["sites"]}
-    assert rows["branch-0001"]["duration"] == 6.5
-    assert rows["branch-0003"]["duration"] is None
-    assert rows["branch-0004"]["status"] == "not_run"
-    assert rows["branch-0004"]["message"] == _rollout.NOT_RUN_MESSAGE
+    assert rows["branch-0004"]["message"] == "not reached: the rollout stopped"
+    assert rows["branch-0003"]["duration"] is None and rows["branch-0003"]["queued"] is None
+
+
+def test_each_row_is_timed_by_its_job_and_keeps_the_time_zone():
+    rows = {row["site"]: row for row in report()["sites"]}
+    first = rows["branch-0001"]
+    assert (first["queued"], first["started"], first["finished"]) == (
+        "2026-11-28T12:00:00+00:00", "2026-11-28T12:00:04+00:00", "2026-11-28T12:00:06.500000+00:00")
+    assert first["duration"] == 6.5
+    # queued at 14:00:07 in UTC+2 is 12:00:07 UTC, two seconds before it failed
+    assert rows["branch-0002"]["queued"] == "2026-11-28T14:00:07+02:00"
+    assert rows["branch-0002"]["duration"] == 2.0
+
+
+@pytest.mark.parametrize("given, written", [
+    ("2026-11-28 12:00:00", "2026-11-28T12:00:00+00:00"),  # MikroCloud style, no offset: SDX's UTC
+    ("2026-11-28T12:00:00.25-05:00", "2026-11-28T12:00:00.250000-05:00"),
+    ("not a time", None),
+    (None, None),
+])
+def test_timestamps_are_written_with_their_offset(given, written):
+    assert _rollout.row("h", {"status": "completed", "queued": given})["queued"] == written
+
+
+def test_hosts_without_a_result_say_only_what_is_known():
+    built = report(list(SITE_ONLY), SITE_ONLY)
+    rows = {row["site"]: row for row in built["sites"]}
+    assert {site: row["site_id"] for site, row in rows.items()} == {"branch-0005": "s5", "branch-0006": "s6"}
+    assert {row["message"] for row in rows.values()} == {_rollout.NO_RESULT_MESSAGE}
+    assert "stopped" not in _rollout.NO_RESULT_MESSAGE
+    assert not built["stopped"] and not built["succeeded"]
+    assert built["counts"]["not_run"] == 2
 
 
 def test_a_clean_rollout_succeeds():
@@ -53,7 +89,7 @@ def test_table_is_aligned_and_ends_with_counts():
     assert lines[-1] == "4 site(s): 1 completed, 1 skipped_offline, 1 failed, 1 not_run (stopped early)"
 
 
-def test_junit_marks_failures_and_skips():
+def test_junit_marks_failures_and_skips_and_times_each_case_by_its_job():
     suite = ElementTree.fromstring(_rollout.junit(report()).split("\n", 1)[1])
     assert suite.get("name") == "altostrat.sdx rollout: Set NTP"
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "1", "2")
@@ -61,9 +97,49 @@ def test_junit_marks_failures_and_skips():
     assert cases["branch-0002"].find("failure").get("message") == "job j2 failed at x"
     assert cases["branch-0003"].find("skipped") is not None
     assert cases["branch-0001"].find("failure") is None and cases["branch-0001"].get("time") == "6.5"
+    assert cases["branch-0002"].get("time") == "2.0"
+    out = cases["branch-0001"].find("system-out").text
+    assert "site_id=s1" in out and "queued=2026-11-28T12:00:00+00:00" in out
 
 
-def test_the_filter_plugin_exposes_the_three_filters():
+def test_a_collection_playbook_resolves_against_the_current_directory(tmp_path):
+    assert _rollout.user_folder(["altostrat.sdx.rollout"], str(tmp_path)) == str(tmp_path)
+    installed = tmp_path / "collections" / "ansible_collections" / "altostrat" / "sdx" / "playbooks" / "rollout.yml"
+    installed.parent.mkdir(parents=True)
+    installed.write_text("---\n")
+    assert _rollout.user_folder([str(installed)], str(tmp_path)) == str(tmp_path)
+    assert _rollout.resolve_path("reports/CHG-1", ["altostrat.sdx.rollout"], str(tmp_path)) == str(
+        tmp_path / "reports" / "CHG-1")
+
+
+def test_the_users_own_playbook_is_the_folder_when_it_imports_the_rollout(tmp_path):
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "rollout.yml").write_text("---\n")
+    assert _rollout.user_folder(["project/rollout.yml"], str(tmp_path)) == str(tmp_path / "project")
+    assert _rollout.resolve_path("templates/x.j2", ["project/rollout.yml"], str(tmp_path)) == str(
+        tmp_path / "project" / "templates" / "x.j2")
+
+
+def test_absolute_and_home_paths_stay_where_they_point(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert _rollout.resolve_path("/srv/reports", [], "/elsewhere") == "/srv/reports"
+    assert _rollout.resolve_path("~/reports", [], "/elsewhere") == str(tmp_path / "home" / "reports")
+    assert _rollout.resolve_path("a/../b", [], "/elsewhere") == "/elsewhere/b"
+
+
+def test_the_rollout_path_filter_reads_the_command_line_and_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "site.yml").write_text("---\n")
+    monkeypatch.chdir(tmp_path / "..")
+    monkeypatch.setattr(context, "CLIARGS", ImmutableDict(args=(str(tmp_path / "site.yml"),)))
+    resolve = FilterModule().filters()["rollout_path"]
+    assert resolve("reports") == str(tmp_path / "reports")
+    monkeypatch.setattr(context, "CLIARGS", ImmutableDict(args=("altostrat.sdx.rollout",)))
+    assert resolve("reports") == os.path.join(os.getcwd(), "reports")
+    monkeypatch.setattr(context, "CLIARGS", ImmutableDict())
+    assert resolve("reports") == os.path.join(os.getcwd(), "reports")
+
+
+def test_the_filter_plugin_exposes_its_filters():
     filters = FilterModule().filters()
-    assert set(filters) == {"rollout_report", "rollout_table", "rollout_junit"}
+    assert set(filters) == {"rollout_report", "rollout_table", "rollout_junit", "rollout_path"}
     assert filters["rollout_report"](HOSTVARS, ["branch-0001"], "d")["total"] == 1

@@ -1,0 +1,275 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: internal to altostrat.sdx; may change without notice.
+"""Configuration backups: list, request, read, wait for a new one, find a job's, and diff two locally."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from ._client import SDXClient
+from ._errors import SDXError, SDXInputError
+from ._models import BaseModel, ConfigDict, Job
+from ._secrets import mask_line, unwrap
+
+FILENAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+# The first line of an export says when it was taken; it differs in every backup, so diffs leave it out.
+EXPORT_STAMP = re.compile(r"^# .* by RouterOS \S+")
+# created_at may carry a fraction of a second that the filename (a whole UNIX second) lacks.
+CLOCK_SLACK = 1.0
+
+
+class Backup(BaseModel):
+    """One backup as SDX lists it (``content`` only when it was read on its own)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    filename: str
+    size: Optional[str] = None
+    date: Optional[str] = None
+    time: Optional[str] = None
+    created_at: Optional[str] = None
+    content: Optional[str] = None
+
+    @property
+    def timestamp(self) -> Optional[float]:
+        """When it was taken: ``created_at``, else the UNIX timestamp its filename carries."""
+        moment = parse_time(self.created_at)
+        if moment is not None:
+            return moment
+        match = re.match(r"^(\d{9,11})(?:\.\w+)?$", self.filename)
+        return float(match.group(1)) if match else None
+
+    def metadata(self) -> dict[str, Any]:
+        """The listed fields, as a task returns them."""
+        return {"filename": self.filename, "size": self.size, "date": self.date, "time": self.time,
+                "created_at": self.created_at}
+
+
+def parse_time(value: Optional[str]) -> Optional[float]:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def age(backup: Backup, now: Optional[float] = None) -> Optional[float]:
+    """Seconds since the backup was taken, by this machine's clock; None when its time is unknown."""
+    taken = backup.timestamp
+    return None if taken is None else (time.time() if now is None else now) - taken
+
+
+def parse_filename(value: Any, field: str) -> str:
+    text = str(value or "").strip()
+    if not FILENAME.match(text):
+        raise SDXInputError(f"{field}: expected a backup filename as SDX lists it, such as 1732567800.rsc, "
+                            f"got {text!r}")
+    return text
+
+
+def _site_context(error: SDXError, site_id: str) -> SDXError:
+    if error.status == 404:
+        return error.with_context(f"site {site_id!r} was not found")
+    return error
+
+
+def newest_first(backups: Iterable[Backup]) -> list[Backup]:
+    """Sorted by when they were taken, newest first; undated ones keep the API's order, after the rest."""
+    items = list(backups)
+    dated = sorted((b for b in items if b.timestamp is not None), key=lambda b: (b.timestamp, b.filename),
+                   reverse=True)
+    return dated + [b for b in items if b.timestamp is None]
+
+
+def list_backups(client: SDXClient, site_id: str, poll: bool = False) -> list[Backup]:
+    """The site's backups, newest first (``GET /backup/{siteId}``)."""
+    try:
+        items = client.get_list(f"backup/{site_id}") if not poll else _poll_list(client, site_id)
+    except SDXError as error:
+        raise _site_context(error, site_id)
+    backups = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
+            raise SDXError(f"SDX listed a backup of site {site_id!r} without a filename: {str(item)[:120]}")
+        backups.append(Backup.model_validate(item))
+    return newest_first(backups)
+
+
+def _poll_list(client: SDXClient, site_id: str) -> list[Any]:
+    payload = client.get(f"backup/{site_id}", poll=True)
+    if isinstance(payload, dict) and isinstance(payload.get("data"), list):
+        return payload["data"]
+    if not isinstance(payload, list):
+        raise SDXError(f"SDX answered the backup list of site {site_id!r} with something that is not a list")
+    return payload
+
+
+def request_backup(client: SDXClient, site_id: str) -> None:
+    """Ask SDX for a new backup (``POST /backup/{siteId}``, 202); it appears in the list later."""
+    try:
+        client.request("POST", f"backup/{site_id}")
+    except SDXError as error:
+        raise _site_context(error, site_id)
+
+
+def get_backup(client: SDXClient, site_id: str, filename: str) -> Backup:
+    """One backup with its ``content`` (``GET /backup/{siteId}/{filename}``)."""
+    try:
+        answer = client.get(f"backup/{site_id}/{filename}")
+    except SDXError as error:
+        if error.status == 404:
+            error.with_context(f"backup {filename!r} was not found on site {site_id!r}")
+        raise
+    if not isinstance(answer, dict) or not isinstance(answer.get("content"), str):
+        raise SDXError(f"SDX answered backup {filename!r} of site {site_id!r} without its content")
+    return Backup.model_validate({"filename": filename, **answer})
+
+
+def wait_for_new(client: SDXClient, site_id: str, known: set[str], timeout: float, interval: float,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 after: Optional[float] = None) -> Optional[Backup]:
+    """The newest backup not in ``known`` (and taken after ``after``, when given), polling until ``timeout``.
+
+    None when none came. It looks only after a first pause: a backup takes the router a moment.
+    """
+    found, _listing = _wait(client, site_id, lambda backup: backup.filename not in known and (
+        after is None or (backup.timestamp or 0.0) > after), timeout, interval, sleep, clock)
+    return found
+
+
+def _wait(client: SDXClient, site_id: str, is_new: Callable[[Backup], bool], timeout: float, interval: float,
+          sleep: Callable[[float], None], clock: Callable[[], float]) -> tuple[Optional[Backup], list[Backup]]:
+    deadline = clock() + timeout
+    while True:
+        sleep(max(0.0, min(interval, deadline - clock())))
+        listing = list_backups(client, site_id, poll=True)
+        found = next((backup for backup in listing if is_new(backup)), None)
+        if found is not None or clock() >= deadline:
+            return found, listing
+
+
+def pre_change_backup(backups: list[Backup], job: Job) -> Backup:
+    """The backup SDX took just before ``job`` ran (the job was queued with ``make_backup``).
+
+    The job's ``associated_backup`` (``<site id>/<filename>``) names it when SDX sets it. Otherwise it is the
+    newest backup taken no later than the job ended, and it must not be older than the job itself.
+    """
+    if job.should_backup is False:
+        raise SDXError(f"job {job.id} was not queued with make_backup, so SDX took no backup before it ran")
+    if job.associated_backup:
+        name = job.associated_backup.rsplit("/", 1)[-1]
+        found = next((backup for backup in backups if backup.filename == name), None)
+        if found is None:
+            raise SDXError(f"job {job.id} names its backup {job.associated_backup!r}, but the site lists no backup "
+                           f"{name!r} (assumed: associated_backup is '<site id>/<filename>' of a listed backup)")
+        return found
+    return _pre_change_by_time(backups, job)
+
+
+def _pre_change_by_time(backups: list[Backup], job: Job) -> Backup:
+    ended = parse_time(job.completed_at or job.failed_at)
+    queued = parse_time(job.created_at)
+    if ended is None or queued is None:
+        raise SDXError(f"job {job.id} has not ended (or has no times), so its pre-change backup cannot be told yet")
+    earlier = [backup for backup in newest_first(backups) if backup.timestamp is not None and backup.timestamp <= ended]
+    found = earlier[0] if earlier else None
+    if found is None or found.timestamp < queued - CLOCK_SLACK:
+        latest = f"the newest is {found.filename} ({found.created_at})" if found else "there is none"
+        raise SDXError(
+            f"no backup of job {job.id} was found: SDX names none (associated_backup is empty), and no backup was "
+            f"taken between the job's queueing ({job.created_at}) and its end ({job.completed_at or job.failed_at}); "
+            f"{latest} (assumed: a job queued with make_backup is backed up after it is queued and before it ends)")
+    return found
+
+
+@dataclass
+class JobDiff:
+    """What a completed job changed on the router: its pre-change backup, a backup after it, the diff."""
+
+    before: Backup
+    after: Backup
+    diff: str
+
+
+def job_config_diff(client: SDXClient, site_id: str, job: Job, timeout: float, interval: float,
+                    reveal_secrets: bool = False, sleep: Callable[[float], None] = time.sleep,
+                    clock: Callable[[], float] = time.monotonic) -> JobDiff:
+    """Request a backup after ``job`` ended, wait for it, and diff the job's pre-change backup against it.
+
+    About four requests: the backup request, one or two list polls (the last also finds the pre-change
+    backup), and the two contents. SDXError when the new backup is not listed within ``timeout``.
+    """
+    ended = parse_time(job.completed_at or job.failed_at)
+    if ended is None:
+        raise SDXError(f"job {job.id} has not ended, so what it changed cannot be read yet")
+    request_backup(client, site_id)
+    after, listing = _wait(client, site_id, lambda backup: (backup.timestamp or 0.0) > ended, timeout, interval,
+                           sleep, clock)
+    if after is None:
+        raise SDXError(f"no backup of site {site_id!r} taken after job {job.id} was listed within {timeout:g} "
+                       f"seconds; an offline router takes no backup")
+    before = pre_change_backup(listing, job)
+    old, new = get_backup(client, site_id, before.filename), get_backup(client, site_id, after.filename)
+    diff = unified_diff(old.content or "", new.content or "", before.filename, after.filename, reveal_secrets)
+    return JobDiff(before=before, after=after, diff=diff)
+
+
+def export_lines(content: str) -> list[str]:
+    """An export as the lines RouterOS reads: wrapped lines joined, the time-stamp header left out."""
+    return [line for line in unwrap(content).splitlines() if not EXPORT_STAMP.match(line)]
+
+
+def unified_diff(before: str, after: str, from_name: str, to_name: str, reveal_secrets: bool = False) -> str:
+    """The unified diff between two exports, computed here; secret values masked unless revealed.
+
+    Secrets are masked after diffing, so a changed secret still shows as a changed line.
+    """
+    lines = difflib.unified_diff(export_lines(before), export_lines(after), fromfile=from_name, tofile=to_name,
+                                 lineterm="")
+    out = [line if reveal_secrets else mask_line(line) for line in lines]
+    return "\n".join(out) + "\n" if out else ""
+
+
+def change_key(diff: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a diff changes, whatever its context and line numbers: (removed lines, added lines), sorted."""
+    removed, added, in_hunk = [], [], False
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and line.startswith("-"):
+            removed.append(line[1:])
+        elif in_hunk and line.startswith("+"):
+            added.append(line[1:])
+    return tuple(sorted(removed)), tuple(sorted(added))
+
+
+def group_changes(sites: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Sites grouped by identical change, largest group first: ``[{diff, sites}]``.
+
+    Each item of ``sites`` has ``site``, ``status`` and ``diff``. Only completed jobs with a diff are
+    grouped; a completed job that changed nothing has the empty diff and forms its own group. A group's
+    ``diff`` is that of its first site (by name).
+    """
+    groups: dict[tuple, list[tuple[str, str]]] = {}
+    for item in sites:
+        diff = item.get("diff")
+        if item.get("status") != "completed" or not isinstance(diff, str):
+            continue
+        groups.setdefault(change_key(diff), []).append((str(item.get("site")), diff))
+    result = []
+    for members in groups.values():
+        members.sort()
+        result.append({"diff": members[0][1], "sites": [name for name, _diff in members]})
+    return sorted(result, key=lambda group: (-len(group["sites"]), group["sites"][0]))

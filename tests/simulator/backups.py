@@ -1,0 +1,158 @@
+"""Configuration backups: ``POST /backup/{siteId}``, ``GET /backup/{siteId}[/{filename}]``.
+
+A site's configuration is a pure function of time: the seeded export plus the lines of every job that
+completed by then, in the order they completed. A backup stores only its moment, so its content is
+stable however late it is first read. Job state advances lazily (on reads), so every read here first
+brings the site's jobs up to now.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from .config import apply_script, render, seed_sections
+from .fleet import Fleet, Job, Site
+
+# Seconds from POST /backup until the backup is listed, at time scale 1.0.
+BACKUP_SECONDS = 3.0
+# Backups every site already has: (days ago, whether the seeded DNS entry was there yet).
+SEEDED = ((2, False), (1, True))
+
+
+@dataclass
+class Backup:
+    site_id: str
+    filename: str
+    moment: datetime
+    due: float  # monotonic time from which it is listed
+    before_job: str | None = None  # a job's pre-change backup: taken just before that job ran
+    content: str | None = None  # fixed text (seeded history); otherwise rendered from the jobs
+
+    def listed(self, now: float) -> bool:
+        return now >= self.due
+
+
+def human_size(size: int) -> str:
+    """``12.3KB`` as the API shows sizes."""
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024 or unit == "MB":
+            return f"{value:.1f}{unit}"
+        value /= 1024
+    return f"{value:.1f}MB"
+
+
+class BackupStore:
+    """Every site's backups. ``associated`` makes jobs name their pre-change backup (``associated_backup``)."""
+
+    def __init__(self, fleet: Fleet, time_scale: float, associated: bool = True) -> None:
+        self.fleet = fleet
+        self.time_scale = time_scale
+        self.associated = associated
+        self._lock = threading.RLock()
+        self._backups: dict[str, list[Backup]] = {}
+        self._seeded: set[str] = set()
+        fleet.on_job_start = self._job_started
+
+    def reset(self) -> None:
+        with self._lock:
+            self._backups.clear()
+            self._seeded.clear()
+
+    # -- configuration ------------------------------------------------------------------------------
+    def sections_at(self, site: Site, moment: datetime, strictly_before: bool) -> dict[str, list[str]]:
+        sections = seed_sections(site)
+        done = [job for job in self.fleet.jobs.values()
+                if job.site_id == site.id and job.completed_at is not None and not job.failed_at
+                and (job.completed_at < moment if strictly_before else job.completed_at <= moment)]
+        for job in sorted(done, key=lambda item: (item.completed_at, item.seq)):
+            apply_script(sections, job.script)
+        return sections
+
+    def content(self, site: Site, backup: Backup) -> str:
+        if backup.content is not None:
+            return backup.content
+        sections = self.sections_at(site, backup.moment, strictly_before=backup.before_job is not None)
+        return render(site, sections, backup.moment)
+
+    # -- backups ----------------------------------------------------------------------------------
+    def _site_backups(self, site: Site) -> list[Backup]:
+        with self._lock:
+            if site.id not in self._seeded:
+                self._seeded.add(site.id)
+                self._backups.setdefault(site.id, []).extend(self._seed(site))
+            return self._backups.setdefault(site.id, [])
+
+    def _seed(self, site: Site) -> list[Backup]:
+        seeded = []
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        for days, with_dns in SEEDED:
+            moment = now - timedelta(days=days)
+            sections = seed_sections(site)
+            if not with_dns:
+                sections.pop("/ip dns static")
+            seeded.append(Backup(site.id, f"{int(moment.timestamp())}.rsc", moment, 0.0,
+                                 content=render(site, sections, moment)))
+        return seeded
+
+    def _add(self, site: Site, moment: datetime, due: float, before_job: str | None = None) -> Backup:
+        """A new backup, its filename the moment's UNIX second (the next free one when taken)."""
+        backups = self._site_backups(site)
+        taken = {backup.filename for backup in backups}
+        second = int(moment.timestamp())
+        while f"{second}.rsc" in taken:
+            second += 1
+        backup = Backup(site.id, f"{second}.rsc", moment, due, before_job=before_job)
+        backups.append(backup)
+        return backup
+
+    def _job_started(self, job: Job) -> None:
+        """Fleet hook: a job queued with make_backup is backed up just before its script runs."""
+        if not job.make_backup or job.started_at is None:
+            return
+        site = self.fleet.sites.get(job.site_id)
+        if site is None:
+            return
+        with self._lock:
+            backup = self._add(site, job.started_at, 0.0, before_job=job.id)
+            if self.associated:
+                job.associated_backup = f"{site.id}/{backup.filename}"
+
+    def request(self, site: Site) -> bool:
+        """POST /backup: the router exports a little later; an offline router never does."""
+        if not site.online:
+            return False
+        now = time.monotonic()
+        due = now + BACKUP_SECONDS * self.time_scale
+        moment = datetime.now(timezone.utc) + timedelta(seconds=due - now)
+        with self._lock:
+            self._add(site, moment, due)
+        return True
+
+    def listed(self, site: Site) -> list[Backup]:
+        """The backups listed now, newest first (jobs advanced first, so job backups are current)."""
+        self.fleet.site_jobs(site.id)
+        now = time.monotonic()
+        with self._lock:
+            backups = [backup for backup in self._site_backups(site) if backup.listed(now)]
+        return sorted(backups, key=lambda backup: (backup.moment, backup.filename), reverse=True)
+
+    def find(self, site: Site, filename: str) -> Backup | None:
+        return next((backup for backup in self.listed(site) if backup.filename == filename), None)
+
+    def to_api(self, site: Site, backup: Backup, with_content: bool = False) -> dict:
+        with self.fleet.lock:
+            text = self.content(site, backup)
+        data = {
+            "filename": backup.filename,
+            "size": human_size(len(text.encode())),
+            "date": backup.moment.strftime("%d/%m/%Y"),
+            "time": backup.moment.strftime("%H:%M:%S"),
+            "created_at": backup.moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        }
+        if with_content:
+            data["content"] = text
+        return data
