@@ -156,9 +156,9 @@ job:
   description:
     - The job that holds the script, as SDX lists it, with a derived O(ignore:status); the script is left out.
     - In check mode, V(null) when a job would be queued.
-    - When this run queued the job and did not wait, the job is not looked up (that would cost a request):
-      it holds what the queue answer told, with RV(job.id) V(null) and RV(job.status) V(pending). Use
-      RV(job.idempotency_key) with M(altostrat.sdx.sdx_job_info) to read it later.
+    - When this run queued the job and did not wait, the job is not looked up, since that would cost a
+      request. It holds what the queue answer told, with RV(job.id) V(null) and RV(job.status) V(pending).
+      Use RV(job.idempotency_key) with M(altostrat.sdx.sdx_job_info) to read it later.
   returned: success, or a failed wait
   type: dict
   contains:
