@@ -52,8 +52,8 @@ attributes:
   idempotent:
     support: partial
     details:
-      - With the default O(force=false) a second run with the same O(script) and O(description) reports no change
-        while the first job is pending, running or completed.
+      - With the default O(force=false) a second run with the same O(script), O(description) and options reports no
+        change while the first job is pending, running or completed.
       - With O(force=true) every run queues a new job.
 options:
   description:
