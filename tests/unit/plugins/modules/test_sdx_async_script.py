@@ -7,7 +7,6 @@ import json
 import pytest
 import requests
 import responses
-from ansible.module_utils import basic
 
 from ansible_collections.altostrat.sdx.plugins.modules import sdx_async_script
 from tests.unit.compat import run_module
@@ -94,18 +93,14 @@ def test_a_500_every_time_is_an_unknown_outcome_with_no_change_and_one_post():
 
 @responses.activate
 @pytest.mark.parametrize("body", [{"json": "queued"}, {"json": {"status": "success", "data": {}}}])
-def test_a_202_that_cannot_be_read_is_a_change_with_a_warning(body, monkeypatch):
+def test_a_202_that_cannot_be_read_is_a_change_with_a_warning(body, module_warnings):
     responses.get(JOBS, json=[])
     responses.post(QUEUE, status=202, **body)
-    # Recorded at the call: once controller code is imported in-process (other test files do), ansible-core
-    # 2.19 routes module warnings to the display instead of the result.
-    warned = []
-    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda _module, text: warned.append(text))
     result = run()
     assert result.get("failed") is not True
     assert result["changed"] is True and result["outcome"] == "queued"
     assert result["job"]["idempotency_key"] is None and result["job"]["status"] == "pending"
-    assert [text.split(" (")[0] for text in warned] == ["SDX accepted the script but its answer could not be read"]
+    assert [text.split(" (")[0] for text in module_warnings] == ["SDX accepted the script but its answer could not be read"]
     assert "validation error" not in json.dumps(result)
 
 
