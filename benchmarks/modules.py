@@ -1,13 +1,18 @@
 """Benchmarks of the modules against the simulator (ratios side by side; nothing is asserted).
 
-1. overhead: 200 sites, 20 forks. A playbook queueing a script with altostrat.sdx.sdx_async_script (which
-   also reads the site's jobs, for idempotency) against the same playbook POSTing the same bodies with
-   ansible.builtin.uri. Median wall-time ratio over several rounds, run alternately.
-2. rate: 300 sites, queue and wait, with the simulator's rate limit on and time-scaled (600 requests a
+1. requests: requests per site, counted in the simulator's request log, for queue only and for queue and
+   wait, next to the floor: 2 to queue (one read of the site's jobs for idempotency, one POST), 2 + polls to
+   queue and wait (the first poll is the look-up of the job, every later one a read of the job).
+2. overhead: 200 sites, 20 forks, the rate budget off. A playbook queueing a script with
+   altostrat.sdx.sdx_async_script against the same playbook POSTing the same bodies with ansible.builtin.uri.
+   Median wall-time ratio over several rounds, run alternately.
+3. rate: 300 sites, queue and wait, with the simulator's rate limit on and time-scaled (600 requests a
    minute) and rate_limit set to match. Wall time against the floor (requests made / allowed rate), and
    the count of HTTP 429 answers and failed tasks.
 
-    python benchmarks/modules.py [--rounds 3] [--only overhead|rate]
+    python benchmarks/modules.py [--rounds 3] [--only requests|overhead|rate] [--sites N]
+
+``--sites`` scales every part down (or up) for a quick check; the recorded figures use the defaults.
 """
 
 from __future__ import annotations
@@ -73,8 +78,47 @@ def environment(work: Path, sim: SimulatorProcess, rate_limit: int) -> dict:
             "ANSIBLE_COLLECTIONS_PATH": os.environ.get("ANSIBLE_COLLECTIONS_PATH", str(ROOT / "build" / "src"))}
 
 
-def overhead(work: Path, rounds: int) -> dict:
-    sim = SimulatorProcess(work, "--sites", "200", "--offline-ratio", "0", "--rate-limit", "0")
+def per_site(log: list[dict], sites: int) -> dict:
+    """Requests per site, split into the idempotency read, the POST and the reads after it."""
+    posted: set[str] = set()
+    counts = {"idempotency_read": 0, "post": 0, "reads_after_post": 0}
+    for entry in sorted(log, key=lambda item: item["seq"]):
+        site = entry["path"].split("/")[-1] if entry["method"] == "POST" else entry["path"].split("/")[2]
+        if entry["method"] == "POST":
+            counts["post"] += 1
+            posted.add(site)
+        elif site in posted:
+            counts["reads_after_post"] += 1
+        else:
+            counts["idempotency_read"] += 1
+    return {name: round(value / sites, 3) for name, value in counts.items()}
+
+
+def requests_per_site(work: Path, sites: int) -> dict:
+    sim = SimulatorProcess(work, "--sites", str(sites), "--offline-ratio", "0", "--rate-limit", "0",
+                           "--time-scale", "0.2")
+    try:
+        hosts, env = inventory(work, sim), environment(work, sim, 0)
+        report = {"sites": sites}
+        for name, playbook in (("queue", MODULE_PLAY), ("queue_and_wait", WAIT_PLAY)):
+            sim.reset()
+            _seconds, output = play(write(work / f"{name}.yml", playbook), hosts, env)
+            log = sim.wait_landed()
+            if failed_tasks(output) or len(sim.jobs()) != sites:
+                raise SystemExit(f"{name} run failed:\n{output[-3000:]}")
+            split = per_site(log, sites)
+            measured = round(len(log) / sites, 3)
+            # The floor: the idempotency read and the POST, plus (when waiting) one read per poll the job needed.
+            floor = 2 + (split["reads_after_post"] if name == "queue_and_wait" else 0)
+            report[name] = {"requests_per_site": measured, "floor": round(floor, 3),
+                            "ratio_to_floor": round(measured / floor, 3), "split": split}
+    finally:
+        sim.stop()
+    return report
+
+
+def overhead(work: Path, rounds: int, sites: int = 200) -> dict:
+    sim = SimulatorProcess(work, "--sites", str(sites), "--offline-ratio", "0", "--rate-limit", "0")
     try:
         hosts, env = inventory(work, sim), environment(work, sim, 0)
         playbooks = {"sdx_async_script": write(work / "module.yml", MODULE_PLAY),
@@ -86,7 +130,7 @@ def overhead(work: Path, rounds: int) -> dict:
                 sim.reset()
                 seconds, output = play(playbooks[name], hosts, env)
                 posts = len(sim.log("POST"))
-                if failed_tasks(output) or posts != 200:
+                if failed_tasks(output) or posts != sites:
                     raise SystemExit(f"{name} run failed ({posts} POSTs):\n{output[-3000:]}")
                 times[name].append(seconds)
             print(f"round {number + 1}: " + ", ".join(f"{name} {times[name][-1]:.1f}s" for name in playbooks),
@@ -95,12 +139,12 @@ def overhead(work: Path, rounds: int) -> dict:
         sim.stop()
     module, uri = statistics.median(times["sdx_async_script"]), statistics.median(times["uri"])
     medians = {"sdx_async_script": round(module, 2), "uri": round(uri, 2)}
-    return {"sites": 200, "forks": 20, "rounds": rounds, "median_seconds": medians, "ratio": round(module / uri, 3)}
+    return {"sites": sites, "forks": 20, "rounds": rounds, "median_seconds": medians, "ratio": round(module / uri, 3)}
 
 
-def rate(work: Path) -> dict:
+def rate(work: Path, sites: int = 300) -> dict:
     per_minute = 600
-    sim = SimulatorProcess(work, "--sites", "300", "--offline-ratio", "0", "--rate-limit", str(per_minute),
+    sim = SimulatorProcess(work, "--sites", str(sites), "--offline-ratio", "0", "--rate-limit", str(per_minute),
                            "--time-scale", "0.2")
     try:
         hosts, env = inventory(work, sim), environment(work, sim, per_minute)
@@ -110,7 +154,8 @@ def rate(work: Path) -> dict:
     finally:
         sim.stop()
     floor = len(log) / (per_minute / 60)
-    return {"sites": 300, "forks": 20, "rate_per_minute": per_minute, "requests": len(log),
+    return {"sites": sites, "forks": 20, "rate_per_minute": per_minute, "requests": len(log),
+            "requests_per_site": round(len(log) / sites, 3),
             "seconds": round(seconds, 1), "floor_seconds": round(floor, 1), "ratio_to_floor": round(seconds / floor, 3),
             "http_429": sum(1 for entry in log if entry["status"] == 429), "failed_tasks": failed_tasks(output),
             "jobs": len(jobs), "completed_jobs": sum(1 for job in jobs if job["completed_at"])}
@@ -119,16 +164,18 @@ def rate(work: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", choices=["overhead", "rate"])
+    parser.add_argument("--only", choices=["requests", "overhead", "rate"])
+    parser.add_argument("--sites", type=int, help="sites for every part (default: 50, 200 and 300)")
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "bench" / "modules.json")
     args = parser.parse_args()
-    report = {"python": sys.version.split()[0]}
-    if args.only in (None, "overhead"):
-        report["overhead"] = overhead(Path(tempfile.mkdtemp(prefix="sdx-bench-overhead-")), args.rounds)
-        print(yaml.safe_dump({"overhead": report["overhead"]}, sort_keys=False), flush=True)
-    if args.only in (None, "rate"):
-        report["rate"] = rate(Path(tempfile.mkdtemp(prefix="sdx-bench-rate-")))
-        print(yaml.safe_dump({"rate": report["rate"]}, sort_keys=False), flush=True)
+    report: dict = {"python": sys.version.split()[0]}
+    parts = {"requests": lambda work: requests_per_site(work, args.sites or 50),
+             "overhead": lambda work: overhead(work, args.rounds, args.sites or 200),
+             "rate": lambda work: rate(work, args.sites or 300)}
+    for name, measure in parts.items():
+        if args.only in (None, name):
+            report[name] = measure(Path(tempfile.mkdtemp(prefix=f"sdx-bench-{name}-")))
+            print(yaml.safe_dump({name: report[name]}, sort_keys=False), flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2))
     print(f"written to {args.output}")

@@ -52,7 +52,7 @@ def _never_sent(error: BaseException) -> bool:
 
 
 class SDXClient:
-    """Talks to one SDX API with one token. Reads retry on their own; POSTs only when nothing was sent."""
+    """Talks to one SDX API with one token. Reads retry on their own; writes only when nothing was sent."""
 
     def __init__(self, api_url: str, api_token: str, *, timeout: float = 30, validate_certs: bool = True,
                  ca_path: str | None = None, agent: str = "module", retry: RetryPolicy | None = None,
@@ -76,6 +76,10 @@ class SDXClient:
 
     def url(self, path: str) -> str:
         return urljoin(self.base_url, path.lstrip("/"))
+
+    def endpoint(self, method: str, path: str) -> str:
+        """``METHOD URL``, as errors name an endpoint."""
+        return f"{method} {self.url(path)}"
 
     def get(self, path: str, params: dict | None = None, poll: bool = False) -> Any:
         return self.request("GET", path, params=params, poll=poll)
@@ -136,8 +140,9 @@ class SDXClient:
     def _worth_retrying(method: str, error: SDXError) -> bool:
         if error.status == 429:
             return True
-        if method == "POST":
-            # Only what surely never reached the server; everything else is reconciled by the caller.
+        if method != "GET":
+            # A write is sent again only when it surely never reached the server (HTTP 429 is refused before
+            # any work); any other outcome is reconciled by the caller, never blindly repeated.
             return error.status is None and not error.ambiguous
         return error.status is None or error.status in RETRYABLE_STATUSES
 

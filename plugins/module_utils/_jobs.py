@@ -3,7 +3,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Site jobs: find the job a task already queued, queue at most one more, wait for it."""
+"""Site jobs: find the job a task already queued, queue at most one more, wait for it.
+
+The promise: one run sends the queue request at most once. A request whose outcome is unknown is
+reconciled by reading the site's jobs over a settle window, never sent again.
+"""
 
 from __future__ import annotations
 
@@ -14,40 +18,73 @@ from typing import Any, Callable, Optional
 
 from ._client import SDXClient
 from ._errors import SDXError
-from ._models import AsynchronousScriptAccepted, AsynchronousScriptRequest, Job
+from ._models import AsynchronousScriptAccepted, AsynchronousScriptRequest, Job, parse_answer, parse_items
 
-# A queued job can take a moment to show up in the list; look this often, this far apart.
-LOCATE_ATTEMPTS = 4
-LOCATE_PAUSE = 0.5
-# How many times a POST whose outcome was unknown (and had no job to adopt) is sent again.
-POST_ATTEMPTS = 3
+# Default seconds to keep reading the site's jobs after a queue request with an unknown outcome. It must
+# outlast any request still in flight, which the server bounds, not our read timeout (see reliability.md).
+SETTLE_TIMEOUT = 60.0
+# Seconds an accepted job may take to show up in the site's job list before the run gives up on it.
+LOCATE_WINDOW = 15.0
+# Pauses between the reads of a reconciliation: short first, since a dropped answer lands at once.
+RECONCILE_FIRST_PAUSE = 1.0
+RECONCILE_MAX_PAUSE = 5.0
+
+Sleep = Callable[[float], None]
+Clock = Callable[[], float]
+
+
+class OutcomeUnknown(SDXError):
+    """A queue request was sent and no answer told what became of it, and no job showed up."""
+
+
+def _jobs_path(site_id: str) -> str:
+    return f"site/{site_id}/job"
 
 
 def list_jobs(client: SDXClient, site_id: str) -> list[Job]:
     """The site's jobs, newest first."""
+    path = _jobs_path(site_id)
     try:
-        return [Job.model_validate(item) for item in client.get_list(f"site/{site_id}/job")]
+        items = client.get_list(path)
     except SDXError as error:
         raise _site_context(error, site_id)
+    return parse_items(Job, items, client.endpoint("GET", path))
 
 
 def get_job(client: SDXClient, site_id: str, job_id: str, poll: bool = False) -> Job:
+    path = f"{_jobs_path(site_id)}/{job_id}"
     try:
-        return Job.model_validate(client.get(f"site/{site_id}/job/{job_id}", poll=poll))
+        answer = client.get(path, poll=poll)
     except SDXError as error:
         if error.status == 404:
             error.with_context(f"job {job_id!r} was not found on site {site_id!r}")
         raise
+    return parse_answer(Job, answer, client.endpoint("GET", path))
 
 
 def cancel(client: SDXClient, site_id: str, job_id: str) -> bool:
-    """Cancel a pending job; False when it was already gone. SDXError (job_already_started) if it started."""
+    """Cancel a pending job; False when it was already gone. SDXError (job_already_started) if it started.
+
+    A cancel whose outcome is unknown is not sent again: the job is read instead, and gone means cancelled.
+    """
     try:
-        client.delete(f"site/{site_id}/job/{job_id}")
+        client.delete(f"{_jobs_path(site_id)}/{job_id}")
     except SDXError as error:
         if error.status == 404:
             return False
-        raise
+        if not error.ambiguous:
+            raise
+        try:
+            job = get_job(client, site_id, job_id)
+        except SDXError as read_error:
+            if read_error.status == 404:
+                return True
+            raise error.with_context(f"the cancel request got no clear answer and reading the job failed too "
+                                     f"({read_error.message}); the outcome is unknown, re-running is safe")
+        if job.status == "cancelled":
+            return True
+        raise error.with_context(f"the cancel request got no clear answer and job {job_id} is still "
+                                 f"{job.status}; re-running is safe")
     return True
 
 
@@ -80,69 +117,105 @@ class Plan:
 def plan(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, force: bool) -> Plan:
     jobs = list_jobs(client, site_id)
     existing = None if force else find_matching(jobs, request)
-    return Plan(existing=existing, known_ids={job.id for job in jobs if job.id})
+    return Plan(existing=existing, known_ids={job.id for job in jobs})
 
 
 @dataclass
 class Queued:
-    job: Job
-    accepted: Optional[AsynchronousScriptAccepted]
-    reconciled: bool = False
+    """What the queue request left: an accepted answer, or a job adopted after an unknown outcome."""
+
+    accepted: Optional[AsynchronousScriptAccepted] = None
+    adopted: Optional[Job] = None
+    warning: Optional[str] = None
+
+    @property
+    def reconciled(self) -> bool:
+        return self.adopted is not None
 
 
 def queue(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, known_ids: set[str],
-          sleep: Callable[[float], None] = time.sleep) -> Queued:
-    """POST the script, making sure a POST with an unknown outcome never leaves two jobs behind.
-
-    After such a POST, and a pause, the site's jobs are read again; a matching job that was not there
-    before is the one that POST created and is adopted. Only when there is none is the POST sent again.
-    """
-    last_error: Optional[SDXError] = None
-    for attempt in range(1, POST_ATTEMPTS + 1):
-        try:
-            answer = client.post(f"api/asynchronous/{site_id}", request.payload())
-        except SDXError as error:
-            if not error.ambiguous:
-                raise _site_context(error, site_id)
-            last_error = error
-            sleep(client.retry.backoff(attempt))  # gives a request still in flight time to land
-            adopted = _adopt(client, site_id, request, known_ids, error)
-            if adopted is not None:
-                return Queued(job=adopted, accepted=None, reconciled=True)
-            continue
-        accepted = AsynchronousScriptAccepted.from_answer(answer)
-        return Queued(job=locate(client, site_id, accepted, sleep), accepted=accepted)
-    raise (last_error or SDXError("queueing was never attempted")).with_context(
-        f"queueing failed {POST_ATTEMPTS} times and no job was created")
-
-
-def _adopt(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, known_ids: set[str],
-           cause: SDXError) -> Optional[Job]:
+          settle_timeout: float = SETTLE_TIMEOUT, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> Queued:
+    """POST the script once. An answer refusing it raises; an unknown outcome is reconciled, never re-sent."""
+    path = f"api/asynchronous/{site_id}"
     try:
-        jobs = list_jobs(client, site_id)
+        answer = client.post(path, request.payload())
     except SDXError as error:
-        raise cause.with_context(
-            f"the queue request may or may not have created a job, and reading the site's jobs to find out "
-            f"failed too ({error}); check with altostrat.sdx.sdx_job_info before running again")
+        if error.status is not None and 200 <= error.status < 300:
+            return Queued(warning=_unreadable(error))
+        if not error.ambiguous:
+            raise _site_context(error, site_id)
+        job = reconcile(client, site_id, request, known_ids, error, settle_timeout, sleep, clock)
+        return Queued(adopted=job)
+    try:
+        return Queued(accepted=AsynchronousScriptAccepted.from_answer(answer, client.endpoint("POST", path)))
+    except SDXError as error:
+        return Queued(warning=_unreadable(error))
+
+
+def _unreadable(error: SDXError) -> str:
+    return (f"SDX accepted the script but its answer could not be read ({error.message}); the job is "
+            f"looked up by its script and description instead of its idempotency key")
+
+
+def reconcile(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, known_ids: set[str],
+              cause: SDXError, settle_timeout: float, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> Job:
+    """The job an unanswered queue request created, read for over ``settle_timeout`` seconds; else OutcomeUnknown."""
+    deadline = clock() + settle_timeout
+    pause = RECONCILE_FIRST_PAUSE
+    while True:
+        try:
+            found = _new_match(list_jobs(client, site_id), request, known_ids)
+        except SDXError as error:
+            raise _unknown(client, site_id, cause, f"reading the site's jobs to find out failed too ({error.message})")
+        if found is not None:
+            return found
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise _unknown(client, site_id, cause, f"no new matching job appeared in "
+                                                   f"{client.endpoint('GET', _jobs_path(site_id))} within "
+                                                   f"{settle_timeout:g} seconds (settle_timeout)")
+        sleep(min(pause, remaining))
+        pause = min(pause * 2, RECONCILE_MAX_PAUSE)
+
+
+def _new_match(jobs: list[Job], request: AsynchronousScriptRequest, known_ids: set[str]) -> Optional[Job]:
     return next((job for job in jobs if job.id not in known_ids and request.matches(job)), None)
 
 
-def locate(client: SDXClient, site_id: str, accepted: AsynchronousScriptAccepted,
-           sleep: Callable[[float], None] = time.sleep) -> Job:
-    """The job behind an accepted request, found through its idempotency key."""
-    for attempt in range(LOCATE_ATTEMPTS):
-        for job in list_jobs(client, site_id):
-            if job.idempotency_key == accepted.idempotency_key:
-                return job
-        if attempt + 1 < LOCATE_ATTEMPTS:
-            sleep(LOCATE_PAUSE)
-    # Accepted but not listed yet: report what is known rather than fail a queued change.
-    return Job(idempotency_key=accepted.idempotency_key, site_id=site_id, created_at=accepted.date)
+def _unknown(client: SDXClient, site_id: str, cause: SDXError, what: str) -> OutcomeUnknown:
+    message = (f"the outcome of the queue request is unknown: {client.endpoint('POST', f'api/asynchronous/{site_id}')} "
+               f"got no clear answer ({cause.message}) and {what}. It was not sent again. Re-running the task "
+               f"is safe: it adopts the job if the request landed, or queues the script if it did not")
+    return OutcomeUnknown(message, status=cause.status, error_type=cause.error_type, code=cause.code,
+                          api_message=cause.api_message, doc_url=cause.doc_url, ambiguous=True)
+
+
+def pending_result(site_id: str, request: AsynchronousScriptRequest, queued: Queued) -> dict[str, Any]:
+    """What is known of a job just queued without looking it up: no id yet, status pending."""
+    accepted = queued.accepted
+    return {"id": None, "idempotency_key": accepted.idempotency_key if accepted else None, "site_id": site_id,
+            "description": request.description, "status": "pending",
+            "created_at": accepted.date if accepted else None}
+
+
+@dataclass
+class Target:
+    """The job to wait for: known (``job``), or to be found in the list after the queue request."""
+
+    job: Optional[Job] = None
+    idempotency_key: Optional[str] = None
+    request: Optional[AsynchronousScriptRequest] = None
+    known_ids: set[str] = field(default_factory=set)
+
+    def find(self, jobs: list[Job]) -> Optional[Job]:
+        if self.idempotency_key:
+            return next((job for job in jobs if job.idempotency_key == self.idempotency_key), None)
+        return _new_match(jobs, self.request, self.known_ids) if self.request else None
 
 
 @dataclass
 class WaitOutcome:
-    job: Job
+    job: Optional[Job]
     transitions: list[dict[str, Any]] = field(default_factory=list)
     timed_out: bool = False
 
@@ -151,34 +224,45 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def refresh(client: SDXClient, site_id: str, job: Job) -> Job:
-    if job.id:
-        return get_job(client, site_id, job.id, poll=True)
-    for candidate in list_jobs(client, site_id):
-        if candidate.idempotency_key == job.idempotency_key:
-            return candidate
-    return job
-
-
-def wait(client: SDXClient, site_id: str, job: Job, timeout: float, interval: float,
-         sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> WaitOutcome:
+def wait(client: SDXClient, site_id: str, target: Target, timeout: float, interval: float,
+         sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> WaitOutcome:
     """Poll until the job completes or fails, noting each status change and when it was seen.
 
-    Time spent waiting for the rate budget counts towards the interval, so that polls slow down as
-    the budget tightens instead of adding their pause on top of the wait.
+    A job queued by this run is not known by id yet: the first poll is the look-up in the site's job list,
+    and later polls read the job itself. Time spent waiting for the rate budget counts towards the
+    interval, so that polls slow down as the budget tightens instead of adding their pause on top.
     """
-    deadline = clock() + timeout
-    outcome = WaitOutcome(job=job, transitions=[{"status": job.status, "seen_at": _now()}])
+    started = clock()
+    deadline = started + timeout
+    status = target.job.status if target.job else "pending"
+    outcome = WaitOutcome(job=target.job, transitions=[{"status": status, "seen_at": _now()}])
     budget_wait = 0.0
-    while outcome.job.active:
+    while outcome.job is None or outcome.job.active:
         remaining = deadline - clock()
         if remaining <= 0:
+            if outcome.job is None:
+                raise _not_listed(client, site_id, target, clock() - started)
             outcome.timed_out = True
             break
         sleep(max(0.0, min(interval - budget_wait, remaining)))
         waited_before = client.budget.waited if client.budget else 0.0
-        outcome.job = refresh(client, site_id, outcome.job)
+        if outcome.job is None:
+            outcome.job = target.find(list_jobs(client, site_id))
+            if outcome.job is None and clock() - started >= LOCATE_WINDOW:
+                raise _not_listed(client, site_id, target, clock() - started)
+        else:
+            outcome.job = get_job(client, site_id, outcome.job.id, poll=True)
         budget_wait = (client.budget.waited if client.budget else 0.0) - waited_before
-        if outcome.job.status != outcome.transitions[-1]["status"]:
+        if outcome.job is not None and outcome.job.status != outcome.transitions[-1]["status"]:
             outcome.transitions.append({"status": outcome.job.status, "seen_at": _now()})
     return outcome
+
+
+def _not_listed(client: SDXClient, site_id: str, target: Target, seconds: float) -> SDXError:
+    key = (f"idempotency key {target.idempotency_key}" if target.idempotency_key
+           else "its script and description (the answer carried no idempotency key)")
+    return SDXError(
+        f"SDX accepted the script, but after {seconds:.0f} seconds no job with {key} is listed by "
+        f"{client.endpoint('GET', _jobs_path(site_id))}. Idempotency relies on that list: until it shows "
+        f"the job, a re-run cannot tell the script was queued and would queue it again. The script was not "
+        f"queued again")

@@ -14,7 +14,7 @@ import uuid
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
-from ._errors import SDXInputError
+from ._errors import SDXError, SDXInputError
 
 PYDANTIC_IMPORT_ERROR = None
 try:
@@ -121,9 +121,14 @@ class AsynchronousScriptRequest(BaseModel):
         return self.model_dump(exclude_none=True)
 
     def matches(self, job: "Job") -> bool:
-        """Same task as an existing job: script and description equal, trailing whitespace aside."""
-        return ((job.script or "").rstrip() == self.script.rstrip()
-                and (job.description or "").rstrip() == self.description.rstrip())
+        """Same task as an existing job: script and description equal (trailing whitespace aside), and every
+        option the job list reports equal too. ``notify_url`` is not in the job list, so it is not compared."""
+        if ((job.script or "").rstrip() != self.script.rstrip()
+                or (job.description or "").rstrip() != self.description.rstrip()):
+            return False
+        reported = {"make_backup": job.should_backup, "needs_acknowledgement": job.needs_acknowledgement,
+                    "express_execute": job.express_execute}
+        return all(value is None or value == getattr(self, name) for name, value in reported.items())
 
 
 class _Lenient(BaseModel):
@@ -140,15 +145,20 @@ class AsynchronousScriptAccepted(_Lenient):
     date: Optional[str] = None
 
     @classmethod
-    def from_answer(cls, answer: Any) -> "AsynchronousScriptAccepted":
+    def from_answer(cls, answer: Any, endpoint: str) -> "AsynchronousScriptAccepted":
+        """The accepted request from the answer (``{"data": {...}}`` or bare); SDXError naming what is missing."""
         data = answer.get("data") if isinstance(answer, dict) and isinstance(answer.get("data"), dict) else answer
-        return cls.model_validate(data)
+        return parse_answer(cls, data, endpoint)
 
 
 class Job(_Lenient):
-    """A site job. SDX gives no status field, so ``status`` is derived from the timestamps."""
+    """A site job. SDX gives no status field, so ``status`` is derived from the timestamps.
 
-    id: Optional[str] = None
+    ``token`` is the job's short reference (base62 of its id) that SDX writes into the job's log lines and
+    that ``log_url`` filters on; it grants nothing, so it stays in results.
+    """
+
+    id: str
     token: Optional[str] = None
     site_id: Optional[str] = None
     idempotency_key: Optional[str] = None
@@ -203,6 +213,36 @@ class Site(_Lenient):
     @property
     def online(self) -> bool:
         return bool(self.has_pulse)
+
+
+def _shape(data: Any) -> str:
+    if isinstance(data, dict):
+        return "an object"
+    if isinstance(data, list):
+        return "a list"
+    return "null" if data is None else f"a {type(data).__name__}"
+
+
+def parse_answer(model: type, data: Any, endpoint: str) -> Any:
+    """An API answer as ``model``: the one place an answer of an unexpected shape becomes an SDXError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = describe_validation_error(error)
+        raise SDXError(f"SDX API answered {endpoint} with {_shape(data)} that is not a {model.__name__} "
+                       f"({problems})") from None
+
+
+def parse_items(model: type, items: list[Any], endpoint: str) -> list[Any]:
+    """Every item of a list answer as ``model``; the error names the first item that does not fit."""
+    parsed = []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(model.model_validate(item))
+        except ValidationError as error:
+            raise SDXError(f"SDX API answered {endpoint} with a list whose item {index} is {_shape(item)} that "
+                           f"is not a {model.__name__} ({describe_validation_error(error)})") from None
+    return parsed
 
 
 class ErrorResponse(_Lenient):

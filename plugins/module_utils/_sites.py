@@ -12,23 +12,26 @@ from typing import Optional
 
 from ._client import SDXClient
 from ._errors import SDXError
-from ._models import Site
+from ._models import Site, parse_answer, parse_items
 
 GLOB_CHARACTERS = frozenset("*?[")
 
 
 def list_sites(client: SDXClient) -> list[Site]:
-    return [Site.model_validate(item) for item in client.get_list("sites")]
+    """Every site; SDXError naming the endpoint when an item is not a site."""
+    return parse_items(Site, client.get_list("sites"), f"GET {client.url('sites')}")
 
 
 def get_site(client: SDXClient, site_id: str) -> Optional[Site]:
     """One site, or None when SDX does not know it."""
+    path = f"sites/{site_id}"
     try:
-        return Site.model_validate(client.get(f"sites/{site_id}"))
+        answer = client.get(path)
     except SDXError as error:
         if error.status == 404:
             return None
         raise
+    return parse_answer(Site, answer, f"GET {client.url(path)}")
 
 
 def site_tags(client: SDXClient, site_id: str) -> list[str]:

@@ -13,12 +13,21 @@ description:
   - Queues a RouterOS script for a MikroTik router managed by Altostrat SDX, through
     C(POST /api/asynchronous/{siteId}). The router runs it the next time it checks in.
   - Idempotent by default. A job already queued on the site with the same O(script) and O(description)
-    (trailing whitespace aside) that is pending, running or completed counts as done; the task then reports
-    C(ok), returns that job, and queues nothing. A failed or cancelled job does not count, so re-running a
-    task after a failure queues the script again. Set O(force=true) for work that must run every time.
-  - A queue request whose outcome is unknown (a dropped connection, a timeout, an HTTP 5xx answer) is never
-    blindly sent again. The site's jobs are read first, and a new matching job is adopted; only when there
-    is none is the request repeated. A task leaves at most one job behind.
+    (trailing whitespace aside), and the same O(make_backup), O(needs_acknowledgement) and O(express_execute)
+    where the job list reports them, that is pending, running or completed counts as done; the task then
+    reports C(ok), returns that job, and queues nothing. O(notify_url) is not in the job list and is not
+    compared. A failed or cancelled job does not count, so re-running a task after a failure queues the
+    script again. Set O(force=true) for work that must run every time.
+  - One run sends the queue request at most once, so a run never leaves more than one job behind. Only a
+    request that surely never reached the API (connection refused, connect timeout) or that the API turned
+    away with HTTP 429 is sent again. A request whose outcome is unknown (a read timeout, a connection dropped
+    after sending, an HTTP 5xx answer) is reconciled instead. The site's jobs are read for up to
+    O(settle_timeout) seconds and a new matching job is adopted (RV(reconciled=true)). If none appears, the
+    task fails, says the outcome is unknown, and that re-running is safe.
+  - Without O(wait), the task makes two requests, one read of the site's jobs and the queue request, and
+    returns what the answer tells (RV(job.idempotency_key), RV(request_id), status V(pending)) with no job id.
+    With O(wait=true) the first poll finds the job in the site's job list by its idempotency key, and fails
+    clearly if the list does not show it within 15 seconds.
   - "The module talks to the SDX API, not to the router. Run it on the controller, for example with
     C(delegate_to: localhost) or C(connection: local)."
 author:
@@ -32,7 +41,9 @@ attributes:
   check_mode:
     support: full
     details:
-      - Reads the site's jobs exactly as a real run does and predicts the same C(changed) result.
+      - Reads the site's jobs exactly as a real run does and predicts C(changed) as a real run reports it when
+        the API accepts the request. A real run whose request is refused, or whose outcome is unknown, fails
+        with C(changed=false).
       - Never queues anything and never waits.
   diff_mode:
     support: full
@@ -41,8 +52,8 @@ attributes:
   idempotent:
     support: partial
     details:
-      - With the default O(force=false) a second run with the same O(script) and O(description) reports no change
-        while the first job is pending, running or completed.
+      - With the default O(force=false) a second run with the same O(script), O(description) and options reports no
+        change while the first job is pending, running or completed.
       - With O(force=true) every run queues a new job.
 options:
   description:
@@ -92,6 +103,16 @@ options:
     description: Seconds between two reads of the job while waiting.
     type: float
     default: 5
+  settle_timeout:
+    description:
+      - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the
+        job it created.
+      - It must outlast a request still in flight on the SDX side, which the server bounds, not O(timeout).
+        SDX documents no such bound; the default assumes the common 60-second request limit of the proxies
+        and PHP workers in front of an API like SDX. A shorter value makes a re-run after an unknown outcome
+        risk a second job while the first request is still in flight.
+    type: float
+    default: 60
 notes:
   - Runs on the controller and needs network access to O(api_url) from there.
 seealso:
@@ -135,17 +156,29 @@ job:
   description:
     - The job that holds the script, as SDX lists it, with a derived O(ignore:status); the script is left out.
     - In check mode, V(null) when a job would be queued.
+    - When this run queued the job and did not wait, the job is not looked up, since that would cost a
+      request. It holds what the queue answer told, with RV(job.id) V(null) and RV(job.status) V(pending).
+      Use RV(job.idempotency_key) with M(altostrat.sdx.sdx_job_info) to read it later.
   returned: success, or a failed wait
   type: dict
   contains:
     id:
-      description: Job UUID. V(null) in the rare case the queued job was not listed yet.
+      description: Job UUID. V(null) when this run queued the job without waiting for it.
       type: str
       sample: 0eb76fdc-b556-4ca3-91ac-0b8a5b606053
     idempotency_key:
-      description: Key SDX gave the job when it was queued.
+      description:
+        - Key SDX gave the job when it was queued.
+        - V(null) only when SDX accepted the script with an answer that could not be read (a warning says so).
       type: str
       sample: c4a3498b-ead4-47c6-aa4f-d4662e1fdb54
+    token:
+      description:
+        - The job's short reference (base62 of its id) that SDX writes into the job's log lines, and that
+          RV(job.log_url) filters on. It is not a credential and grants nothing.
+        - Absent when this run queued the job without waiting for it.
+      type: str
+      sample: 2jP5kLqWnZ
     status:
       description: Derived from the timestamps.
       type: str
@@ -184,13 +217,25 @@ request_id:
   type: str
   sample: e97d0fc9-d905-474a-a5d2-f429b3f7e4dc
 queued:
-  description: Whether this run queued (or in check mode would queue) a job.
+  description: Whether this run queued (or in check mode would queue) a job, as far as it knows.
   returned: always
   type: bool
 reconciled:
-  description: True when a queue request got no clear answer and the job it had created was adopted.
-  returned: when a job was queued
+  description: True when the queue request got no clear answer and the job it had created was adopted.
+  returned: always
   type: bool
+outcome:
+  description:
+    - What the run did.
+    - V(existing), an equal job was there and nothing was queued; V(would_queue), check mode.
+    - V(queued), SDX accepted the request; V(adopted), the request got no clear answer and the job it created
+      was adopted. Both report C(changed=true).
+    - V(not_queued), the API refused the request or it never reached the API; V(unknown), no answer told what
+      became of it and no job appeared within O(settle_timeout). Both fail the task with C(changed=false).
+  returned: always, except on bad input or a failed read of the site's jobs
+  type: str
+  choices: [existing, would_queue, queued, adopted, not_queued, unknown]
+  sample: queued
 transitions:
   description: Status changes the wait saw, each with the controller time (UTC) it was seen at.
   returned: when O(wait=true) and not in check mode
@@ -223,7 +268,7 @@ error:
 """
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
-from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
@@ -241,35 +286,55 @@ class AsyncScriptModule(SDXModule):
         "wait": {"type": "bool", "default": False},
         "wait_timeout": {"type": "float", "default": 300},
         "poll_interval": {"type": "float", "default": 5},
+        "settle_timeout": {"type": "float", "default": _jobs.SETTLE_TIMEOUT},
     }
 
     def run(self) -> None:
         site_id = parse_site_id(self.params["site_id"])
         request = AsynchronousScriptRequest.from_params(self.params)
-        for name in ("wait_timeout", "poll_interval"):
+        for name in ("wait_timeout", "poll_interval", "settle_timeout"):
             if self.params[name] <= 0:
                 raise SDXInputError(f"{name}: expected a number of seconds above 0, got {self.params[name]:g}")
-        self.result.update(job=None, request_id=None, queued=False)
+        self.result.update(job=None, request_id=None, queued=False, reconciled=False)
         plan = _jobs.plan(self.client, site_id, request, force=self.params["force"])
-        job = plan.existing
-        if plan.will_queue:
-            self.result.update(changed=True, queued=True)
-            if self.module._diff:  # pylint: disable=protected-access
-                self.result["diff"] = {"before": "", "after": request.script.rstrip() + "\n",
-                                       "after_header": f"site {site_id}: queued script"}
-            if self.module.check_mode:
-                self.result["msg"] = f"would queue {request.description!r} on site {site_id}"
-                return
-            queued = _jobs.queue(self.client, site_id, request, plan.known_ids)
-            job = queued.job
-            self.result.update(reconciled=queued.reconciled,
-                               request_id=queued.accepted.request_id if queued.accepted else None)
-        self.result["job"] = job.to_result()
-        if self.params["wait"] and not self.module.check_mode:
-            self._wait(site_id, job)
+        if not plan.will_queue:
+            self.result.update(outcome="existing", job=plan.existing.to_result())
+            self._wait(site_id, _jobs.Target(job=plan.existing))
+            return
+        if self.module._diff:  # pylint: disable=protected-access
+            self.result["diff"] = {"before": "", "after": request.script.rstrip() + "\n",
+                                   "after_header": f"site {site_id}: queued script"}
+        if self.module.check_mode:
+            self.result.update(changed=True, queued=True, outcome="would_queue",
+                               msg=f"would queue {request.description!r} on site {site_id}")
+            return
+        queued = self._queue(site_id, request, plan)
+        self.result.update(changed=True, queued=True, reconciled=queued.reconciled)
+        if queued.warning:
+            self.module.warn(queued.warning)
+        if queued.adopted is not None:
+            self.result.update(outcome="adopted", job=queued.adopted.to_result())
+            self._wait(site_id, _jobs.Target(job=queued.adopted))
+            return
+        key = queued.accepted.idempotency_key if queued.accepted else None
+        self.result.update(outcome="queued", request_id=queued.accepted.request_id if queued.accepted else None,
+                           job=_jobs.pending_result(site_id, request, queued))
+        self._wait(site_id, _jobs.Target(idempotency_key=key, request=request, known_ids=plan.known_ids))
 
-    def _wait(self, site_id: str, job) -> None:
-        outcome = _jobs.wait(self.client, site_id, job, self.params["wait_timeout"], self.params["poll_interval"])
+    def _queue(self, site_id: str, request: AsynchronousScriptRequest, plan: _jobs.Plan) -> _jobs.Queued:
+        try:
+            return _jobs.queue(self.client, site_id, request, plan.known_ids, self.params["settle_timeout"])
+        except _jobs.OutcomeUnknown:
+            self.result["outcome"] = "unknown"
+            raise
+        except SDXError:
+            self.result["outcome"] = "not_queued"
+            raise
+
+    def _wait(self, site_id: str, target: _jobs.Target) -> None:
+        if not self.params["wait"] or self.module.check_mode:
+            return
+        outcome = _jobs.wait(self.client, site_id, target, self.params["wait_timeout"], self.params["poll_interval"])
         self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
         if outcome.timed_out:
             self.module.fail_json(msg=f"job {outcome.job.id} on site {site_id} was still {outcome.job.status} after "

@@ -68,6 +68,11 @@ jobs:
     idempotency_key:
       description: Key SDX gave the job when it was queued.
       type: str
+    token:
+      description:
+        - The job's short reference (base62 of its id) that SDX writes into the job's log lines, and that
+          C(log_url) filters on. It is not a credential and grants nothing.
+      type: str
     description:
       description: Job description.
       type: str

@@ -36,13 +36,13 @@ class SimulatorProcess:
         self.proc.terminate()
         self.proc.wait(timeout=10)
 
-    def call(self, method: str, path: str, body: object = None, token: bool = False):
+    def call(self, method: str, path: str, body: object = None, token: bool = False, timeout: float = 10):
         request = urllib.request.Request(self.url + path, method=method,
                                          data=None if body is None else json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"})
         if token:
             request.add_header("Authorization", f"Bearer {TOKEN}")
-        with urllib.request.urlopen(request, timeout=10) as answer:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             raw = answer.read()
         return json.loads(raw) if raw else None
 
@@ -55,6 +55,17 @@ class SimulatorProcess:
     def log(self, method: str | None = None, path: str = "") -> list[dict]:
         return [entry for entry in self.call("GET", "/_sim/requests")
                 if (method is None or entry["method"] == method) and entry["path"].startswith(path)]
+
+    def wait_landed(self, timeout: float = 120) -> list[dict]:
+        """The request log once every request has been processed (a delayed one may land after its client left)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.call("GET", "/_sim/requests")
+            if all(entry.get("landed", True) for entry in log):
+                return log
+            if time.monotonic() > deadline:
+                raise AssertionError(f"requests still in flight after {timeout} s")
+            time.sleep(0.2)
 
     def jobs(self, site: str | None = None) -> list[dict]:
         return [job for job in self.call("GET", "/_sim/jobs") if site is None or job["site_id"] == site]

@@ -36,14 +36,17 @@ def test_site_info_lists_filters_and_gets_one(ansible, sim):
     assert sim.log("POST") == []
 
 
-def test_job_info_by_list_status_key_and_id(ansible, site):
-    job = queue(ansible, site)
+def test_job_info_by_list_status_key_and_id(ansible, sim, site):
+    queued = queue(ansible, site)
+    assert queued["id"] is None, "a queue without wait does not look the job up"
     info = "altostrat.sdx.sdx_job_info"
+    by_key = ansible.task({"site_id": site, "idempotency_key": queued["idempotency_key"]}, module=info)
+    [job] = by_key.result["jobs"]
+    assert job["id"] == sim.jobs(site)[0]["id"]
+    assert job["token"] and job["token"] in job["log_url"], "the token is the job's log reference"
     listed = ansible.task({"site_id": site}, module=info)
     assert [item["id"] for item in listed.result["jobs"]] == [job["id"]]
     assert listed.result["jobs"][0]["status"] in ("pending", "running", "completed")
-    by_key = ansible.task({"site_id": site, "idempotency_key": job["idempotency_key"]}, module=info)
-    assert [item["id"] for item in by_key.result["jobs"]] == [job["id"]]
     by_id = ansible.task({"site_id": site, "job_id": job["id"], "include_script": True}, "--check", module=info)
     assert by_id.result["jobs"][0]["script"] == "/system identity print"
     failed_only = ansible.task({"site_id": site, "status": ["failed"]}, module=info)
@@ -60,7 +63,8 @@ def test_job_info_on_an_unknown_site_fails(ansible):
 
 
 def test_cancel_a_pending_job_in_check_mode_then_for_real_then_again(ansible, sim, offline_site):
-    job = queue(ansible, offline_site)
+    queue(ansible, offline_site)
+    [job] = sim.jobs(offline_site)
     args = {"site_id": offline_site, "job_id": job["id"], "state": "absent"}
     predicted = ansible.task(args, "--check", module=JOB_MODULE)
     assert predicted.status == "changed"
@@ -170,3 +174,19 @@ def test_the_module_defaults_example_playbook_runs(ansible, sim):
     assert run.rc == 0, run.output
     assert run.task("Its resources, read live")["result"]["output"][0]["version"]
     assert {entry["auth"] for entry in sim.log()} == {"ok"}
+
+
+def test_answers_of_an_unexpected_shape_fail_modules_and_inventory_clearly(ansible, sim, site):
+    sim.fault(action="body", method="GET", path="/sites", body=[{"name": "no id"}], count=2)
+    expected = f"SDX API answered GET {sim.url}/sites with a list whose item 0 is an object that is not a Site " \
+               f"(id: Field required)"
+    run = ansible.task({}, module="altostrat.sdx.sdx_site_info")
+    assert run.status == "failed" and run.result["msg"].startswith(expected)
+    inventory = ansible.inventory({})
+    assert inventory.rc != 0 and expected in inventory.text
+    assert "Traceback" not in inventory.output and "validation error" not in inventory.output
+    sim.fault(action="body", method="GET", path=f"/site/{site}/job", body=[{"description": "no id"}])
+    jobs = ansible.task({"site_id": site}, module="altostrat.sdx.sdx_job_info")
+    assert jobs.status == "failed"
+    assert jobs.result["msg"].startswith(f"SDX API answered GET {sim.url}/site/{site}/job with a list whose item 0 "
+                                         f"is an object that is not a Job (id: Field required)")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-ACTIONS = ("status", "drop_before", "drop_after", "delay")
+# delay: the request waits ``seconds`` before it is processed (a slow server: the work is done, and a job
+# created, when the delay ends, even if the client gave up long before). body: the request is processed as
+# usual and answered with ``body`` (any JSON value) instead of the real answer, keeping the real status.
+ACTIONS = ("status", "drop_before", "drop_after", "delay", "body")
 
 
 @dataclass
@@ -19,6 +22,7 @@ class FaultRule:
     retry_after: str | None = None
     html: bool = False
     seconds: float = 0.0
+    body: object = None
     skip: int = 0
     count: int = 1
     fired: int = 0
@@ -27,7 +31,7 @@ class FaultRule:
     def from_json(cls, data: dict) -> "FaultRule":
         if data.get("action") not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
-        known = {"action", "method", "path", "status", "retry_after", "html", "seconds", "skip", "count"}
+        known = {"action", "method", "path", "status", "retry_after", "html", "seconds", "body", "skip", "count"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")

@@ -108,24 +108,29 @@ class Handler(BaseHTTPRequestHandler):
             return
         sim = self.server.sim
         entry = {"time": time.time(), "method": method, "path": path, "query": parts.query,
-                 "auth": self._auth_state(), "status": None, "fault": None, "body": _json_or_none(raw)}
+                 "auth": self._auth_state(), "status": None, "fault": None, "body": _json_or_none(raw),
+                 "landed": False}
         fault = sim.faults.take(method, path)
         entry["fault"] = fault.action if fault else None
         sim.record(entry)
         if fault is not None and fault.action == "drop_before":
+            entry["landed"] = True
             self._drop()
             return
+        if fault is not None and fault.action == "delay":
+            time.sleep(fault.seconds)  # a slow server: the request is processed when the delay ends
         if fault is not None and fault.action == "status":
             response = _fault_response(fault)
         else:
             response = self._api(method, path, query, raw, entry["auth"])
+        if fault is not None and fault.action == "body":
+            response.payload = json.dumps(fault.body).encode()
         entry["status"] = response.status
+        entry["landed"] = True  # processed: whatever it did is visible from now on
         if fault is not None and fault.action == "drop_after":
             entry["status"] = None
             self._drop()
             return
-        if fault is not None and fault.action == "delay":
-            time.sleep(fault.seconds)  # processed already; only the answer is late
         try:
             self._send(response)
         except (BrokenPipeError, ConnectionResetError):

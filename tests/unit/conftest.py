@@ -7,6 +7,8 @@ import threading
 
 import pytest
 
+from ansible.module_utils import basic
+
 from tests.simulator.server import Simulator, SimulatorServer
 
 TOKEN = "alto_sk_unit_test_token"
@@ -16,6 +18,18 @@ TOKEN = "alto_sk_unit_test_token"
 def no_shared_rate_budget(monkeypatch):
     """Module runs here make many requests a minute; the shared budget has tests of its own."""
     monkeypatch.setenv("SDX_RATE_LIMIT", "0")
+
+
+@pytest.fixture
+def module_warnings(monkeypatch) -> list[str]:
+    """The texts modules pass to ``warn()`` in this test, recorded at the call.
+
+    Once controller code has been imported in-process (some test files do), ansible-core 2.19 routes
+    module warnings to the display instead of the result, so the result cannot be relied on for them.
+    """
+    warned: list[str] = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda _module, text: warned.append(text))
+    return warned
 
 
 @contextlib.contextmanager

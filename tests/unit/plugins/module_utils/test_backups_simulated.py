@@ -18,7 +18,8 @@ def completed_job(client, site, script):
     request = AsynchronousScriptRequest(description="Guest", script=script, make_backup=True,
                                         needs_acknowledgement=True)
     queued = _jobs.queue(client, site, request, known_ids=set())
-    outcome = _jobs.wait(client, site, queued.job, timeout=30, interval=0.02)
+    outcome = _jobs.wait(client, site, _jobs.Target(idempotency_key=queued.accepted.idempotency_key),
+                         timeout=30, interval=0.02)
     assert outcome.job.status == "completed"
     return outcome.job
 

@@ -113,6 +113,17 @@ def test_a_post_is_not_retried_after_a_5xx_and_the_error_is_ambiguous():
 
 
 @responses.activate
+@pytest.mark.parametrize("failure", [{"status": 502, "json": {}}, {"body": requests.exceptions.ReadTimeout("slow")},
+                                     {"body": requests.exceptions.ConnectionError("Connection aborted.")}])
+def test_a_delete_is_a_write_too_and_is_not_repeated_after_an_unknown_outcome(failure):
+    responses.delete(f"{API}/site/s/job/j", **failure)
+    with pytest.raises(SDXError) as caught:
+        make_client().delete("site/s/job/j")
+    assert len(responses.calls) == 1
+    assert caught.value.ambiguous
+
+
+@responses.activate
 def test_a_post_is_not_retried_after_a_dropped_connection():
     responses.post(f"{API}/api/asynchronous/s", body=requests.exceptions.ConnectionError("Connection aborted."))
     with pytest.raises(SDXError) as caught:

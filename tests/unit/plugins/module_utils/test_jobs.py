@@ -1,4 +1,4 @@
-"""The queue logic at call level: idempotency, reconciliation of unclear POSTs, waiting."""
+"""The queue logic at call level: idempotency, one POST per run, reconciliation, locating, waiting."""
 
 from __future__ import annotations
 
@@ -17,19 +17,45 @@ SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
 JOBS = f"{API}/site/{SITE}/job"
 QUEUE = f"{API}/api/asynchronous/{SITE}"
 REQUEST = AsynchronousScriptRequest(description="Set identity", script="/system identity set name=x")
+UNKNOWN_OUTCOMES = [
+    {"body": requests.exceptions.ConnectionError("Connection aborted.")},
+    {"body": requests.exceptions.ReadTimeout("read timed out")},
+    {"status": 502, "json": {}},
+    {"status": 500, "body": "<html>oops</html>"},
+]
 
 
-def job(job_id, key="k-" + "0", script=REQUEST.script, description=REQUEST.description, **times):
-    return {"id": job_id, "idempotency_key": key, "script": script, "description": description, **times}
+def job(job_id, key="k-0", script=REQUEST.script, description=REQUEST.description, **fields):
+    return {"id": job_id, "idempotency_key": key, "script": script, "description": description, **fields}
 
 
 def accepted(key):
     return {"status": "success", "data": {"idempotency_key": key, "request_id": "req-1", "target": SITE}}
 
 
+class FakeTime:
+    """A clock that only sleeping moves, so that windows are exact and tests never wait."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self):
+        return self.now
+
+
 @pytest.fixture
-def client():
-    return SDXClient(API, "t", retry=RetryPolicy(base_delay=0.0), sleep=lambda _s: None)
+def fake():
+    return FakeTime()
+
+
+@pytest.fixture
+def client(fake):
+    return SDXClient(API, "t", retry=RetryPolicy(base_delay=0.0), sleep=fake.sleep, clock=fake.clock)
 
 
 def posts():
@@ -58,81 +84,167 @@ def test_force_plans_a_new_job_even_when_one_matches(client):
 
 
 @responses.activate
-def test_queue_finds_the_new_job_by_idempotency_key(client):
-    responses.post(QUEUE, status=202, json=accepted("k-new"))
-    responses.get(JOBS, json=[job("j-new", key="k-new"), job("j-old", key="k-old")])
-    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"})
-    assert queued.job.id == "j-new"
-    assert queued.accepted.request_id == "req-1"
-    assert not queued.reconciled
+@pytest.mark.parametrize("option", ["make_backup", "needs_acknowledgement", "express_execute"])
+def test_a_job_queued_with_other_options_is_not_the_same_job(client, option):
+    listed = {"make_backup": "should_backup"}.get(option, option)
+    responses.get(JOBS, json=[job("j1", **{listed: False})])
+    request = AsynchronousScriptRequest(description=REQUEST.description, script=REQUEST.script, **{option: True})
+    assert _jobs.plan(client, SITE, request, force=False).will_queue
+    assert not _jobs.plan(client, SITE, REQUEST, force=False).will_queue
 
 
 @responses.activate
-@pytest.mark.parametrize("failure", [
-    {"body": requests.exceptions.ConnectionError("Connection aborted.")},
-    {"body": requests.exceptions.ReadTimeout("read timed out")},
-    {"status": 502, "json": {}},
-    {"status": 500, "body": "<html>oops</html>"},
-])
+def test_queue_is_one_post_and_no_read(client):
+    responses.post(QUEUE, status=202, json=accepted("k-new"))
+    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"})
+    assert len(responses.calls) == 1
+    assert queued.accepted.idempotency_key == "k-new" and queued.accepted.request_id == "req-1"
+    assert not queued.reconciled and queued.warning is None
+
+
+@responses.activate
+@pytest.mark.parametrize("failure", UNKNOWN_OUTCOMES)
 def test_a_post_with_an_unknown_outcome_that_created_a_job_is_adopted_not_repeated(client, failure):
     responses.post(QUEUE, **failure)
     responses.get(JOBS, json=[job("j-created", key="k-x"), job("j-old")])
     queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"})
     assert len(posts()) == 1
     assert queued.reconciled
-    assert queued.job.id == "j-created"
+    assert queued.adopted.id == "j-created"
 
 
 @responses.activate
-def test_a_post_with_an_unknown_outcome_and_no_new_job_is_sent_again(client):
-    responses.post(QUEUE, body=requests.exceptions.ConnectionError("Connection aborted."))
-    responses.post(QUEUE, status=202, json=accepted("k-2"))
+def test_a_job_that_lands_late_in_the_settle_window_is_adopted_and_the_post_never_repeated(client, fake):
+    responses.post(QUEUE, body=requests.exceptions.ReadTimeout("read timed out"))
+    for _read in range(5):
+        responses.get(JOBS, json=[job("j-old")])
+    responses.get(JOBS, json=[job("j-late", key="k-late"), job("j-old")])
+    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"}, settle_timeout=60, sleep=fake.sleep,
+                         clock=fake.clock)
+    assert queued.adopted.id == "j-late"
+    assert len(posts()) == 1
+    assert fake.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0]  # backs off to a read every 5 s
+
+
+@responses.activate
+@pytest.mark.parametrize("failure", UNKNOWN_OUTCOMES)
+def test_an_unknown_outcome_with_no_job_fails_after_the_settle_window_without_a_second_post(client, fake, failure):
+    responses.post(QUEUE, **failure)
     responses.get(JOBS, json=[job("j-old")])
-    responses.get(JOBS, json=[job("j-2", key="k-2"), job("j-old")])
-    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"})
-    assert len(posts()) == 2
-    assert queued.job.id == "j-2"
-    assert not queued.reconciled
+    with pytest.raises(_jobs.OutcomeUnknown) as caught:
+        _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"}, settle_timeout=20, sleep=fake.sleep,
+                    clock=fake.clock)
+    message = str(caught.value)
+    assert message.startswith(f"the outcome of the queue request is unknown: POST {QUEUE} got no clear answer")
+    assert f"no new matching job appeared in GET {JOBS} within 20 seconds (settle_timeout)" in message
+    assert "It was not sent again. Re-running the task is safe" in message
+    assert len(posts()) == 1
+    assert fake.now == pytest.approx(20)
 
 
 @responses.activate
-def test_queueing_gives_up_after_three_unclear_posts_without_a_job(client):
-    responses.post(QUEUE, status=503, json={})
-    responses.get(JOBS, json=[])
-    with pytest.raises(SDXError, match="queueing failed 3 times and no job was created"):
-        _jobs.queue(client, SITE, REQUEST, known_ids=set())
-    assert len(posts()) == 3
-
-
-@responses.activate
-def test_an_unclear_post_whose_check_fails_too_says_to_check_before_rerunning(client):
+def test_an_unknown_outcome_whose_reads_fail_too_is_unknown(client, fake):
     responses.post(QUEUE, status=502, json={})
     responses.get(JOBS, status=500, json={})
-    with pytest.raises(SDXError, match="may or may not have created a job"):
-        _jobs.queue(client, SITE, REQUEST, known_ids=set())
+    with pytest.raises(_jobs.OutcomeUnknown, match="reading the site's jobs to find out failed too"):
+        _jobs.queue(client, SITE, REQUEST, known_ids=set(), sleep=fake.sleep, clock=fake.clock)
     assert len(posts()) == 1
 
 
 @responses.activate
-def test_a_clear_rejection_is_not_retried_and_404_names_the_site(client):
-    responses.post(QUEUE, status=404, json={"type": "invalid_request_error", "code": "resource_missing",
-                                            "message": "No site found."})
+@pytest.mark.parametrize("status", [400, 404, 422])
+def test_a_refused_request_is_not_retried_nor_reconciled(client, status):
+    responses.post(QUEUE, status=status, json={"type": "invalid_request_error", "code": "resource_missing",
+                                               "message": "No."})
     with pytest.raises(SDXError) as caught:
         _jobs.queue(client, SITE, REQUEST, known_ids=set())
-    assert str(caught.value).startswith(f"site '{SITE}' was not found: ")
-    assert caught.value.code == "resource_missing"
+    assert not isinstance(caught.value, _jobs.OutcomeUnknown)
+    assert caught.value.status == status
     assert len(responses.calls) == 1
+    if status == 404:
+        assert str(caught.value).startswith(f"site '{SITE}' was not found: ")
 
 
 @responses.activate
-def test_wait_records_each_status_change(client):
+@pytest.mark.parametrize("answer, problem", [
+    ({"json": "queued"}, "a str that is not a AsynchronousScriptAccepted"),
+    ({"json": {"status": "success", "data": {}}}, "idempotency_key: Field required"),
+    ({"body": "Accepted"}, "is not JSON"),
+])
+def test_an_accepted_answer_that_cannot_be_read_is_still_accepted_with_a_warning(client, answer, problem):
+    responses.post(QUEUE, status=202, **answer)
+    queued = _jobs.queue(client, SITE, REQUEST, known_ids=set())
+    assert queued.accepted is None and not queued.reconciled
+    assert queued.warning.startswith("SDX accepted the script but its answer could not be read")
+    assert problem in queued.warning and f"POST {QUEUE}" in queued.warning
+    assert len(responses.calls) == 1
+
+
+def test_the_pending_result_holds_what_the_answer_told():
+    queued = _jobs.Queued(accepted=_jobs.AsynchronousScriptAccepted(idempotency_key="k", date="d"))
+    assert _jobs.pending_result(SITE, REQUEST, queued) == {
+        "id": None, "idempotency_key": "k", "site_id": SITE, "description": REQUEST.description,
+        "status": "pending", "created_at": "d"}
+
+
+@responses.activate
+def test_the_first_poll_is_the_look_up_and_a_done_job_needs_no_more(client, fake):
+    responses.get(JOBS, json=[job("j-new", key="k-new", started_at="t1", completed_at="t2"), job("j-old")])
+    outcome = _jobs.wait(client, SITE, _jobs.Target(idempotency_key="k-new"), timeout=60, interval=2,
+                         sleep=fake.sleep, clock=fake.clock)
+    assert outcome.job.id == "j-new" and outcome.job.status == "completed"
+    assert [step["status"] for step in outcome.transitions] == ["pending", "completed"]
+    assert len(responses.calls) == 1 and fake.sleeps == [2]
+
+
+@responses.activate
+def test_after_the_look_up_polls_read_the_job_itself(client, fake):
+    responses.get(JOBS, json=[job("j-new", key="k-new")])
+    responses.get(f"{JOBS}/j-new", json=job("j-new", key="k-new", started_at="t1", completed_at="t2"))
+    outcome = _jobs.wait(client, SITE, _jobs.Target(idempotency_key="k-new"), timeout=60, interval=2,
+                         sleep=fake.sleep, clock=fake.clock)
+    assert outcome.job.status == "completed"
+    assert [call.request.url for call in responses.calls] == [JOBS, f"{JOBS}/j-new"]
+
+
+@responses.activate
+def test_a_job_missing_from_the_list_fails_clearly_within_the_locate_window(client, fake):
+    responses.get(JOBS, json=[job("j-old", key="k-old")])
+    with pytest.raises(SDXError) as caught:
+        _jobs.wait(client, SITE, _jobs.Target(idempotency_key="k-new"), timeout=300, interval=5,
+                   sleep=fake.sleep, clock=fake.clock)
+    message = str(caught.value)
+    assert message.startswith("SDX accepted the script, but after 15 seconds no job with idempotency key k-new "
+                              f"is listed by GET {JOBS}")
+    assert "a re-run cannot tell the script was queued and would queue it again" in message
+    assert all(call.request.url == JOBS for call in responses.calls)
+    assert len(responses.calls) == 3 and fake.now == pytest.approx(15)
+
+
+@responses.activate
+def test_a_short_wait_timeout_still_fails_as_not_listed(client, fake):
+    responses.get(JOBS, json=[])
+    with pytest.raises(SDXError, match="no job with idempotency key k-new is listed"):
+        _jobs.wait(client, SITE, _jobs.Target(idempotency_key="k-new"), timeout=3, interval=1,
+                   sleep=fake.sleep, clock=fake.clock)
+
+
+@responses.activate
+def test_without_an_idempotency_key_the_new_matching_job_is_found(client, fake):
+    responses.get(JOBS, json=[job("j-new", key="k-new", started_at="t", completed_at="t"), job("j-old")])
+    target = _jobs.Target(request=REQUEST, known_ids={"j-old"})
+    outcome = _jobs.wait(client, SITE, target, timeout=0.5, interval=0.1, sleep=fake.sleep, clock=fake.clock)
+    assert outcome.job.id == "j-new"
+
+
+@responses.activate
+def test_wait_records_each_status_change(client, fake):
     responses.get(f"{JOBS}/j1", json=job("j1"))
     responses.get(f"{JOBS}/j1", json=job("j1", started_at="t1"))
     responses.get(f"{JOBS}/j1", json=job("j1", started_at="t1"))
     responses.get(f"{JOBS}/j1", json=job("j1", started_at="t1", completed_at="t2"))
-    clock = iter(range(100))
-    outcome = _jobs.wait(client, SITE, Job.model_validate(job("j1")), timeout=50, interval=1,
-                         sleep=lambda _s: None, clock=lambda: next(clock))
+    outcome = _jobs.wait(client, SITE, _jobs.Target(job=Job.model_validate(job("j1"))), timeout=50, interval=1,
+                         sleep=fake.sleep, clock=fake.clock)
     assert [step["status"] for step in outcome.transitions] == ["pending", "running", "completed"]
     assert all(step["seen_at"].endswith("Z") for step in outcome.transitions)
     assert not outcome.timed_out
@@ -140,15 +252,38 @@ def test_wait_records_each_status_change(client):
 
 
 @responses.activate
-def test_wait_stops_at_the_timeout(client):
+def test_wait_stops_at_the_timeout(client, fake):
     responses.get(f"{JOBS}/j1", json=job("j1"))
-    now = [0.0]
-
-    def sleep(seconds):
-        now[0] += seconds
-
-    outcome = _jobs.wait(client, SITE, Job.model_validate(job("j1")), timeout=10, interval=3,
-                         sleep=sleep, clock=lambda: now[0])
+    outcome = _jobs.wait(client, SITE, _jobs.Target(job=Job.model_validate(job("j1"))), timeout=10, interval=3,
+                         sleep=fake.sleep, clock=fake.clock)
     assert outcome.timed_out
     assert outcome.job.status == "pending"
     assert len(responses.calls) == 4  # after 3, 6, 9 and 10 seconds
+
+
+@responses.activate
+@pytest.mark.parametrize("item, problem", [
+    ("j1", "item 0 is a str that is not a Job (input: Input should be a valid dictionary"),
+    ({"description": "no id"}, "item 0 is an object that is not a Job (id: Field required)"),
+])
+def test_a_job_list_that_does_not_fit_is_an_error_naming_the_endpoint(client, item, problem):
+    responses.get(JOBS, json=[item])
+    with pytest.raises(SDXError) as caught:
+        _jobs.plan(client, SITE, REQUEST, force=False)
+    assert str(caught.value).startswith(f"SDX API answered GET {JOBS} with a list whose {problem}")
+
+
+@responses.activate
+@pytest.mark.parametrize("failure", [{"body": requests.exceptions.ReadTimeout("slow")}, {"status": 502, "json": {}}])
+@pytest.mark.parametrize("after, cancelled", [({"status": 404, "json": {}}, True),
+                                              ({"json": job("j1", deleted_at="t")}, True),
+                                              ({"json": job("j1")}, False)])
+def test_a_cancel_with_an_unknown_outcome_is_read_back_not_repeated(client, failure, after, cancelled):
+    responses.delete(f"{JOBS}/j1", **failure)
+    responses.get(f"{JOBS}/j1", **after)
+    if cancelled:
+        assert _jobs.cancel(client, SITE, "j1") is True
+    else:
+        with pytest.raises(SDXError, match="the cancel request got no clear answer and job j1 is still pending"):
+            _jobs.cancel(client, SITE, "j1")
+    assert [call.request.method for call in responses.calls] == ["DELETE", "GET"]

@@ -90,3 +90,36 @@ def test_job_info_filters_by_key_and_status_and_hides_scripts():
     result = run_module(sdx_job_info.main, {**CONNECTION, "site_id": SITE, "status": ["pending"],
                                             "include_script": True})
     assert [(job["id"], job["script"]) for job in result["jobs"]] == [("b", "/x")]
+
+
+@responses.activate
+def test_a_cancel_with_an_unknown_outcome_is_read_back_and_reports_the_change():
+    responses.get(JOB_URL, json={"id": JOB})
+    responses.delete(JOB_URL, status=502, json={})
+    responses.get(JOB_URL, status=404, json={"type": "invalid_request_error", "code": "resource_missing",
+                                             "message": "No job."})
+    result = run_module(sdx_job.main, {**CONNECTION, "site_id": SITE, "job_id": JOB})
+    assert result["changed"] is True and result.get("failed") is not True
+    assert methods() == ["GET", "DELETE", "GET"]
+
+
+@responses.activate
+def test_answers_of_an_unexpected_shape_fail_each_module_clearly():
+    responses.get(f"{API}/sites", json=[{"name": "no id"}])
+    responses.get(f"{API}/site/{SITE}/job", json=["not a job"])
+    responses.get(JOB_URL, json={"description": "no id"})
+    cases = [
+        (sdx_site_info.main, {}, f"SDX API answered GET {API}/sites with a list whose item 0 is an object that is "
+                                 f"not a Site (id: Field required)"),
+        (sdx_job_info.main, {"site_id": SITE}, f"SDX API answered GET {API}/site/{SITE}/job with a list whose "
+                                               f"item 0 is a str that is not a Job"),
+        (sdx_job_info.main, {"site_id": SITE, "job_id": JOB}, f"SDX API answered GET {JOB_URL} with an object "
+                                                              f"that is not a Job (id: Field required)"),
+        (sdx_job.main, {"site_id": SITE, "job_id": JOB}, f"SDX API answered GET {JOB_URL} with an object that "
+                                                         f"is not a Job (id: Field required)"),
+    ]
+    for main, args, message in cases:
+        result = run_module(main, {**CONNECTION, **args})
+        assert result["failed"] is True, message
+        assert result["msg"].startswith(message), result["msg"]
+        assert "validation error" not in result["msg"] and "Traceback" not in str(result)

@@ -36,18 +36,72 @@ def test_first_run_queues_and_check_mode_predicts_it_without_posting(check_mode)
     responses.get(JOBS, json=[])
     responses.post(QUEUE, status=202, json={"status": "success", "data": {
         "idempotency_key": "k-new", "request_id": "req-1", "target": SITE}})
-    responses.get(JOBS, json=[NEW_JOB])
     result = run(_ansible_check_mode=check_mode)
     assert result["changed"] is True and result["queued"] is True
     if check_mode:
         assert methods() == ["GET"]
         assert result["job"] is None
+        assert result["outcome"] == "would_queue"
         assert "would queue" in result["msg"]
     else:
-        assert methods() == ["GET", "POST", "GET"]
-        assert result["job"]["id"] == "j-new"
-        assert result["job"]["status"] == "pending"
+        # Queue only: the idempotency read and the POST, no look-up of the job.
+        assert methods() == ["GET", "POST"]
+        assert result["outcome"] == "queued"
+        assert result["job"] == {"id": None, "idempotency_key": "k-new", "site_id": SITE, "status": "pending",
+                                 "description": ARGS["description"], "created_at": None}
         assert result["request_id"] == "req-1"
+
+
+@responses.activate
+def test_queue_and_wait_on_a_job_done_before_the_first_poll_takes_three_requests():
+    responses.get(JOBS, json=[])
+    responses.post(QUEUE, status=202, json={"status": "success", "data": {"idempotency_key": "k-new"}})
+    responses.get(JOBS, json=[dict(NEW_JOB, started_at="t1", completed_at="t2")])
+    result = run(wait=True, poll_interval=0.01)
+    assert methods() == ["GET", "POST", "GET"]
+    assert result["changed"] is True and result["job"]["id"] == "j-new"
+    assert result["job"]["status"] == "completed"
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [400, 422])
+def test_a_refused_queue_request_reports_no_change(status):
+    responses.get(JOBS, json=[])
+    responses.post(QUEUE, status=status, json={"type": "invalid_request_error", "code": "parameter_invalid",
+                                               "message": "No."})
+    result = run()
+    assert result["failed"] is True
+    assert result["changed"] is False and result["queued"] is False
+    assert result["outcome"] == "not_queued" and result["job"] is None
+    assert result["error"]["status"] == status
+    assert methods() == ["GET", "POST"]
+
+
+@responses.activate
+def test_a_500_every_time_is_an_unknown_outcome_with_no_change_and_one_post():
+    responses.get(JOBS, json=[])
+    responses.post(QUEUE, status=500, json={"type": "api_error", "code": "internal_server_error", "message": "x"})
+    result = run(settle_timeout=0.05)
+    assert result["failed"] is True
+    assert result["changed"] is False and result["queued"] is False
+    assert result["outcome"] == "unknown"
+    assert result["msg"].startswith("the outcome of the queue request is unknown")
+    assert "Re-running the task is safe" in result["msg"]
+    assert result["error"]["status"] == 500 and result["error"]["code"] == "internal_server_error"
+    assert methods().count("POST") == 1
+
+
+@responses.activate
+@pytest.mark.parametrize("body", [{"json": "queued"}, {"json": {"status": "success", "data": {}}}])
+def test_a_202_that_cannot_be_read_is_a_change_with_a_warning(body, module_warnings):
+    responses.get(JOBS, json=[])
+    responses.post(QUEUE, status=202, **body)
+    result = run()
+    assert result.get("failed") is not True
+    assert result["changed"] is True and result["outcome"] == "queued"
+    assert result["job"]["idempotency_key"] is None and result["job"]["status"] == "pending"
+    assert [text.split(" (")[0] for text in module_warnings] == ["SDX accepted the script but its answer could not be read"]
+    assert "validation error" not in json.dumps(result)
 
 
 @responses.activate
@@ -77,7 +131,7 @@ def test_a_dropped_post_yields_exactly_one_job():
     result = run()
     assert methods() == ["GET", "POST", "GET"]
     assert result["changed"] is True
-    assert result["reconciled"] is True
+    assert result["reconciled"] is True and result["outcome"] == "adopted"
     assert result["job"]["id"] == "j-new"
 
 
@@ -103,6 +157,7 @@ def test_diff_shows_the_script_and_the_result_never_holds_script_or_token():
     ({"api_url": "v1.api.altostrat.io"}, "api_url: expected an http(s) URL"),
     ({"timeout": 0}, "timeout: expected a number of seconds above 0"),
     ({"wait_timeout": -1}, "wait_timeout: expected a number of seconds above 0"),
+    ({"settle_timeout": 0}, "settle_timeout: expected a number of seconds above 0"),
 ])
 def test_bad_input_fails_before_any_request(change, message):
     result = run(**change)
