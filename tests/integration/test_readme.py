@@ -1,6 +1,8 @@
-"""The README's examples, run as written: the first playbook, the ad-hoc command, and the install section.
+"""The README's examples, run as written: the first playbook, the ad-hoc command, the install section, the demo.
 
-`make demo` and `make test` are not run here: they are the demo and this test suite themselves.
+`make test` is not run here: it is this test suite itself. `make demo` runs with its prerequisites (the
+virtualenv and `make install`) taken as done, since rebuilding build/collections would pull it from under the
+tests that run beside this one.
 """
 
 from __future__ import annotations
@@ -94,3 +96,13 @@ def test_the_install_section_needs_ansible_galaxy_alone(tmp_path):
     assert list((copy / "build" / "dist").glob("altostrat-sdx-*.tar.gz"))
     assert (copy / "build" / "collections" / "ansible_collections" / "altostrat" / "sdx" / "MANIFEST.json").exists()
     assert (tmp_path / "home" / ".ansible" / "collections" / "ansible_collections" / "altostrat" / "sdx").is_dir()
+
+
+def test_make_demo_runs_as_written():
+    lines = [row.split("#")[0].strip() for block in blocks("console") for row in block.splitlines()]
+    assert "make demo" in lines
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ANSIBLE_")}
+    run = subprocess.run(["make", "-o", "venv", "-o", "install", "demo"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=False, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "The demo behaved as documented" in run.stdout and "failed=0" in run.stdout
