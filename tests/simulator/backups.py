@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from .config import apply_script, render, seed_sections
-from .fleet import Fleet, Job, Site
+from .fleet import EXAMPLE_SITE_ID, Fleet, Job, Site
 
 # Seconds from POST /backup until the backup is listed, at time scale 1.0.
 BACKUP_SECONDS = 3.0
 # Backups every site already has: (days ago, whether the seeded DNS entry was there yet).
 SEEDED = ((2, False), (1, True))
+# The documentation's example backup (the API docs' filename): the example site's oldest backup, so that
+# examples naming it run as written.
+EXAMPLE_BACKUP = "1732567800.rsc"
 
 
 @dataclass
@@ -89,8 +92,10 @@ class BackupStore:
     def _seed(self, site: Site) -> list[Backup]:
         seeded = []
         now = datetime.now(timezone.utc).replace(microsecond=0)
-        for days, with_dns in SEEDED:
+        for index, (days, with_dns) in enumerate(SEEDED):
             moment = now - timedelta(days=days)
+            if site.id == EXAMPLE_SITE_ID and index == 0:
+                moment = datetime.fromtimestamp(int(EXAMPLE_BACKUP.removesuffix(".rsc")), timezone.utc)
             sections = seed_sections(site)
             if not with_dns:
                 sections.pop("/ip dns static")
