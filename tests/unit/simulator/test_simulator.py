@@ -106,7 +106,15 @@ def test_a_wrong_or_missing_token_gets_401_with_a_message_body(simulator):
     assert answer.status_code == 401
 
 
-def test_jobs_move_from_pending_through_running_to_completed(simulator):
+@pytest.fixture
+def lifecycle_simulator():
+    """Phases long enough (about 2 s pending, 1.5 s running) to be seen whatever the machine's load."""
+    with serve(Simulator(sites=2, offline_ratio=0.0, token=TOKEN, rate_limit=0, seed=3, time_scale=0.5)) as server:
+        yield server
+
+
+def test_jobs_move_from_pending_through_running_to_completed(lifecycle_simulator):
+    simulator = lifecycle_simulator
     site = online_site(simulator)
     key = queue(simulator, site, needs_acknowledgement=True).json()["data"]["idempotency_key"]
     jobs = api(simulator, "GET", f"/site/{site}/job").json()
@@ -116,9 +124,9 @@ def test_jobs_move_from_pending_through_running_to_completed(simulator):
     assert (job["started_at"], job["completed_at"], job["failed_at"]) == (None, None, None)
     path = f"/site/{site}/job/{job['id']}"
     running = wait_for(lambda: api(simulator, "GET", path).json(),
-                       lambda j: j["started_at"] and not j["completed_at"])
+                       lambda j: j["started_at"] and not j["completed_at"], seconds=10.0)
     assert running["failed_at"] is None
-    done = wait_for(lambda: api(simulator, "GET", path).json(), lambda j: j["completed_at"])
+    done = wait_for(lambda: api(simulator, "GET", path).json(), lambda j: j["completed_at"], seconds=10.0)
     assert done["started_at"] <= done["completed_at"]
 
 
