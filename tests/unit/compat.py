@@ -1,4 +1,4 @@
-"""Run a module's main() in-process on every ansible-core line the collection supports."""
+"""Test helpers: run a module's main() in-process on every ansible-core line; a clock that only sleeping moves."""
 
 from __future__ import annotations
 
@@ -28,3 +28,23 @@ def run_module(main, args: dict) -> dict:
     with patch_module_args(args), contextlib.redirect_stdout(out), pytest.raises(SystemExit):
         main()
     return json.loads(out.getvalue())
+
+
+class FakeClock:
+    """A clock that only sleeping moves, so that windows are exact and tests never wait.
+
+    Pass ``fake.sleep`` and ``fake.clock`` (or ``fake`` itself, which is callable) where code takes them.
+    """
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+    __call__ = clock

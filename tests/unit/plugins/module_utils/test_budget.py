@@ -12,21 +12,9 @@ import responses
 from ansible_collections.altostrat.sdx.plugins.module_utils._budget import MARGIN, RateBudget
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
+from tests.unit.compat import FakeClock
 
 URL = "https://sdx.test"
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def budget(tmp_path, clock, per_minute=3, token="alto_sk_budget_secret", alive=lambda pid: True):
@@ -43,7 +31,7 @@ def request(limited, fake, flight=0.0, poll=False):
 
 
 def test_a_slot_is_held_until_a_window_after_the_answer_came_back(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     limited = budget(tmp_path, fake)
     assert [request(limited, fake, flight=5.0) for _attempt in range(3)] == [0.0, 0.0, 0.0]
     # The first answer came back at 1005: its slot frees at 1065, not a window after it was taken (1060).
@@ -54,7 +42,7 @@ def test_a_slot_is_held_until_a_window_after_the_answer_came_back(tmp_path):
 
 
 def test_requests_in_flight_hold_their_slots_however_long_they_take(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     holders = [budget(tmp_path, fake) for _holder in range(3)]
     for holder in holders:
         holder.acquire()  # three requests sent, none answered yet
@@ -76,7 +64,7 @@ def test_requests_in_flight_hold_their_slots_however_long_they_take(tmp_path):
 
 
 def test_a_request_whose_process_is_gone_frees_its_slot_a_window_after_it_is_noticed(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     gone = budget(tmp_path, fake, per_minute=1)
     gone.acquire()  # in flight when its process died
     state = json.loads(gone.path.read_text())
@@ -88,7 +76,7 @@ def test_a_request_whose_process_is_gone_frees_its_slot_a_window_after_it_is_not
 
 
 def test_processes_with_the_same_url_and_token_share_one_budget_and_others_do_not(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     first, second = budget(tmp_path, fake), budget(tmp_path, fake)
     request(first, fake)
     request(first, fake)
@@ -102,7 +90,7 @@ def test_processes_with_the_same_url_and_token_share_one_budget_and_others_do_no
 
 
 def test_polls_give_way_to_a_waiting_request_of_another_process(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     poller = budget(tmp_path, fake, per_minute=10)
     state = poller.path
     state.write_text(json.dumps({"stamps": [], "waiters": {"999999": fake.now}}))
@@ -123,14 +111,14 @@ def test_polls_give_way_to_a_waiting_request_of_another_process(tmp_path):
 
 
 def test_stale_waiters_are_ignored(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     poller = budget(tmp_path, fake)
     poller.path.write_text(json.dumps({"stamps": [], "waiters": {"999999": fake.now - 500}}))
     assert request(poller, fake, poll=True) == 0.0
 
 
 def test_a_damaged_state_file_starts_over(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     limited = budget(tmp_path, fake)
     limited.path.write_text("{not json")
     assert request(limited, fake) == 0.0
@@ -140,7 +128,7 @@ def test_a_damaged_state_file_starts_over(tmp_path):
 
 @responses.activate
 def test_the_client_holds_each_attempt_until_its_answer_and_a_window_after(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     limited = budget(tmp_path, fake, per_minute=5)
     responses.get(f"{URL}/sites", status=503, json={"message": "busy"})
     responses.get(f"{URL}/sites", json=[])
@@ -154,7 +142,7 @@ def test_the_client_holds_each_attempt_until_its_answer_and_a_window_after(tmp_p
 
 
 def test_a_429_closes_the_budget_for_every_process_until_its_retry_after(tmp_path):
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     refused, other = budget(tmp_path, fake, per_minute=10), budget(tmp_path, fake, per_minute=10)
     refused.acquire()
     refused.release(retry_after=20)
@@ -164,7 +152,7 @@ def test_a_429_closes_the_budget_for_every_process_until_its_retry_after(tmp_pat
 
 @responses.activate
 def test_a_429_is_retried_past_the_attempt_limit_until_the_deadline():
-    fake = FakeTime()
+    fake = FakeClock(1000.0)
     for _attempt in range(7):
         responses.get(f"{URL}/sites", status=429, headers={"Retry-After": "10"}, json={"message": "Too Many Attempts."})
     responses.get(f"{URL}/sites", json=[{"id": "a"}])

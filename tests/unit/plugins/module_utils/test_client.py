@@ -12,29 +12,15 @@ from responses import matchers
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
+from tests.unit.compat import FakeClock
 
 API = "https://sdx.test"
 ERROR = {"type": "invalid_request_error", "code": "resource_missing", "message": "No site found with id 'x'.",
          "doc_url": "https://docs.altostrat.io/errors/resource_missing"}
 
 
-class Clock:
-    """A fake monotonic clock that sleeping moves forward."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def __call__(self):
-        return self.now
-
-
 def make_client(clock=None, **retry):
-    clock = clock or Clock()
+    clock = clock or FakeClock()
     policy = RetryPolicy(**{"base_delay": 0.5, **retry})
     return SDXClient(API, "alto_sk_secret", timeout=7, retry=policy, sleep=clock.sleep, clock=clock)
 
@@ -55,7 +41,7 @@ def test_sends_bearer_token_json_and_a_user_agent_naming_collection_and_core():
 @responses.activate
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
 def test_reads_retry_retryable_statuses_then_succeed(status):
-    clock = Clock()
+    clock = FakeClock()
     responses.get(f"{API}/sites", status=status, json={"message": "busy"})
     responses.get(f"{API}/sites", json=[{"id": "a"}])
     assert make_client(clock).get("sites") == [{"id": "a"}]
@@ -65,7 +51,7 @@ def test_reads_retry_retryable_statuses_then_succeed(status):
 
 @responses.activate
 def test_retry_after_is_honoured_case_insensitively_and_capped():
-    clock = Clock()
+    clock = FakeClock()
     responses.get(f"{API}/sites", status=429, headers={"retry-after": "3"}, json={"message": "Too Many Attempts."})
     responses.get(f"{API}/sites", status=429, headers={"RETRY-AFTER": "9999"}, json={})
     responses.get(f"{API}/sites", json=[])
@@ -75,7 +61,7 @@ def test_retry_after_is_honoured_case_insensitively_and_capped():
 
 @responses.activate
 def test_retries_stop_at_max_attempts_with_the_last_error():
-    clock = Clock()
+    clock = FakeClock()
     responses.get(f"{API}/sites", status=503, json={"type": "api_error", "code": "unavailable", "message": "down"})
     with pytest.raises(SDXError) as caught:
         make_client(clock, max_attempts=3).get("sites")
@@ -87,7 +73,7 @@ def test_retries_stop_at_max_attempts_with_the_last_error():
 
 @responses.activate
 def test_retries_stop_at_the_total_deadline():
-    clock = Clock()
+    clock = FakeClock()
     responses.get(f"{API}/sites", status=429, headers={"Retry-After": "40"}, json={})
     with pytest.raises(SDXError):
         make_client(clock, max_attempts=10, deadline=100, retry_after_cap=60).get("sites")
@@ -135,7 +121,7 @@ def test_a_post_is_not_retried_after_a_dropped_connection():
 
 @responses.activate
 def test_a_post_rejected_with_429_is_retried_since_nothing_was_processed():
-    clock = Clock()
+    clock = FakeClock()
     responses.post(f"{API}/api/asynchronous/s", status=429, headers={"Retry-After": "2"}, json={})
     responses.post(f"{API}/api/asynchronous/s", status=202, json={"status": "success"})
     assert make_client(clock).post("api/asynchronous/s", {}) == {"status": "success"}
@@ -146,7 +132,7 @@ def test_a_refused_connection_is_known_unsent_and_a_post_is_retried():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    clock = Clock()
+    clock = FakeClock()
     client = SDXClient(f"http://127.0.0.1:{port}", "t", timeout=2, retry=RetryPolicy(max_attempts=2, base_delay=0.01),
                        sleep=clock.sleep, clock=clock)
     with pytest.raises(SDXError) as caught:
@@ -235,7 +221,7 @@ class RecordingBudget:
 
 @responses.activate
 def test_every_attempt_takes_a_place_in_the_budget_and_polls_say_so():
-    clock = Clock()
+    clock = FakeClock()
     budget = RecordingBudget()
     client = SDXClient(API, "t", retry=RetryPolicy(base_delay=0.1), budget=budget, sleep=clock.sleep, clock=clock)
     responses.get(f"{API}/sites", status=503, json={})

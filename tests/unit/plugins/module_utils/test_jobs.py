@@ -11,6 +11,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXCl
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
+from tests.unit.compat import FakeClock
 
 API = "https://sdx.test"
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
@@ -33,24 +34,9 @@ def accepted(key):
     return {"status": "success", "data": {"idempotency_key": key, "request_id": "req-1", "target": SITE}}
 
 
-class FakeTime:
-    """A clock that only sleeping moves, so that windows are exact and tests never wait."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self):
-        return self.now
-
-
 @pytest.fixture
 def fake():
-    return FakeTime()
+    return FakeClock()
 
 
 @pytest.fixture
