@@ -29,7 +29,7 @@ description:
     With O(wait=true) the first poll finds the job in the site's job list by its idempotency key, and fails
     clearly if the list does not show it within 15 seconds.
   - With O(config_diff=true), a job this run queued and waited for is followed by a configuration backup,
-    and RV(config_diff) returns what the job changed on the router: the unified diff from the backup SDX took
+    and RV(config_diff) returns what the job changed on the router, as the unified diff from the backup SDX took
     before the script ran to the one taken after it. This costs about four more requests (see
     R(the backups guide,ansible_collections.altostrat.sdx.docsite.backups)).
   - "The module talks to the SDX API, not to the router. Run it on the controller, for example with
@@ -48,8 +48,8 @@ attributes:
       - Reads the site's jobs exactly as a real run does and predicts C(changed) as a real run reports it when
         the API accepts the request. A real run whose request is refused, or whose outcome is unknown, fails
         with C(changed=false).
-      - Never queues anything and never waits. RV(config_diff) cannot be predicted: it is V(null), and C(msg)
-        says so.
+      - Never queues anything and never waits. RV(config_diff) cannot be predicted, so it is V(null), and
+        C(msg) says so.
   diff_mode:
     support: full
     details:
