@@ -19,7 +19,7 @@ DIFF_ON = {"make_backup": True, "wait": True, "needs_acknowledgement": True, "co
 def fleet():
     sim = Simulator(sites=2, offline_ratio=0, token=TOKEN, rate_limit=0, seed=5, time_scale=0.02)
     with serve(sim) as server:
-        yield sim, server.url, next(iter(sim.fleet.sites))
+        yield sim, server.url, list(sim.fleet.sites)[0]
 
 
 def run(url, site, **extra):
