@@ -70,26 +70,30 @@ pip-shim: $(VENV)/.done  # ansible-test cannot download its pip bootstrap here (
 	mkdir -p ~/.ansible/test/cache
 	cp .ci/get_pip_shim.py ~/.ansible/test/cache/$$($(BIN)/python .ci/pip_shim_name.py)
 
+# Installing needs ansible-galaxy alone (ansible-core): the one of .venv when it exists, else the one on PATH.
+GALAXY = $(or $(wildcard $(BIN)/ansible-galaxy),$(shell command -v ansible-galaxy))
+
 .PHONY: install
-install: $(VENV)/.done ## Build the collection tarball and install it into build/collections
+install: ## Build the collection tarball and install it into build/collections (needs only ansible-core)
+	@[ -n "$(GALAXY)" ] || { echo "make install needs ansible-galaxy: pip install ansible-core"; exit 1; }
 	rm -rf $(BUILD)/dist $(COLLECTIONS)
-	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
-	$(BIN)/ansible-galaxy collection install --force $(TARBALL) -p $(COLLECTIONS)
+	$(GALAXY) collection build --force --output-path $(BUILD)/dist
+	$(GALAXY) collection install --force $(TARBALL) -p $(COLLECTIONS)
 
 .PHONY: demo
-demo: install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure
+demo: venv install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure
 	$(BIN)/python -m tests.simulator --sites 12 --seed 7 --time-scale 0.4 --rate-limit 60 -- \
 	  $(BIN)/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python examples/demo.yml
 
 .PHONY: ee-context
-ee-context: install ## Execution environment build context for the collection in build/ee (no container engine needed)
+ee-context: venv install ## Execution environment build context for the collection in build/ee (no container engine needed)
 	rm -rf $(BUILD)/ee-src $(BUILD)/ee && mkdir -p $(BUILD)/ee-src
 	cp examples/ee/execution-environment.yml examples/ee/requirements.yml $(BUILD)/ee-src/
 	cp $(TARBALL) $(BUILD)/ee-src/altostrat-sdx.tar.gz
 	$(BIN)/ansible-builder create -f $(BUILD)/ee-src/execution-environment.yml -c $(BUILD)/ee
 
 .PHONY: de-context
-de-context: install ## Decision environment build context (examples/de) in build/de (no container engine needed)
+de-context: venv install ## Decision environment build context (examples/de) in build/de (no container engine needed)
 	rm -rf $(BUILD)/de-src $(BUILD)/de && mkdir -p $(BUILD)/de-src
 	cp examples/de/decision-environment.yml examples/de/requirements.yml $(BUILD)/de-src/
 	cp $(TARBALL) $(BUILD)/de-src/altostrat-sdx.tar.gz
@@ -106,18 +110,18 @@ units: venv ## Unit tests (main line)
 	$(BIN)/pytest tests/unit
 
 .PHONY: integration
-integration: install eda ## Integration tests: real ansible runs against the simulator (main line)
+integration: venv install eda ## Integration tests: real ansible runs against the simulator (main line)
 	$(BIN)/pytest -n 2 tests/integration
 
 .PHONY: matrix
-matrix: install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) ## Unit and integration tests on ansible-core 2.16 and 2.21 (all but the main_line tests)
+matrix: venv install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) ## Unit and integration tests on ansible-core 2.16 and 2.21 (all but the main_line tests)
 	for line in $(MATRIX); do \
 	  echo "== ansible-core $$line"; \
 	  PATH=$(CURDIR)/.venv-$$line/bin:$$PATH .venv-$$line/bin/pytest -n 2 -m "not main_line" tests/unit tests/integration; \
 	done
 
 .PHONY: molecule
-molecule: install ## Molecule scenario of the script_rollout role (converge, idempotence, verify) on the simulator
+molecule: venv install ## Molecule scenario of the script_rollout role (converge, idempotence, verify) on the simulator
 	$(BIN)/python -m tests.simulator --sites 4 --time-scale 0.05 --rate-limit 0 -- $(BIN)/molecule test
 
 .PHONY: lint
@@ -126,15 +130,15 @@ lint: venv ## ansible-lint (production profile) and antsibull-docs lint
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs self .
 
 .PHONY: docs-check
-docs-check: install ## ansible-doc renders every plugin (it exits 0 on a missing one, so check the JSON)
+docs-check: venv install ## ansible-doc renders every plugin (it exits 0 on a missing one, so check the JSON)
 	$(BIN)/python tests/check_docs.py
 
 .PHONY: galaxy-import
-galaxy-import: install ## The importer Galaxy and Automation Hub run on upload, on the built tarball
+galaxy-import: venv install ## The importer Galaxy and Automation Hub run on upload, on the built tarball
 	$(BIN)/python tests/check_galaxy_import.py
 
 .PHONY: docs
-docs: install ## The collection docsite (plugin docs and the guides of docs/docsite) into build/docs, warnings fatal
+docs: venv install ## The collection docsite (plugin docs and the guides of docs/docsite) into build/docs, warnings fatal
 	$(BIN)/python docs/docsite/build.py
 
 .PHONY: test
@@ -148,9 +152,9 @@ clean: ## Remove build output and virtual environments
 bench: bench-modules bench-inventory ## Every benchmark (about 20 minutes); figures go to build/bench/
 
 .PHONY: bench-modules
-bench-modules: install ## sdx_async_script against uri (200 sites), and a rate-limited queue-and-wait (300 sites)
+bench-modules: venv install ## sdx_async_script against uri (200 sites), and a rate-limited queue-and-wait (300 sites)
 	$(BIN)/python benchmarks/modules.py --rounds 3
 
 .PHONY: bench-inventory
-bench-inventory: install ## Benchmark the inventory plugin against a static inventory (10,000 sites)
+bench-inventory: venv install ## Benchmark the inventory plugin against a static inventory (10,000 sites)
 	$(BIN)/python benchmarks/inventory.py --sites 10000 --rounds 3

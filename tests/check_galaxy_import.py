@@ -1,5 +1,10 @@
 """Import the built tarball with galaxy-importer, as Galaxy and Automation Hub do on upload.
 
+Galaxy runs the importer on the tarball alone: the collection is installed nowhere, and no
+ANSIBLE_COLLECTIONS_PATH points at it. This check does the same: it drops every ANSIBLE_* variable
+and gives the importer a HOME of its own (molecule and others install the collection under
+~/.ansible/collections, which would hide a reference that only resolves when installed).
+
 Its containerised ansible-test run is off (no container engine here; `make sanity` runs ansible-test),
 its ansible-lint and ansible-doc runs are on. Fails on any error or warning the importer reports, and
 when a plugin's documentation did not render.
@@ -18,6 +23,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTED = ("module", "inventory", "filter")
 
 
+def galaxy_environment(work: Path, config: Path) -> dict[str, str]:
+    """The caller's environment without any Ansible setting, with a fresh HOME and the importer's config."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ANSIBLE_")}
+    env.update(HOME=str(work / "home"), GALAXY_IMPORTER_CONFIG=str(config), ANSIBLE_NOCOLOR="1",
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    (work / "home").mkdir()
+    return env
+
+
 def main() -> int:
     tarball = sorted((ROOT / "build" / "dist").glob("altostrat-sdx-*.tar.gz"))[-1]
     work = Path(tempfile.mkdtemp(prefix="sdx-galaxy-import-"))
@@ -25,9 +39,7 @@ def main() -> int:
     config.write_text(f"[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = True\nRUN_ANSIBLE_DOC = True\n"
                       f"CHECK_CHANGELOG = True\nANSIBLE_LOCAL_TMP = {work / 'ansible-tmp'}\n")
     run = subprocess.run([sys.executable, "-m", "galaxy_importer.main", str(tarball)], cwd=work,
-                         env={**os.environ, "GALAXY_IMPORTER_CONFIG": str(config),
-                              "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"},
-                         capture_output=True, text=True, check=False)
+                         env=galaxy_environment(work, config), capture_output=True, text=True, check=False)
     log = run.stdout + run.stderr
     print(log)
     problems = [line for line in log.splitlines() if any(word in line for word in ("WARNING", "ERROR", "Traceback"))]

@@ -8,4 +8,7 @@ from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import 
 
 
 class ActionModule(SiteActionBase):
-    """Fills site_id from the host's sdx_id variable (see the module's documentation)."""
+    """Fills site_id from the host's sdx_id variable (see the module's documentation); refuses text options
+    given as another type."""
+
+    text_options = ("script", "description", "notify_url")

@@ -7,9 +7,15 @@
 
 SDX allows a number of requests per minute per API key, and Ansible runs each task in its own process,
 one per fork. Each process records its requests in one small state file (keyed by a hash of URL and
-token, never the token itself) under an exclusive ``fcntl`` lock, and waits when the last minute is
-spent. The window slides, so no span of 60 seconds ever holds more than the limit, whatever window the
-server uses. Polls of a running job give way: they wait while another process has a request waiting.
+token, never the token itself) under an exclusive ``fcntl`` lock.
+
+A request holds its slot from the moment it is taken until ``window`` seconds after its answer came
+back; a request still in flight holds its slot too. A request reaches the server after its slot was
+taken and before its answer comes back, so two requests that share a slot arrive at the server at least
+``window`` seconds apart, however late the first one arrived: no span of ``window`` seconds at the server
+ever holds more than the limit, whatever window the server counts in. Polls of a running job give way:
+they wait while another process has a request waiting. When the server answers 429 anyway (another
+machine uses the same token), its ``Retry-After`` closes the budget for every process until then.
 """
 
 from __future__ import annotations
@@ -20,14 +26,19 @@ import json
 import os
 import tempfile
 import time
+import uuid
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 WINDOW = 60.0
-# Seconds added to each wait, for the time a request takes to reach the server after it is counted here.
+# Seconds added to each hold, for clocks that run at slightly different rates here and at the server.
 MARGIN = 0.25
 # A process that registered a waiting request this long ago without taking it is assumed gone.
 STALE_WAITER = 120.0
+# A request in flight this long is assumed lost with its process (a live process answers within its timeout).
+STALE_IN_FLIGHT = 900.0
+# How often a request that waits for an in-flight slot looks again.
+RECHECK = 0.25
 
 
 def state_dir() -> Path:
@@ -36,46 +47,107 @@ def state_dir() -> Path:
     return path
 
 
+def _alive(pid: Any) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
 class RateBudget:
-    """At most ``per_minute`` requests in any ``window`` (60) seconds, across processes."""
+    """At most ``per_minute`` requests per ``window`` (60) seconds at the server, across processes.
+
+    ``acquire()`` takes a slot before a request; ``release()`` after its answer starts the slot's last
+    ``window`` seconds.
+    """
 
     def __init__(self, api_url: str, api_token: str, per_minute: int, directory: Optional[Path] = None,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 window: float = WINDOW) -> None:
+                 window: float = WINDOW, alive: Callable[[Any], bool] = _alive) -> None:
         self.per_minute = per_minute
         self.window = window
         digest = hashlib.sha256(f"{api_url.rstrip('/')}\0{api_token}".encode()).hexdigest()[:32]
         self.path = (directory or state_dir()) / f"budget-{digest}.json"
         self.clock = clock
         self.sleep = sleep
+        self.alive = alive
         self.waited = 0.0
+        self._ticket: Optional[str] = None
 
     def acquire(self, poll: bool = False) -> float:
-        """Block until a request may go out now; answers the seconds waited."""
+        """Block until a request may go out now and take its slot; answers the seconds waited."""
+        if self._ticket is not None:  # the previous request never reported its answer: its hold starts now
+            self.release()
         waited = 0.0
         me = str(os.getpid())
         while True:
-            with self._locked() as state:
+            with _LockedState(self.path) as state:
                 now = self.clock()
-                stamps = [stamp for stamp in state.get("stamps", []) if now - self.window < stamp <= now]
+                slots = self._live_slots(state, now)
                 waiters = {pid: since for pid, since in state.get("waiters", {}).items()
                            if pid != me and now - since < STALE_WAITER}
-                others_waiting = bool(waiters)
-                if len(stamps) < self.per_minute and not (poll and others_waiting):
-                    stamps.append(now)
-                    state.update(stamps=stamps, waiters=waiters)
+                closed = state.get("closed_until") if isinstance(state.get("closed_until"), (int, float)) else 0.0
+                if closed <= now and len(slots) < self.per_minute and not (poll and waiters):
+                    self._ticket = uuid.uuid4().hex
+                    slots.append({"ticket": self._ticket, "pid": os.getpid(), "taken": now, "until": None})
+                    state.update(stamps=slots, waiters=waiters)
                     self.waited += waited
                     return waited
                 if not poll:
                     waiters[me] = state.get("waiters", {}).get(me, now)
-                state.update(stamps=stamps, waiters=waiters)
-                pause = (stamps[0] + self.window + MARGIN - now) if len(stamps) >= self.per_minute else MARGIN
+                state.update(stamps=slots, waiters=waiters)
+                pause = self._next_free(slots, now) if len(slots) >= self.per_minute else RECHECK
+                if closed > now:
+                    pause = closed - now
             pause = max(0.01, min(pause, self.window))
             self.sleep(pause)
             waited += pause
 
-    def _locked(self) -> "_LockedState":
-        return _LockedState(self.path)
+    def release(self, retry_after: Optional[float] = None) -> None:
+        """The answer of the request that holds this budget's slot came back (or it failed): hold it
+        for one more window from now. ``retry_after`` (from a 429) closes the budget that long for every
+        process, since the server has just said that requests sent before then are refused."""
+        ticket, self._ticket = self._ticket, None
+        if ticket is None and retry_after is None:
+            return
+        with _LockedState(self.path) as state:
+            now = self.clock()
+            if retry_after is not None:
+                closed = state.get("closed_until") if isinstance(state.get("closed_until"), (int, float)) else 0.0
+                state["closed_until"] = max(closed, now + min(retry_after, self.window))
+            if ticket is None:
+                return
+            slots = self._live_slots(state, now)
+            until = now + self.window + MARGIN
+            for slot in slots:
+                if slot.get("ticket") == ticket:
+                    slot["until"] = until
+                    break
+            else:  # the state file was lost meanwhile: count the request anyway
+                slots.append({"ticket": ticket, "pid": os.getpid(), "taken": now, "until": until})
+            state["stamps"] = slots
+
+    def _live_slots(self, state: dict, now: float) -> list[dict]:
+        """The slots still held (the state's ``stamps``: when each was taken, and until when it is held, None
+        while in flight); a request in flight whose process is gone ends its hold a window from now."""
+        slots = []
+        for slot in state.get("stamps", []):
+            if not isinstance(slot, dict) or not isinstance(slot.get("taken"), (int, float)):
+                continue
+            if slot.get("until") is None and (not self.alive(slot.get("pid"))
+                                              or now - slot["taken"] > STALE_IN_FLIGHT):
+                slot["until"] = now + self.window + MARGIN
+            until = slot.get("until")
+            if until is None or (isinstance(until, (int, float)) and until > now):
+                slots.append(slot)
+        return slots
+
+    @staticmethod
+    def _next_free(slots: list[dict], now: float) -> float:
+        """Seconds until the first answered slot frees; a short recheck when all are in flight."""
+        ends = [slot["until"] for slot in slots if slot.get("until") is not None]
+        return min(ends) - now if ends else RECHECK
 
 
 class _LockedState:

@@ -127,7 +127,9 @@ class SDXClient:
                 if not self._worth_retrying(method, error):
                     raise
                 delay = self.retry.delay(attempt, error.retry_after)
-                if attempt >= self.retry.max_attempts or self.clock() - started + delay > self.retry.deadline:
+                # A 429 was not processed: it is retried until the deadline, however many attempts it takes.
+                out_of_attempts = attempt >= self.retry.max_attempts and error.status != 429
+                if out_of_attempts or self.clock() - started + delay > self.retry.deadline:
                     error.with_context(f"gave up after {attempt} attempt(s)")
                     raise
                 self.retry_log.append({"method": method, "url": url, "attempt": attempt,
@@ -148,11 +150,13 @@ class SDXClient:
         try:
             response = self.session.request(method, url, json=body, params=params, timeout=self.timeout)
         except requests.exceptions.RequestException as error:
+            self._answered()
             sent = not _never_sent(error)
             reason = "timed out" if isinstance(error, requests.exceptions.Timeout) else _reason(error)
             raise SDXError(f"could not reach {url}: {reason}", ambiguous=sent) from None
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        self._answered(retry_after if response.status_code == 429 else None)
         if response.status_code >= 400:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
             body = ErrorResponse.from_body(response.content, response.headers.get("content-type", ""))
             raise error_from_answer(response.status_code, body.fields(), method=method, url=url,
                                     retry_after=retry_after)
@@ -163,6 +167,12 @@ class SDXClient:
         except ValueError:
             raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body "
                            f"is not JSON: {response.text[:120]!r}", status=response.status_code) from None
+
+    def _answered(self, retry_after: float | None = None) -> None:
+        """The request's slot in the rate budget holds for one more window from now (a 429's Retry-After
+        closes the budget for every process until then)."""
+        if self.budget is not None:
+            self.budget.release(retry_after)
 
 
 def _next_page(payload: dict) -> str | None:

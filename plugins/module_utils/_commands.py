@@ -3,42 +3,167 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Synchronous RouterOS commands: what counts as read-only, and running one."""
+"""Synchronous RouterOS commands: their grammar, what counts as read-only, and running one.
+
+A command is a RouterOS API path, ``/word/word/...``, each word made of lower-case letters, digits and
+``-``. The CLI form (``/ip address print``) is accepted and only its path words are translated, plus one
+``where name=value`` condition after ``print``, which becomes the query word ``?name=value``. Anything
+else (``;``, line breaks, quotes, ``name=value`` arguments, other ``where`` syntax) is refused, with a
+message that shows how to pass it through ``parameters`` as API words. ``parameters`` go to the API
+exactly as given: a string as a JSON string (the shape of the documentation of this very path), a list
+of strings as a JSON array (the shape an older page documents).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import re
+from dataclasses import dataclass
+from typing import Any, Optional, Union
 
 from ._client import SDXClient
 from ._errors import SDXError, SDXInputError
 
 READ_VERBS = frozenset({"print", "get", "monitor", "export"})
+WRITE_VERBS = frozenset({
+    "add", "set", "unset", "remove", "edit", "comment", "move", "enable", "disable", "execute", "run",
+    "reset", "reset-counters", "reset-counters-all", "reset-configuration", "reboot", "shutdown",
+    "import", "load", "save", "restore", "upgrade", "downgrade", "install", "uninstall", "fetch",
+    "make-static", "release", "renew", "renew-all", "flush", "clear", "send", "apply", "cancel",
+    "start", "stop", "schedule", "unschedule", "check-for-updates", "force-update", "password",
+})
+# Attribute words that make a read verb write a file on the router (``print file=``, ``export file=``).
+WRITE_ATTRIBUTES = ("=file=",)
+
+Parameters = Union[str, list, None]
+_PATH_WORD = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_WHERE_TERM = re.compile(r"(\.?[a-z0-9][a-z0-9.-]*)=([^\s\"'`;\\$\[\]{}()<>~!=]+)\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EXAMPLE = "/system/resource/print"
 
 
-def normalise(command: str) -> str:
-    """``/system resource print`` and ``/system/resource/print`` both become the API path form."""
-    text = " ".join(command.split())
+@dataclass(frozen=True)
+class Command:
+    """A parsed command: its API path, and the query word a ``where`` condition became (if any)."""
+
+    path: str
+    query: Optional[str] = None
+
+    @property
+    def words(self) -> list[str]:
+        return [word for word in self.path.split("/") if word]
+
+
+def parse(command: Any) -> Command:
+    """The API path (and query word) of ``command``; SDXInputError for anything else."""
+    if not isinstance(command, str):
+        raise SDXInputError(f"command: expected a RouterOS command path such as {_EXAMPLE}, "
+                            f"got {type(command).__name__}")
+    if _CONTROL.search(command):
+        raise SDXInputError(f"command: expected one command on one line, got {command!r}; give each command "
+                            f"a task of its own")
+    text = command.strip()
     if not text.startswith("/"):
-        raise SDXInputError(f"command: expected a RouterOS command path such as /system/resource/print, "
-                            f"got {command!r}")
-    return "/" + "/".join(part for part in text.replace(" ", "/").split("/") if part)
+        raise SDXInputError(f"command: expected a RouterOS command path such as {_EXAMPLE}, got {command!r}")
+    tokens = text.split()
+    head, where = tokens, None
+    if "where" in tokens:
+        cut = tokens.index("where")
+        head, where = tokens[:cut], tokens[cut + 1:]
+    words: list[str] = []
+    for index, token in enumerate(head):
+        if index and token.startswith("/"):
+            raise _refuse(command, token, "only the first word of a command may start with /; give each "
+                                          "command a task of its own")
+        for word in token.split("/"):
+            if word and not _PATH_WORD.match(word):
+                raise _refuse(command, token, _hint(head, token))
+            if word:
+                words.append(word)
+    if not words:
+        raise SDXInputError(f"command: expected a RouterOS command path such as {_EXAMPLE}, got {command!r}")
+    path = "/" + "/".join(words)
+    if where is None:
+        return Command(path)
+    return Command(path, _query_word(command, path, words, where))
 
 
-def is_read_only(command: str) -> bool:
-    words = [word for word in command.split("/") if word]
-    return bool(words) and words[-1] in READ_VERBS and "execute" not in words
-
-
-def check_allowed(command: str, allow_write: bool) -> None:
-    if not allow_write and not is_read_only(command):
+def _query_word(command: str, path: str, words: list[str], where: list[str]) -> str:
+    if words[-1] != "print":
+        raise SDXInputError(f"command: 'where' filters only print, got {command!r}")
+    match = _WHERE_TERM.match(where[0]) if len(where) == 1 else None
+    if match is None:
         raise SDXInputError(
-            f"command: {command!r} may change the router; only commands ending in "
-            f"{', '.join(sorted(READ_VERBS))} (and never /execute) run unless allow_write is true")
+            f"command: only one 'where name=value' condition is translated, got {command!r}; give "
+            f"command: {path} and the query as API words in parameters, for example "
+            f"parameters: {_query_example(where)}")
+    return f"?{match.group(1)}={match.group(2)}"
 
 
-def run(client: SDXClient, site_id: str, command: str, parameters: Optional[list[str]]) -> list[Any]:
-    body: dict[str, Any] = {"command": command}
-    if parameters:
+def _query_example(where: list[str]) -> list[str]:
+    terms = [term for term in where if "=" in term]
+    return [f"?{term.strip(chr(34) + chr(39))}" for term in terms] or ["?name=value"]
+
+
+def _hint(head: list[str], token: str) -> str:
+    path = "/" + "/".join(word for part in head if part != token and "=" not in part and _plain(part)
+                          for word in part.split("/") if word)
+    if ";" in token:
+        return "';' separates commands; give each command a task of its own"
+    if "=" in token and _plain(token.split("=", 1)[0]):
+        return (f"arguments are API words, not path words; give command: {path} and "
+                f"parameters: '={token}' (a list of such words for several; add allow_write: true if it "
+                f"changes the router)")
+    return ("a command path holds only words of lower-case letters, digits and '-'; pass anything else as "
+            "API words through parameters, such as '=name=value', or '?name=value' to filter a print")
+
+
+def _plain(part: str) -> bool:
+    return all(_PATH_WORD.match(word) for word in part.split("/") if word)
+
+
+def _refuse(command: str, token: str, why: str) -> SDXInputError:
+    return SDXInputError(f"command: {token!r} in {command!r} is not part of a RouterOS API path: {why}")
+
+
+def check_parameters(parameters: Any) -> Parameters:
+    """``parameters`` as the API will get them: a string, a list of strings, or None."""
+    if parameters is None or isinstance(parameters, str):
+        return parameters
+    if isinstance(parameters, list) and all(isinstance(word, str) for word in parameters):
+        return parameters
+    raise SDXInputError("parameters: expected an API word such as '?type=ether' or a list of such words "
+                        f"(strings), got {parameters!r}")
+
+
+def wire_parameters(command: Command, parameters: Parameters) -> Parameters:
+    """What ``parameters`` to send: the user's, as given, or the query word a ``where`` became."""
+    if command.query is None:
+        return parameters
+    if parameters is not None:
+        raise SDXInputError(f"command: give the query either as 'where' or in parameters, not both; for "
+                            f"example command: {command.path} and parameters: ['{command.query}', ...]")
+    return command.query
+
+
+def is_read_only(command: Command, parameters: Parameters = None) -> bool:
+    """The last word is a read verb, no word is a write verb, and no parameter makes it write a file."""
+    words = command.words
+    words_given = [parameters] if isinstance(parameters, str) else list(parameters or [])
+    return (bool(words) and words[-1] in READ_VERBS and not WRITE_VERBS.intersection(words)
+            and not any(marker in word for word in words_given for marker in WRITE_ATTRIBUTES))
+
+
+def check_allowed(command: Command, parameters: Parameters, allow_write: bool) -> None:
+    if not allow_write and not is_read_only(command, parameters):
+        raise SDXInputError(
+            f"command: {command.path!r} may change the router; only commands whose last word is "
+            f"{', '.join(sorted(READ_VERBS))}, with no write verb ({', '.join(sorted(WRITE_VERBS)[:6])}, ...) "
+            f"and no {' or '.join(WRITE_ATTRIBUTES)} parameter, run unless allow_write is true")
+
+
+def run(client: SDXClient, site_id: str, path: str, parameters: Parameters) -> list[Any]:
+    body: dict[str, Any] = {"command": path}
+    if parameters is not None:
         body["parameters"] = parameters
     try:
         answer = client.post(f"api/synchronous/{site_id}", body)

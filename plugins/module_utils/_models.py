@@ -93,6 +93,8 @@ class AsynchronousScriptRequest(BaseModel):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("must not be empty")
+        if "\0" in value:
+            raise ValueError("must not contain a NUL character (\\x00)")
         return value
 
     @field_validator("notify_url")
@@ -100,6 +102,8 @@ class AsynchronousScriptRequest(BaseModel):
     def _https_only(cls, value: Optional[str]) -> Optional[str]:
         if value is None:
             return value
+        if re.search(r"[\s\x00-\x1f\x7f]", value):
+            raise ValueError(f"expected an https:// URL without spaces or control characters, got {value!r}")
         parts = urlsplit(value)
         if parts.scheme != "https" or not parts.netloc:
             raise ValueError(f"expected an https:// URL, got {value!r}")

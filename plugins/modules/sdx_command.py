@@ -12,9 +12,13 @@ version_added: 0.1.0
 description:
   - Runs one RouterOS API command on a router right now, through SDX's management tunnel
     (C(POST /api/synchronous/{siteId})), and returns what the router answered.
-  - Read-only by default. A command whose last path word is not C(print), C(get), C(monitor) or C(export),
-    or that uses C(/execute), is refused before any request unless O(allow_write=true). Changes should go
-    through M(altostrat.sdx.sdx_async_script), which queues them as tracked, idempotent jobs.
+  - The command is a RouterOS API path (V(/word/word/...)). Arguments and filters are API words, passed through
+    O(parameters) exactly as given; the command itself never carries them.
+  - Read-only by default. A command runs only when its last word is V(print), V(get), V(monitor) or V(export),
+    no word of it is a write verb (such as V(add), V(set), V(remove), V(reboot), V(execute) or V(fetch)), and no
+    parameter holds V(=file=) (which makes a print or an export write a file). Anything else is refused before
+    any request, in check mode too, unless O(allow_write=true). Changes should go through
+    M(altostrat.sdx.sdx_async_script), which queues them as tracked, idempotent jobs.
   - The router must be online; for an offline site the task fails and says so.
 author:
   - Altostrat SDX collection maintainers (@altostrat)
@@ -38,14 +42,24 @@ attributes:
 options:
   command:
     description:
-      - The RouterOS API command path, such as V(/system/resource/print). The CLI form
-        V(/system resource print) is accepted too.
+      - The RouterOS API command path, such as V(/system/resource/print). Each word holds only lower-case
+        letters, digits and V(-).
+      - The CLI form V(/system resource print) is accepted too; only its path words are translated. One condition
+        after V(print), as in V(/ip address print where address=192.168.99.1/24), becomes the query word
+        V(?address=192.168.99.1/24).
+      - Anything else (V(;), a line break, quotes, V(name=value) arguments, other V(where) syntax) is refused with
+        a message that shows the same command with its words in O(parameters).
     type: str
     required: true
   parameters:
-    description: API words for the command, such as V(=.proplist=name,address) or V(?type=ether).
-    type: list
-    elements: str
+    description:
+      - API words for the command, such as V(=.proplist=name,address) or V(?type=ether). They reach the API
+        exactly as given.
+      - A string is sent as a JSON string, the shape that the documentation of C(POST /api/synchronous/{siteId})
+        gives; it holds one word. A list of strings is sent as a JSON array of words, the shape of the older
+        C(/sites/{siteId}/commands/synchronous) documentation, for an API that expects it or for several words.
+        See the API decisions in the collection's docs.
+    type: raw
   allow_write:
     description: Allow a command that may change the router.
     type: bool
@@ -63,8 +77,13 @@ EXAMPLES = r"""
   altostrat.sdx.sdx_command:
     site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
     command: /ip/address/print
-    parameters:
-      - "?interface=bridge"
+    parameters: "?interface=bridge"
+  register: addresses
+
+- name: The same filter, written as on the RouterOS command line
+  altostrat.sdx.sdx_command:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    command: /ip address print where interface=bridge
   register: addresses
 """
 
@@ -83,7 +102,12 @@ command:
   description: The command as sent, in API path form.
   returned: always
   type: str
-  sample: /system/resource/print
+  sample: /ip/address/print
+parameters:
+  description: The parameters as sent (a string or a list of strings), including the query word a C(where) became.
+  returned: when the command has parameters
+  type: raw
+  sample: "?interface=bridge"
 """
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _commands
@@ -95,20 +119,23 @@ class CommandModule(SDXModule):
     argument_spec = {
         "site_id": {"type": "str", "required": True},
         "command": {"type": "str", "required": True},
-        "parameters": {"type": "list", "elements": "str"},
+        "parameters": {"type": "raw"},
         "allow_write": {"type": "bool", "default": False},
     }
 
     def run(self) -> None:
         site_id = parse_site_id(self.params["site_id"])
-        command = _commands.normalise(self.params["command"])
-        _commands.check_allowed(command, self.params["allow_write"])
-        writes = not _commands.is_read_only(command)
-        self.result.update(command=command, changed=writes)
+        command = _commands.parse(self.params["command"])
+        parameters = _commands.wire_parameters(command, _commands.check_parameters(self.params["parameters"]))
+        _commands.check_allowed(command, parameters, self.params["allow_write"])
+        writes = not _commands.is_read_only(command, parameters)
+        self.result.update(command=command.path, changed=writes)
+        if parameters is not None:
+            self.result["parameters"] = parameters
         if writes and self.module.check_mode:
-            self.result["msg"] = f"would run {command} on site {site_id}"
+            self.result["msg"] = f"would run {command.path} on site {site_id}"
             return
-        self.result["output"] = _commands.run(self.client, site_id, command, self.params["parameters"])
+        self.result["output"] = _commands.run(self.client, site_id, command.path, parameters)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Action plugin base: give a site module the host's own site when the task names none."""
+"""Action plugin base: check the types of text options, and give a site module the host's own site."""
 
 from __future__ import annotations
 
@@ -11,6 +11,22 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
 SITE_VARIABLE = "sdx_id"
+_KINDS = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (list, "a list"), (dict, "a dict"))
+
+
+def type_problem(name: str, value: object) -> str | None:
+    """A message when ``value`` of a text option is not a string (or unset), or holds a NUL, naming the option.
+
+    Modules declare these options ``type: str``, and ansible-core turns a list, a dict or a number into
+    its text before the module sees it; only here is the original type still known.
+    """
+    if isinstance(value, str) and "\0" in value:  # ansible-core 2.21 would fail logging it to syslog first
+        return f"{name}: must not contain a NUL character (\\x00)"
+    if value is None or isinstance(value, str):
+        return None
+    kind = next((label for cls, label in _KINDS if isinstance(value, cls)), type(value).__name__)
+    hint = f" (write several lines as one YAML block scalar, {name}: |)" if isinstance(value, list) else ""
+    return f"{name}: expected a string, got {kind}{hint}"
 
 
 class SiteActionBase(ActionBase):
@@ -19,12 +35,19 @@ class SiteActionBase(ActionBase):
     _supports_check_mode = True
     _supports_async = True
     site_id_required = True
+    # Options that must be strings as the task wrote them, checked before the module runs.
+    text_options: tuple[str, ...] = ()
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
         args = dict(self._task.args)
+        problems = [problem for problem in (type_problem(name, args.get(name)) for name in self.text_options)
+                    if problem]
+        if problems:
+            result.update(failed=True, msg="; ".join(problems))
+            return result
         if args.get("site_id") in (None, "") and self._wants_host_site(args):
             site_id = task_vars.get(SITE_VARIABLE)
             if site_id not in (None, ""):

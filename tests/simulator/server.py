@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .commands import run_command
+from .commands import check_body, run_command
 from .faults import FaultRule
 from .fleet import iso
 from .state import DOC_URL, ApiError, Simulator, invalid, not_found, validate_async_body
@@ -227,13 +227,11 @@ class Handler(BaseHTTPRequestHandler):
     def api_run_sync(self, site: str, query: dict, raw: bytes) -> Response:
         del query
         target = self.server.sim.site(site)
-        body = _json_or_none(raw)
-        if not isinstance(body, dict) or not isinstance(body.get("command"), str) or not body["command"].strip():
-            raise invalid("parameter_missing", "The 'command' parameter is required.")
+        command, parameters = check_body(_json_or_none(raw))
         if not target.online:
             raise ApiError(409, "invalid_request_error", "site_offline",
                            f"Site '{target.id}' is offline; synchronous commands need a live management tunnel.")
-        return Response(200, {"status": "success", "data": run_command(target, body["command"])})
+        return Response(200, {"status": "success", "data": run_command(target, command, parameters)})
 
     def api_request_backup(self, site: str, query: dict, raw: bytes) -> Response:
         del query, raw

@@ -229,6 +229,9 @@ class RecordingBudget:
         self.calls.append(poll)
         return 0.0
 
+    def release(self, retry_after=None):
+        pass
+
 
 @responses.activate
 def test_every_attempt_takes_a_place_in_the_budget_and_polls_say_so():

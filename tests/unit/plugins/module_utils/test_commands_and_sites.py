@@ -3,45 +3,10 @@ from __future__ import annotations
 import pytest
 import responses
 
-from ansible_collections.altostrat.sdx.plugins.module_utils import _commands, _sites
+from ansible_collections.altostrat.sdx.plugins.module_utils import _sites
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
-from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import Site
-
-
-@pytest.mark.parametrize("given, expected", [
-    ("/system/resource/print", "/system/resource/print"),
-    ("/system resource print", "/system/resource/print"),
-    ("  /ip//address/print/ ", "/ip/address/print"),
-])
-def test_commands_are_normalised_to_api_paths(given, expected):
-    assert _commands.normalise(given) == expected
-
-
-def test_a_command_must_be_a_path():
-    with pytest.raises(SDXInputError, match=r"^command: expected a RouterOS command path"):
-        _commands.normalise("system resource print")
-
-
-@pytest.mark.parametrize("command, read_only", [
-    ("/system/resource/print", True),
-    ("/interface/monitor", True),
-    ("/export", True),
-    ("/ip/address/get", True),
-    ("/system/reboot", False),
-    ("/ip/address/add", False),
-    ("/execute", False),
-    ("/execute/print", False),
-    ("/", False),
-])
-def test_read_only_is_the_last_word_and_never_execute(command, read_only):
-    assert _commands.is_read_only(command) is read_only
-
-
-def test_writes_are_refused_unless_allowed():
-    with pytest.raises(SDXInputError, match=r"^command: '/system/reboot' may change the router"):
-        _commands.check_allowed("/system/reboot", allow_write=False)
-    _commands.check_allowed("/system/reboot", allow_write=True)
 
 
 SITES = [Site(id="1", name="branch-0001", has_pulse=True), Site(id="2", name="branch-0002", has_pulse=False),
