@@ -11,8 +11,8 @@ from ansible import context
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
 
 
-def rollout_report(hostvars, hosts, description, check_mode=False):
-    return _rollout.build_report(hostvars, hosts, description, check_mode)
+def rollout_report(hostvars, hosts, description, check_mode=False, config_diff=False):
+    return _rollout.build_report(hostvars, hosts, description, check_mode, config_diff)
 
 
 def rollout_table(report):

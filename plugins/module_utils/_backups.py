@@ -205,11 +205,12 @@ class JobDiff:
 
 def job_config_diff(client: SDXClient, site_id: str, job: Job, timeout: float, interval: float,
                     reveal_secrets: bool = False, sleep: Callable[[float], None] = time.sleep,
-                    clock: Callable[[], float] = time.monotonic) -> JobDiff:
+                    clock: Callable[[], float] = time.monotonic, timeout_name: str = "timeout") -> JobDiff:
     """Request a backup after ``job`` ended, wait for it, and diff the job's pre-change backup against it.
 
     About four requests: the backup request, one or two list polls (the last also finds the pre-change
-    backup), and the two contents. SDXError when the new backup is not listed within ``timeout``.
+    backup), and the two contents. SDXError when the new backup is not listed within ``timeout`` (the
+    option named ``timeout_name``).
     """
     ended = parse_time(job.completed_at or job.failed_at)
     if ended is None:
@@ -219,7 +220,7 @@ def job_config_diff(client: SDXClient, site_id: str, job: Job, timeout: float, i
                            sleep, clock)
     if after is None:
         raise SDXError(f"no backup of site {site_id!r} taken after job {job.id} was listed within {timeout:g} "
-                       f"seconds; an offline router takes no backup")
+                       f"seconds ({timeout_name}); an offline router takes no backup")
     before = pre_change_backup(listing, job)
     old, new = get_backup(client, site_id, before.filename), get_backup(client, site_id, after.filename)
     diff = unified_diff(old.content or "", new.content or "", before.filename, after.filename, reveal_secrets)

@@ -28,6 +28,10 @@ description:
     returns what the answer tells (RV(job.idempotency_key), RV(request_id), status V(pending)) with no job id.
     With O(wait=true) the first poll finds the job in the site's job list by its idempotency key, and fails
     clearly if the list does not show it within 15 seconds.
+  - With O(config_diff=true), a job this run queued and waited for is followed by a configuration backup,
+    and RV(config_diff) returns what the job changed on the router, as the unified diff from the backup SDX took
+    before the script ran to the one taken after it. This costs about four more requests (see
+    R(the backups guide,ansible_collections.altostrat.sdx.docsite.backups)).
   - "The module talks to the SDX API, not to the router. Run it on the controller, for example with
     C(delegate_to: localhost) or C(connection: local)."
 author:
@@ -44,11 +48,15 @@ attributes:
       - Reads the site's jobs exactly as a real run does and predicts C(changed) as a real run reports it when
         the API accepts the request. A real run whose request is refused, or whose outcome is unknown, fails
         with C(changed=false).
-      - Never queues anything and never waits.
+      - Never queues anything and never waits. RV(config_diff) cannot be predicted, so it is V(null), and
+        C(msg) says so.
   diff_mode:
     support: full
     details:
       - When a script is (or would be) queued, the diff shows it as added to the site's job queue.
+      - With O(config_diff=true), once the job completed, the diff shows the router's own change instead (the
+        unified diff of RV(config_diff), secrets masked), or says that the configuration did not change.
+        In check mode it still shows the script.
   idempotent:
     support: partial
     details:
@@ -103,6 +111,31 @@ options:
     description: Seconds between two reads of the job while waiting.
     type: float
     default: 5
+  config_diff:
+    description:
+      - After the job this run queued has completed, request a configuration backup, wait for it, and return
+        RV(config_diff), the unified diff from the job's pre-change backup to that one.
+      - Needs O(make_backup=true) (SDX takes the pre-change backup) and O(wait=true) (the diff is read after the
+        job ran); the task refuses other combinations before any request.
+      - Nothing is read when no job was queued (an equal job already existed, C(ok)), when the job failed, or
+        in check mode.
+      - Secret values are masked, as M(altostrat.sdx.sdx_backup_info) masks them, unless O(reveal_secrets=true).
+    type: bool
+    default: false
+  config_diff_timeout:
+    description:
+      - Seconds to wait for the backup taken after the job to be listed. An offline router takes none, and the
+        task then fails when this has passed, with C(changed=true), since the job ran.
+    type: float
+    default: 120
+  reveal_secrets:
+    description:
+      - Show secret values in RV(config_diff) (and the task's diff) as they are in the export, instead of
+        C(********). Only with O(config_diff=true).
+      - The result then holds secrets. Set C(no_log) on the task, and register the result, to keep them out of
+        the output.
+    type: bool
+    default: false
   settle_timeout:
     description:
       - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the
@@ -122,7 +155,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Add the guest network address on one site
+- name: Add the guest network address on one site, and return what it changed on the router
   altostrat.sdx.sdx_async_script:
     site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
     description: Add guest network address
@@ -130,7 +163,13 @@ EXAMPLES = r"""
     make_backup: true
     needs_acknowledgement: true
     wait: true
+    config_diff: true
+  register: guest
   delegate_to: localhost
+
+- name: Show the router's change
+  ansible.builtin.debug:
+    msg: "{{ guest.config_diff.splitlines() }}"
 
 - name: Take a backup on every run (not idempotent on purpose)
   altostrat.sdx.sdx_async_script:
@@ -245,6 +284,28 @@ transitions:
     - {status: pending, seen_at: "2026-11-28T13:19:46.450Z"}
     - {status: running, seen_at: "2026-11-28T13:19:51.460Z"}
     - {status: completed, seen_at: "2026-11-28T13:19:54.470Z"}
+config_diff:
+  description:
+    - With O(config_diff=true), the unified diff from the backup SDX took before the job's script ran to a
+      backup taken after the job completed, computed on the controller. Empty when the job changed nothing.
+    - The export's time-stamp line is left out and wrapped lines are joined first; secret values are masked
+      unless O(reveal_secrets=true).
+    - V(null) when this run queued nothing (an equal job existed), in check mode, and when the job failed.
+  returned: when O(config_diff=true)
+  type: str
+  sample: "--- 1732567800.rsc\n+++ 1732567912.rsc\n@@ -8,2 +8,3 @@\n /ip address\n add address=192.168.88.1/24 \
+    comment=defconf interface=bridge network=192.168.88.0\n+add address=192.168.99.1/24 interface=bridge\n"
+config_diff_backups:
+  description: The listed fields (C(filename), C(size), C(date), C(time), C(created_at)) of the two backups compared.
+  returned: when RV(config_diff) is a diff
+  type: dict
+  contains:
+    before:
+      description: The backup SDX took just before the job's script ran.
+      type: dict
+    after:
+      description: The backup requested after the job completed.
+      type: dict
 error:
   description: The API error, when the task failed on one.
   returned: failure
@@ -267,9 +328,12 @@ error:
       type: str
 """
 
-from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
+from typing import Optional
+
+from ansible_collections.altostrat.sdx.plugins.module_utils import _backups, _jobs
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, parse_site_id
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import (AsynchronousScriptRequest, Job,
+                                                                            parse_site_id)
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
 
@@ -287,15 +351,21 @@ class AsyncScriptModule(SDXModule):
         "wait_timeout": {"type": "float", "default": 300},
         "poll_interval": {"type": "float", "default": 5},
         "settle_timeout": {"type": "float", "default": _jobs.SETTLE_TIMEOUT},
+        "config_diff": {"type": "bool", "default": False},
+        "config_diff_timeout": {"type": "float", "default": 120},
+        "reveal_secrets": {"type": "bool", "default": False},
     }
 
     def run(self) -> None:
         site_id = parse_site_id(self.params["site_id"])
         request = AsynchronousScriptRequest.from_params(self.params)
-        for name in ("wait_timeout", "poll_interval", "settle_timeout"):
+        for name in ("wait_timeout", "poll_interval", "settle_timeout", "config_diff_timeout"):
             if self.params[name] <= 0:
                 raise SDXInputError(f"{name}: expected a number of seconds above 0, got {self.params[name]:g}")
+        self._check_config_diff()
         self.result.update(job=None, request_id=None, queued=False, reconciled=False)
+        if self.params["config_diff"]:
+            self.result["config_diff"] = None
         plan = _jobs.plan(self.client, site_id, request, force=self.params["force"])
         if not plan.will_queue:
             self.result.update(outcome="existing", job=plan.existing.to_result())
@@ -307,6 +377,7 @@ class AsyncScriptModule(SDXModule):
         if self.module.check_mode:
             self.result.update(changed=True, queued=True, outcome="would_queue",
                                msg=f"would queue {request.description!r} on site {site_id}")
+            self._note_unpredicted()
             return
         queued = self._queue(site_id, request, plan)
         self.result.update(changed=True, queued=True, reconciled=queued.reconciled)
@@ -314,12 +385,47 @@ class AsyncScriptModule(SDXModule):
             self.module.warn(queued.warning)
         if queued.adopted is not None:
             self.result.update(outcome="adopted", job=queued.adopted.to_result())
-            self._wait(site_id, _jobs.Target(job=queued.adopted))
+            self._read_change(site_id, self._wait(site_id, _jobs.Target(job=queued.adopted)))
             return
         key = queued.accepted.idempotency_key if queued.accepted else None
         self.result.update(outcome="queued", request_id=queued.accepted.request_id if queued.accepted else None,
                            job=_jobs.pending_result(site_id, request, queued))
-        self._wait(site_id, _jobs.Target(idempotency_key=key, request=request, known_ids=plan.known_ids))
+        self._read_change(site_id, self._wait(site_id, _jobs.Target(idempotency_key=key, request=request,
+                                                                    known_ids=plan.known_ids)))
+
+    def _check_config_diff(self) -> None:
+        if not self.params["config_diff"]:
+            if self.params["reveal_secrets"]:
+                raise SDXInputError("reveal_secrets: only applies to config_diff; set config_diff=true as well")
+            return
+        missing = [f"{name}=true" for name in ("make_backup", "wait") if not self.params[name]]
+        if missing:
+            raise SDXInputError(f"config_diff: needs {' and '.join(missing)}: SDX takes the pre-change backup only "
+                                f"with make_backup, and the change is read after the job ran, which needs wait")
+
+    def _note_unpredicted(self) -> None:
+        if self.params["config_diff"]:
+            self.result["msg"] += ("; config_diff is not predicted in check mode: it is the router's change after "
+                                   "the job ran")
+
+    def _read_change(self, site_id: str, job: Optional[Job]) -> None:
+        """The router's change made by the completed job this run queued (config_diff)."""
+        if not self.params["config_diff"] or job is None:
+            return
+        try:
+            change = _backups.job_config_diff(self.client, site_id, job, self.params["config_diff_timeout"],
+                                              self.params["poll_interval"], self.params["reveal_secrets"],
+                                              timeout_name="config_diff_timeout")
+        except SDXError as error:
+            raise error.with_context(f"job {job.id} on site {site_id} completed, but config_diff could not be read")
+        self.result.update(config_diff=change.diff, config_diff_backups={"before": change.before.metadata(),
+                                                                         "after": change.after.metadata()})
+        if self.module._diff:  # pylint: disable=protected-access
+            self.result["diff"] = {"prepared": change.diff or (
+                f"site {site_id}: job {job.id} changed nothing in the router's configuration (backups "
+                f"{change.before.filename} and {change.after.filename} are the same)\n")}
+        if self.params["reveal_secrets"]:
+            self.module.warn("reveal_secrets: the result holds the router's secrets; set no_log: true on the task")
 
     def _queue(self, site_id: str, request: AsynchronousScriptRequest, plan: _jobs.Plan) -> _jobs.Queued:
         try:
@@ -331,9 +437,10 @@ class AsyncScriptModule(SDXModule):
             self.result["outcome"] = "not_queued"
             raise
 
-    def _wait(self, site_id: str, target: _jobs.Target) -> None:
+    def _wait(self, site_id: str, target: _jobs.Target) -> Optional[Job]:
+        """The job once it completed; None when there was no wait. A failed job or a timeout fails the task."""
         if not self.params["wait"] or self.module.check_mode:
-            return
+            return None
         outcome = _jobs.wait(self.client, site_id, target, self.params["wait_timeout"], self.params["poll_interval"])
         self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
         if outcome.timed_out:
@@ -343,6 +450,7 @@ class AsyncScriptModule(SDXModule):
             self.module.fail_json(msg=f"job {outcome.job.id} on site {site_id} {outcome.job.status} at "
                                       f"{outcome.job.failed_at or outcome.job.deleted_at}; see its log: "
                                       f"{outcome.job.log_url}", **self.result)
+        return outcome.job
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Rollouts: where a user's relative paths resolve, per-site report rows, a text table, JUnit XML."""
+"""Rollouts: where a user's relative paths resolve, per-site report rows, config diff groups, a text table, JUnit XML."""
 
 from __future__ import annotations
 
@@ -14,10 +14,15 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Optional, Sequence
 from xml.etree import ElementTree
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._backups import group_changes
+
 STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "not_run")
 NO_RESULT_MESSAGE = "no rollout result for this host: the role did not run on it in this play"
 # A playbook file inside an installed collection is not the user's own folder.
 _COLLECTION_PLAYBOOK = re.compile(r"[/\\]ansible_collections[/\\][^/\\]+[/\\][^/\\]+[/\\]playbooks[/\\]")
+# The text table names this many sites of a config diff group, and shows this many of its changed lines.
+GROUP_SITES_SHOWN = 5
+GROUP_LINES_SHOWN = 10
 
 
 def user_folder(cli_playbooks: Sequence[str], cwd: str) -> str:
@@ -89,15 +94,21 @@ def _site_id(variables: Mapping[str, Any]) -> Any:
 
 
 def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description: str,
-                 check_mode: bool = False) -> dict[str, Any]:
-    """The report over ``hosts``: counts, whether the rollout stopped, and one row per host."""
-    rows, stopped = [], False
+                 check_mode: bool = False, config_diff: bool = False) -> dict[str, Any]:
+    """The report over ``hosts``: counts, whether the rollout stopped, one row per host, config diff groups.
+
+    A site's recorded ``config_diff`` (a string, present only when the role read one) joins the grouping
+    when its job completed in this run; ``config_diff`` says the rollout asked for them.
+    """
+    rows, stopped, changes = [], False, []
     for host in hosts:
         variables = hostvars.get(host) or {}
         result = variables.get("script_rollout_result")
         rows.append(row(host, result, _site_id(variables)))
         # Only the role records not_run: for a site it left alone after a batch failed.
         stopped = stopped or bool(result) and rows[-1]["status"] == "not_run"
+        if isinstance(result, Mapping) and isinstance(result.get("config_diff"), str):
+            changes.append({"site": rows[-1]["site"], "status": rows[-1]["status"], "diff": result["config_diff"]})
     counts = Counter(item["status"] for item in rows)
     return {
         "description": description,
@@ -107,6 +118,8 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
         "stopped": stopped,
         "succeeded": counts.get("failed", 0) == 0 and counts.get("not_run", 0) == 0,
         "sites": rows,
+        "config_diff": bool(config_diff or changes),
+        "config_diffs": group_changes(changes),
     }
 
 
@@ -121,7 +134,53 @@ def table(report: Mapping[str, Any]) -> list[str]:
                 for cells in [header, *lines]]
     counts = ", ".join(f"{count} {status}" for status, count in report["counts"].items() if count)
     return rendered + [f"{report['total']} site(s): {counts or 'none'}" + (" (stopped early)" if report["stopped"]
-                                                                           else "")]
+                                                                           else "")] + change_summary(report)
+
+
+def change_summary(report: Mapping[str, Any]) -> list[str]:
+    """The config diff groups in a few lines: how many sites changed the same way, and how the others differ."""
+    if not report.get("config_diff"):
+        return []
+    groups = report.get("config_diffs") or []
+    if report.get("check_mode"):
+        return ["config diff: not predicted in check mode (it is the router's change after a job ran)"]
+    if not groups:
+        return ["config diff: no job completed in this run, so there is no change to compare"]
+    sizes = [len(group["sites"]) for group in groups]
+    if len(groups) == 1:
+        lines = [f"config diff: all {sizes[0]} completed site(s) changed the same way"]
+    else:
+        others = sum(sizes[1:])
+        lines = [f"config diff: {sizes[0]} site(s) changed the same way, {others} differ{'s' if others == 1 else ''} "
+                 f"({len(groups) - 1} other group(s)); the diffs are in the JSON report's config_diffs"]
+    for number, group in enumerate(groups, 1):
+        lines.extend(_group_lines(number, group))
+    return lines
+
+
+def _changed_lines(diff: str) -> list[str]:
+    """The added and removed lines of a unified diff, in its order, without its headers and context."""
+    lines, in_hunk = [], False
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and line[:1] in ("+", "-"):
+            lines.append(line)
+    return lines
+
+
+def _group_lines(number: int, group: Mapping[str, Any]) -> list[str]:
+    sites = group["sites"]
+    names = ", ".join(sites[:GROUP_SITES_SHOWN]) + (f" and {len(sites) - GROUP_SITES_SHOWN} more"
+                                                    if len(sites) > GROUP_SITES_SHOWN else "")
+    changed = _changed_lines(group["diff"])
+    added = sum(1 for line in changed if line.startswith("+"))
+    what = f"{added} line(s) added, {len(changed) - added} removed" if changed else "no change"
+    lines = [f"  group {number}, {len(sites)} site(s), {what}: {names}"]
+    lines.extend(f"    {line}" for line in changed[:GROUP_LINES_SHOWN])
+    if len(changed) > GROUP_LINES_SHOWN:
+        lines.append(f"    ... {len(changed) - GROUP_LINES_SHOWN} more line(s)")
+    return lines
 
 
 def junit(report: Mapping[str, Any]) -> str:
