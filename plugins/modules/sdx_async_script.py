@@ -335,6 +335,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXEr
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import (AsynchronousScriptRequest, Job,
                                                                             parse_site_id)
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
+from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import seconds
 
 
 class AsyncScriptModule(SDXModule):
@@ -360,8 +361,7 @@ class AsyncScriptModule(SDXModule):
         site_id = parse_site_id(self.params["site_id"])
         request = AsynchronousScriptRequest.from_params(self.params)
         for name in ("wait_timeout", "poll_interval", "settle_timeout", "config_diff_timeout"):
-            if self.params[name] <= 0:
-                raise SDXInputError(f"{name}: expected a number of seconds above 0, got {self.params[name]:g}")
+            self.params[name] = seconds(name, self.params[name])
         self._check_config_diff()
         self.result.update(job=None, request_id=None, queued=False, reconciled=False)
         if self.params["config_diff"]:
