@@ -94,13 +94,14 @@ def test_every_number_option_refuses_nan_infinity_and_out_of_range_values_before
                                      "tasks": tasks}]))
     values = {option: values for _module, _fixed, option, values, _text in NUMBER_OPTIONS}
     run = ansible.playbook(playbook, "-e", json.dumps({"bad_numbers": values}))
+    assert all(record["status"] == "failed" for record in run.records), run.output
     results = {record["task"]: record["result"]["results"] for record in run.records}
     assert len(results) == len(NUMBER_OPTIONS), run.output
     for module, _fixed, option, values, text in NUMBER_OPTIONS:
         items = results[f"{module} {option}"]
         assert [item["item"] for item in items] == values
-        for item in items:
-            assert item.get("failed") is True, (module, option, item["item"], item.get("msg"))
+        for item in items:  # ansible-core 2.21 leaves "failed" out of a failed item; the message only a failure has
+            assert item.get("failed") is not False and not item.get("changed"), (module, option, item["item"])
             assert text in item["msg"], (module, option, item["item"], item["msg"])
     assert sim.log() == [], "bad numbers must not reach the API"
 
