@@ -33,7 +33,7 @@ MODULE_CASES = [  # (module, arguments, text the error must hold: the field and 
     ("sdx_async_script", {**QUEUE, "timeout": 0}, "timeout: expected a finite number of seconds above 0"),
     ("sdx_async_script", {**QUEUE, "wait_timeout": -1}, "wait_timeout: expected a finite number of seconds above 0"),
     ("sdx_async_script", {**QUEUE, "poll_interval": 0}, "poll_interval: expected a finite number of seconds above 0"),
-    ("sdx_async_script", {**QUEUE, "rate_limit": -5}, "rate_limit: expected requests per minute, 0 or more"),
+    ("sdx_async_script", {**QUEUE, "rate_limit": -5}, "rate_limit: expected requests per minute (0 turns the budget off), a whole number of 0 or more"),
     ("sdx_async_script", {**QUEUE, "make_backup": "maybe"}, "make_backup"),
     ("sdx_async_script", {**QUEUE, "priority": "high"}, "priority"),
     ("sdx_job", {"site_id": SITE, "job_id": "nope"}, "job_id: expected a job UUID"),
