@@ -19,6 +19,9 @@ options:
       - "SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT."
       - If not set, the value of the E(SDX_API_TOKEN) environment variable is used.
       - Required one way or the other; the task fails before any request when neither is set.
+      - Surrounding whitespace, such as the line break a vaulted value often ends with, is stripped. A token with
+        a space, a line break or another character that is not printable ASCII inside is refused before any
+        request, and never shown.
     type: str
   validate_certs:
     description:
@@ -34,7 +37,7 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the API to connect and to answer, per request.
+      - Seconds to wait for the API to connect and to answer, per request. A finite number above 0.
       - Reads that time out, fail to connect, or get HTTP 429, 502, 503 or 504 are retried with exponential
         backoff and jitter, honouring C(Retry-After), for at most 5 attempts and 120 seconds.
     type: float

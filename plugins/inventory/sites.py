@@ -45,6 +45,8 @@ options:
     description:
       - SDX API token (an C(alto_sk_...) key or a JWT). May be a Jinja template, so that
         C("{{ vault_sdx_token }}") with C(-e @vault.yml) works. Keep it out of the file otherwise.
+      - Surrounding whitespace is stripped; a token with a space, a line break or another character that is not
+        printable ASCII inside is refused, and never shown.
     type: str
     env:
       - name: SDX_API_TOKEN

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ._budget import RateBudget
-from ._errors import SDXError, error_from_answer
+from ._errors import SDXError, SDXLocalError, error_from_answer
 from ._models import ErrorResponse
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ._version import COLLECTION_VERSION
@@ -27,11 +27,22 @@ try:
 except ImportError:  # pragma: no cover - exercised by ansible-test's import sanity test
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    BAD_HEADER: tuple = ()
+    BAD_URL: tuple = ()
+    BAD_BODY: tuple = ()
 else:
     HAS_REQUESTS = True
+    # Raised while the request is prepared, before anything is sent: local errors, never retried. A header value
+    # that is not latin-1 fails in http.client with a UnicodeEncodeError, also before sending.
+    BAD_HEADER = (requests.exceptions.InvalidHeader, UnicodeEncodeError)
+    BAD_URL = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+               requests.exceptions.URLRequired)
+    BAD_BODY = (requests.exceptions.InvalidJSONError,)
 
 DEFAULT_API_URL = "https://v1.api.altostrat.io"
 MAX_PAGES = 1000
+MASK = "********"
+MIN_MASKED = 8
 
 
 def _never_sent(error: BaseException) -> bool:
@@ -65,6 +76,7 @@ class SDXClient:
         self.sleep = sleep
         self.clock = clock
         self.retry_log: list[dict[str, Any]] = []
+        self._secrets = _secret_forms(api_token)
         self.session = requests.Session()
         self.session.verify = (ca_path or True) if validate_certs else False
         self.session.headers.update({
@@ -75,7 +87,17 @@ class SDXClient:
         })
 
     def url(self, path: str) -> str:
-        return urljoin(self.base_url, path.lstrip("/"))
+        try:
+            return urljoin(self.base_url, path.lstrip("/"))
+        except ValueError as error:  # such as "Invalid IPv6 URL"
+            raise SDXLocalError(self.mask(f"api_url: cannot build a URL from {self.base_url!r} and {path!r}: {error}; "
+                                          f"check api_url (expected an http(s) URL such as {DEFAULT_API_URL})")) from None
+
+    def mask(self, text: str) -> str:
+        """``text`` with the token, in any form an exception may quote it in, replaced by ``********``."""
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
 
     def endpoint(self, method: str, path: str) -> str:
         """``METHOD URL``, as errors name an endpoint."""
@@ -112,8 +134,18 @@ class SDXClient:
                 poll: bool = False) -> Any:
         """One API call with the retry policy; answers the decoded JSON (None for an empty body).
 
-        Every attempt first takes its place in the shared rate budget; a ``poll`` gives way to others.
+        Every attempt first takes its place in the shared rate budget; a ``poll`` gives way to others. No error
+        leaves it holding the token.
         """
+        try:
+            return self._request(method, path, body, params, poll)
+        except SDXError as error:
+            error.message = self.mask(error.message)
+            error.args = (error.message,)
+            error.api_message = self.mask(error.api_message) if error.api_message else error.api_message
+            raise
+
+    def _request(self, method: str, path: str, body: dict | None, params: dict | None, poll: bool) -> Any:
         url = self.url(path)
         started = self.clock()
         attempt = 0
@@ -126,7 +158,7 @@ class SDXClient:
             except SDXError as error:
                 if not self._worth_retrying(method, error):
                     raise
-                delay = self.retry.delay(attempt, error.retry_after)
+                delay = self.retry.delay(attempt, error.retry_after, error.status)
                 # A 429 was not processed: it is retried until the deadline, however many attempts it takes.
                 out_of_attempts = attempt >= self.retry.max_attempts and error.status != 429
                 if out_of_attempts or self.clock() - started + delay > self.retry.deadline:
@@ -138,6 +170,8 @@ class SDXClient:
 
     @staticmethod
     def _worth_retrying(method: str, error: SDXError) -> bool:
+        if isinstance(error, SDXLocalError):
+            return False
         if error.status == 429:
             return True
         if method != "GET":
@@ -148,7 +182,21 @@ class SDXClient:
 
     def _once(self, method: str, url: str, body: dict | None, params: dict | None) -> Any:
         try:
-            response = self.session.request(method, url, json=body, params=params, timeout=self.timeout)
+            response = self.session.request(method, url, json=body, params=params, timeout=self.timeout,
+                                            allow_redirects=False)
+        except BAD_HEADER:
+            self._answered()
+            raise SDXLocalError("api_token: the token cannot be sent in an HTTP header: it holds a line break, a space "
+                                "or another character an API token never has. Nothing was sent; the token is not "
+                                "shown. Check api_token or SDX_API_TOKEN") from None
+        except BAD_URL as error:
+            self._answered()
+            raise SDXLocalError(f"api_url: {method} {url} cannot be sent ({_reason(error)}). Nothing was sent; check "
+                                f"api_url (expected an http(s) URL such as {DEFAULT_API_URL})") from None
+        except BAD_BODY as error:
+            self._answered()
+            raise SDXLocalError(f"the body of {method} {url} cannot be sent as JSON ({_reason(error)}); check the "
+                                f"task's options. Nothing was sent") from None
         except requests.exceptions.RequestException as error:
             self._answered()
             sent = not _never_sent(error)
@@ -156,6 +204,8 @@ class SDXClient:
             raise SDXError(f"could not reach {url}: {reason}", ambiguous=sent) from None
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         self._answered(retry_after if response.status_code == 429 else None)
+        if 300 <= response.status_code < 400:
+            raise _redirect_error(response, method, url)
         if response.status_code >= 400:
             body = ErrorResponse.from_body(response.content, response.headers.get("content-type", ""))
             raise error_from_answer(response.status_code, body.fields(), method=method, url=url,
@@ -181,6 +231,30 @@ def _next_page(payload: dict) -> str | None:
         return links["next"]
     nxt = payload.get("next_page_url")
     return nxt if isinstance(nxt, str) and nxt else None
+
+
+def _secret_forms(token: str) -> list[str]:
+    """The token as sent and as an exception's repr quotes it (escaped line breaks...), longest first.
+
+    Forms shorter than MIN_MASKED are left alone: they would mask ordinary words, and no SDX token is that short.
+    """
+    forms = set()
+    for text in (token, token.strip()):
+        forms.update((text, repr(text)[1:-1], repr(text.encode("utf-8", "backslashreplace"))[2:-1]))
+    return sorted((form for form in forms if len(form.strip()) >= MIN_MASKED), key=len, reverse=True)
+
+
+def _redirect_error(response: Any, method: str, url: str) -> SDXError:
+    """A 3xx answer: the SDX API never redirects, so the request was not processed (redirects are not followed)."""
+    location = response.headers.get("location")
+    try:
+        target = f"redirect to {urljoin(url, location)[:200]}" if location else "a redirect without a Location"
+    except ValueError:
+        target = f"redirect to {location[:200]!r}"
+    return SDXError(f"SDX API answered HTTP {response.status_code} ({target}) to {method} {url}; the SDX API does "
+                    f"not redirect, so the request was not processed. api_url likely points at something other "
+                    f"than the API (expected an http(s) URL such as {DEFAULT_API_URL})",
+                    status=response.status_code)
 
 
 def _reason(error: BaseException) -> str:

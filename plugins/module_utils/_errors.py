@@ -42,6 +42,12 @@ class SDXError(Exception):
         return self
 
 
+class SDXLocalError(SDXError):
+    """A request that could not even be sent, because something on this side is wrong (an invalid header value,
+    an unusable URL): nothing reached the API, so it is never retried and never an unknown outcome. The message
+    names the option at fault."""
+
+
 class SDXInputError(ValueError):
     """Task input that is wrong before any request is made; the message names the field."""
 

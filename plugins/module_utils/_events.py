@@ -12,6 +12,7 @@ Everything here is plain Python, so it is tested without ansible-rulebook.
 from __future__ import annotations
 
 import collections
+import math
 import os
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -41,14 +42,14 @@ def as_bool(value: Any, name: str) -> bool:
 
 
 def as_number(value: Any, name: str, kind: type, minimum: Optional[float] = None) -> Any:
-    """An option's int or float, also from a numeric string (rulebook templates); SDXInputError names it."""
+    """An option's finite int or float, also from a numeric string (rulebook templates); SDXInputError names it."""
     try:
         if isinstance(value, bool):
             raise ValueError
         number = kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = None
-    if number is None or (minimum is not None and number < minimum):
+    if number is None or not math.isfinite(number) or (minimum is not None and number < minimum):
         what = "a whole number" if kind is int else "a number"
         bound = f" of at least {minimum:g}" if minimum is not None else ""
         raise SDXInputError(f"{name}: expected {what}{bound}, got {value!r}")

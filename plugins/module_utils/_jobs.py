@@ -159,21 +159,27 @@ def _unreadable(error: SDXError) -> str:
 
 def reconcile(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, known_ids: set[str],
               cause: SDXError, settle_timeout: float, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> Job:
-    """The job an unanswered queue request created, read for over ``settle_timeout`` seconds; else OutcomeUnknown."""
+    """The job an unanswered queue request created, read for over ``settle_timeout`` seconds; else OutcomeUnknown.
+
+    A failed read is tried again until the window ends: only once the whole window has passed can a request that
+    has not landed be taken as never landing, which is what makes a re-run safe.
+    """
     deadline = clock() + settle_timeout
     pause = RECONCILE_FIRST_PAUSE
+    reads: list[Optional[SDXError]] = []  # per read: the error it failed with, None when it succeeded
     while True:
         try:
             found = _new_match(list_jobs(client, site_id), request, known_ids)
         except SDXError as error:
-            raise _unknown(client, site_id, cause, f"reading the site's jobs to find out failed too ({error.message})")
+            found = None
+            reads.append(error)
+        else:
+            reads.append(None)
         if found is not None:
             return found
         remaining = deadline - clock()
         if remaining <= 0:
-            raise _unknown(client, site_id, cause, f"no new matching job appeared in "
-                                                   f"{client.endpoint('GET', _jobs_path(site_id))} within "
-                                                   f"{settle_timeout:g} seconds (settle_timeout)")
+            raise _unknown(client, site_id, cause, settle_timeout, reads)
         sleep(min(pause, remaining))
         pause = min(pause * 2, RECONCILE_MAX_PAUSE)
 
@@ -182,12 +188,27 @@ def _new_match(jobs: list[Job], request: AsynchronousScriptRequest, known_ids: s
     return next((job for job in jobs if job.id not in known_ids and request.matches(job)), None)
 
 
-def _unknown(client: SDXClient, site_id: str, cause: SDXError, what: str) -> OutcomeUnknown:
+def _unknown(client: SDXClient, site_id: str, cause: SDXError, settle_timeout: float,
+             reads: list[Optional[SDXError]]) -> OutcomeUnknown:
+    """The failure after a settle window with no job to adopt. When every read failed, ``error`` holds the last
+    read's error (the POST's own is often only a timeout, with nothing to show)."""
+    endpoint = client.endpoint("GET", _jobs_path(site_id))
+    window = f"{settle_timeout:g} seconds (settle_timeout)"
+    failures = [error for error in reads if error is not None]
+    if failures and len(failures) == len(reads):
+        what = (f"all {len(reads)} reads of {endpoint} during the settle window of {window} failed, the last "
+                f"with: {failures[-1].message}")
+    else:
+        what = f"no new matching job appeared in {endpoint} within {window}"
+        if failures:
+            what += f"; {len(failures)} of {len(reads)} reads failed, the last with: {failures[-1].message}"
     message = (f"the outcome of the queue request is unknown: {client.endpoint('POST', f'api/asynchronous/{site_id}')} "
-               f"got no clear answer ({cause.message}) and {what}. It was not sent again. Re-running the task "
-               f"is safe: it adopts the job if the request landed, or queues the script if it did not")
-    return OutcomeUnknown(message, status=cause.status, error_type=cause.error_type, code=cause.code,
-                          api_message=cause.api_message, doc_url=cause.doc_url, ambiguous=True)
+               f"got no clear answer ({cause.message}) and {what}. It was not sent again. Re-running the task is "
+               f"safe now that the settle window has passed: it adopts the job if the request landed, or queues "
+               f"the script if it did not")
+    source = failures[-1] if failures and len(failures) == len(reads) else cause
+    return OutcomeUnknown(message, status=source.status, error_type=source.error_type, code=source.code,
+                          api_message=source.api_message, doc_url=source.doc_url, ambiguous=True)
 
 
 def pending_result(site_id: str, request: AsynchronousScriptRequest, queued: Queued) -> dict[str, Any]:

@@ -25,17 +25,24 @@ class RetryPolicy:
     max_delay: float = 30.0
     retry_after_cap: float = 60.0
     deadline: float = 120.0
+    min_pause_after_429: float = 1.0
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Delay before try number ``attempt + 1`` (``attempt`` counts from 1)."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return rand() * ceiling
 
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """The server's Retry-After when it gave one (capped), otherwise the jittered backoff."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.retry_after_cap)
-        return self.backoff(attempt)
+    def delay(self, attempt: int, retry_after: float | None, status: int | None = None) -> float:
+        """The server's Retry-After when it gave one (capped), otherwise the jittered backoff.
+
+        After a 429 the pause is never shorter than ``min_pause_after_429``: a Retry-After below it (``0``, a date
+        already past) or none at all gives way to the backoff, at least that long, so that a server answering
+        ``Retry-After: 0`` cannot draw a tight loop of retries. A longer Retry-After is waited as given.
+        """
+        server = min(max(retry_after, 0.0), self.retry_after_cap) if retry_after is not None else None
+        if status == 429 and (server is None or server < self.min_pause_after_429):
+            return max(self.min_pause_after_429, self.backoff(attempt))
+        return server if server is not None else self.backoff(attempt)
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)

@@ -22,8 +22,10 @@ description:
     request that surely never reached the API (connection refused, connect timeout) or that the API turned
     away with HTTP 429 is sent again. A request whose outcome is unknown (a read timeout, a connection dropped
     after sending, an HTTP 5xx answer) is reconciled instead. The site's jobs are read for up to
-    O(settle_timeout) seconds and a new matching job is adopted (RV(reconciled=true)). If none appears, the
-    task fails, says the outcome is unknown, and that re-running is safe.
+    O(settle_timeout) seconds and a new matching job is adopted (RV(reconciled=true)); a failed read does not
+    end that window. If none appears, the task fails, says the outcome is unknown, and that re-running is safe.
+  - Redirects are never followed. A queue request answered with a 3xx was not queued; the task fails with
+    C(changed=false), naming O(api_url) as the likely cause.
   - Without O(wait), the task makes two requests, one read of the site's jobs and the queue request, and
     returns what the answer tells (RV(job.idempotency_key), RV(request_id), status V(pending)) with no job id.
     With O(wait=true) the first poll finds the job in the site's job list by its idempotency key, and fails
@@ -335,6 +337,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXEr
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import (AsynchronousScriptRequest, Job,
                                                                             parse_site_id)
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
+from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import seconds
 
 
 class AsyncScriptModule(SDXModule):
@@ -360,8 +363,7 @@ class AsyncScriptModule(SDXModule):
         site_id = parse_site_id(self.params["site_id"])
         request = AsynchronousScriptRequest.from_params(self.params)
         for name in ("wait_timeout", "poll_interval", "settle_timeout", "config_diff_timeout"):
-            if self.params[name] <= 0:
-                raise SDXInputError(f"{name}: expected a number of seconds above 0, got {self.params[name]:g}")
+            self.params[name] = seconds(name, self.params[name])
         self._check_config_diff()
         self.result.update(job=None, request_id=None, queued=False, reconciled=False)
         if self.params["config_diff"]:

@@ -129,9 +129,10 @@ error:
 """
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _backups, _sites
-from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
+from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import seconds
 
 
 class BackupModule(SDXModule):
@@ -175,10 +176,9 @@ class BackupModule(SDXModule):
 
     def _check_numbers(self) -> None:
         for name in ("wait_timeout", "poll_interval"):
-            if self.params[name] <= 0:
-                raise SDXInputError(f"{name}: expected a number of seconds above 0, got {self.params[name]:g}")
-        if self.params["max_age"] is not None and self.params["max_age"] <= 0:
-            raise SDXInputError(f"max_age: expected a number of seconds above 0, got {self.params['max_age']:g}")
+            self.params[name] = seconds(name, self.params[name])
+        if self.params["max_age"] is not None:
+            self.params["max_age"] = seconds("max_age", self.params["max_age"])
 
     def _young_enough(self, backups):
         max_age = self.params["max_age"]

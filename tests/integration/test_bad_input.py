@@ -30,10 +30,10 @@ MODULE_CASES = [  # (module, arguments, text the error must hold: the field and 
     ("sdx_command", {"site_id": SITE, "command": ["/system/resource/print"]}, "command: expected a string, got a list"),
     ("sdx_async_script", {**QUEUE, "api_token": ""}, "api_token: no API token given"),
     ("sdx_async_script", {**QUEUE, "api_url": "v1.api.altostrat.io"}, "api_url: expected an http(s) URL"),
-    ("sdx_async_script", {**QUEUE, "timeout": 0}, "timeout: expected a number of seconds above 0"),
-    ("sdx_async_script", {**QUEUE, "wait_timeout": -1}, "wait_timeout: expected a number of seconds above 0"),
-    ("sdx_async_script", {**QUEUE, "poll_interval": 0}, "poll_interval: expected a number of seconds above 0"),
-    ("sdx_async_script", {**QUEUE, "rate_limit": -5}, "rate_limit: expected requests per minute, 0 or more"),
+    ("sdx_async_script", {**QUEUE, "timeout": 0}, "timeout: expected a finite number of seconds above 0"),
+    ("sdx_async_script", {**QUEUE, "wait_timeout": -1}, "wait_timeout: expected a finite number of seconds above 0"),
+    ("sdx_async_script", {**QUEUE, "poll_interval": 0}, "poll_interval: expected a finite number of seconds above 0"),
+    ("sdx_async_script", {**QUEUE, "rate_limit": -5}, "rate_limit: expected requests per minute (0 turns the budget off), a whole number of 0 or more"),
     ("sdx_async_script", {**QUEUE, "make_backup": "maybe"}, "make_backup"),
     ("sdx_async_script", {**QUEUE, "priority": "high"}, "priority"),
     ("sdx_job", {"site_id": SITE, "job_id": "nope"}, "job_id: expected a job UUID"),
@@ -72,7 +72,7 @@ def test_module_bad_inputs_are_named_and_send_nothing(ansible, sim, tmp_path):
 @pytest.mark.parametrize("config, env, text", [
     ({}, {"SDX_API_TOKEN": ""}, "api_token: no API token given"),
     ({"rate_limit": -1}, {}, "rate_limit: expected requests per minute"),
-    ({"timeout": 0}, {}, "timeout: expected a number of seconds above 0"),
+    ({"timeout": 0}, {}, "timeout: expected a finite number of seconds above 0"),
     ({"api_url": "ftp://sdx.example.com"}, {}, "api_url: expected an http(s) URL"),
     ({"group_by": ["colour"]}, {}, "group_by"),
 ])

@@ -43,3 +43,10 @@ def test_as_number_takes_numeric_strings_and_refuses_the_rest(value, expected):
             as_number(value, "interval", int)
     else:
         assert as_number(value, "interval", int) == expected
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", float("nan"), float("inf")])
+@pytest.mark.parametrize("kind", [int, float])
+def test_as_number_refuses_nan_and_infinity(value, kind):
+    with pytest.raises(ValueError, match="interval: expected a (whole )?number"):
+        as_number(value, "interval", kind)

@@ -128,13 +128,53 @@ def test_an_unknown_outcome_with_no_job_fails_after_the_settle_window_without_a_
     assert fake.now == pytest.approx(20)
 
 
+READ_ERROR = {"type": "api_error", "code": "internal_server_error", "message": "Something went wrong on our end.",
+              "doc_url": "https://docs.altostrat.io/errors/internal_server_error"}
+
+
 @responses.activate
-def test_an_unknown_outcome_whose_reads_fail_too_is_unknown(client, fake):
-    responses.post(QUEUE, status=502, json={})
-    responses.get(JOBS, status=500, json={})
-    with pytest.raises(_jobs.OutcomeUnknown, match="reading the site's jobs to find out failed too"):
-        _jobs.queue(client, SITE, REQUEST, known_ids=set(), sleep=fake.sleep, clock=fake.clock)
+def test_a_failed_read_does_not_end_the_settle_window_and_the_job_is_still_adopted(client, fake):
+    responses.post(QUEUE, body=requests.exceptions.ReadTimeout("read timed out"))
+    responses.get(JOBS, status=500, json=READ_ERROR)
+    responses.get(JOBS, json=[job("j-old")])
+    responses.get(JOBS, json=[job("j-late", key="k-late"), job("j-old")])
+    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"}, settle_timeout=60, sleep=fake.sleep,
+                         clock=fake.clock)
+    assert queued.adopted.id == "j-late"
     assert len(posts()) == 1
+    assert fake.sleeps == [1.0, 2.0]
+
+
+@responses.activate
+def test_when_every_read_fails_the_unknown_outcome_comes_after_the_whole_window_with_the_read_error(client, fake):
+    responses.post(QUEUE, body=requests.exceptions.ReadTimeout("read timed out"))
+    responses.get(JOBS, status=500, json=READ_ERROR)
+    with pytest.raises(_jobs.OutcomeUnknown) as caught:
+        _jobs.queue(client, SITE, REQUEST, known_ids=set(), settle_timeout=20, sleep=fake.sleep, clock=fake.clock)
+    assert fake.now == pytest.approx(20), "the window is not cut short by a failed read"
+    reads = len(responses.calls) - 1
+    assert reads == 7  # at 0, 1, 3, 7, 12, 17 and 20 seconds
+    message = str(caught.value)
+    assert f"all {reads} reads of GET {JOBS} during the settle window of 20 seconds (settle_timeout) failed, the " \
+           f"last with: SDX API answered HTTP 500" in message
+    assert "Re-running the task is safe now that the settle window has passed" in message
+    assert caught.value.to_dict() == {"status": 500, **READ_ERROR}
+    assert len(posts()) == 1
+
+
+@responses.activate
+def test_reads_that_fail_among_reads_that_answer_are_counted_in_the_unknown_outcome(client, fake):
+    responses.post(QUEUE, status=502, json={"type": "api_error", "code": "bad_gateway", "message": "upstream"})
+    responses.get(JOBS, status=500, json=READ_ERROR)
+    responses.get(JOBS, json=[job("j-old")])
+    with pytest.raises(_jobs.OutcomeUnknown) as caught:
+        _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"}, settle_timeout=20, sleep=fake.sleep,
+                    clock=fake.clock)
+    message = str(caught.value)
+    assert f"no new matching job appeared in GET {JOBS} within 20 seconds (settle_timeout); 1 of 7 reads " \
+           f"failed, the last with: SDX API answered HTTP 500" in message
+    assert caught.value.status == 502 and caught.value.code == "bad_gateway"
+    assert fake.now == pytest.approx(20)
 
 
 @responses.activate

@@ -36,7 +36,7 @@ def backup_calls(sim):
     ({"wait": False}, "config_diff: needs wait=true"),
     ({"make_backup": False, "wait": False}, "config_diff: needs make_backup=true and wait=true"),
     ({"config_diff": False, "reveal_secrets": True}, "reveal_secrets: only applies to config_diff"),
-    ({"config_diff_timeout": 0}, "config_diff_timeout: expected a number of seconds above 0"),
+    ({"config_diff_timeout": 0}, "config_diff_timeout: expected a finite number of seconds above 0"),
 ])
 def test_contradicting_options_are_refused_before_any_request(fleet, options, named):
     sim, url, site = fleet

@@ -90,8 +90,8 @@ def test_a_refused_request_fails_unchanged_with_the_api_error():
 
 @responses.activate
 @pytest.mark.parametrize("module, args, needle", [
-    (sdx_backup, {"max_age": 0}, "max_age: expected a number of seconds above 0"),
-    (sdx_backup, {"wait_timeout": -1}, "wait_timeout: expected a number of seconds above 0"),
+    (sdx_backup, {"max_age": 0}, "max_age: expected a finite number of seconds above 0"),
+    (sdx_backup, {"wait_timeout": -1}, "wait_timeout: expected a finite number of seconds above 0"),
     (sdx_backup, {"site_id": "site_abc"}, "site_id: expected a site UUID"),
     (sdx_backup_info, {"filename": "../x"}, "filename: expected a backup filename"),
     (sdx_backup_info, {"compare_to": "previous"}, "compare_to: needs a backup to compare with"),

@@ -155,9 +155,9 @@ def test_diff_shows_the_script_and_the_result_never_holds_script_or_token():
     ({"notify_url": "http://hooks.example.com/sdx"}, "notify_url: expected an https:// URL"),
     ({"api_token": ""}, "api_token: no API token given; set the api_token option or the SDX_API_TOKEN"),
     ({"api_url": "v1.api.altostrat.io"}, "api_url: expected an http(s) URL"),
-    ({"timeout": 0}, "timeout: expected a number of seconds above 0"),
-    ({"wait_timeout": -1}, "wait_timeout: expected a number of seconds above 0"),
-    ({"settle_timeout": 0}, "settle_timeout: expected a number of seconds above 0"),
+    ({"timeout": 0}, "timeout: expected a finite number of seconds above 0"),
+    ({"wait_timeout": -1}, "wait_timeout: expected a finite number of seconds above 0"),
+    ({"settle_timeout": 0}, "settle_timeout: expected a finite number of seconds above 0"),
 ])
 def test_bad_input_fails_before_any_request(change, message):
     result = run(**change)
