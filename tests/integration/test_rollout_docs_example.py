@@ -52,7 +52,8 @@ def test_the_documented_change_rolls_out_and_verifies_as_the_guide_shows(folder,
     # The table of section 5: its header, one aligned row per site, and the counts.
     shown = blocks(section(5), "")[0].splitlines()
     assert shown[0].split() == ["SITE", "STATUS", "JOB", "DURATION", "MESSAGE"]
-    header = next(line.strip().strip('"') for line in run.output.splitlines() if "SITE" in line and "MESSAGE" in line)
+    header = next(line.strip().rstrip(",").strip('"') for line in run.output.splitlines()
+                  if "SITE" in line and "MESSAGE" in line)
     assert header.split() == shown[0].split()
     for name in online:
         assert re.search(rf"{re.escape(name)}\s+completed\s+[0-9a-f-]{{36}}\s+\d+\.\ds\s+job completed, verified",
@@ -68,3 +69,24 @@ def test_the_documented_change_rolls_out_and_verifies_as_the_guide_shows(folder,
     for name, row in by_site.items():
         if name in online:
             assert row["changed"] is True
+
+
+def batches(output: str) -> list[set[str]]:
+    """The hosts each batch of the rollout play reported on, in order (each batch prints its own PLAY banner)."""
+    parts = re.split(r"^PLAY \[.*$", output, flags=re.M)[1:]
+    return [set(re.findall(r"^\w+: \[([^\]]+)\]", part, re.M)) - {"localhost"} for part in parts]
+
+
+def test_a_list_option_from_the_command_line_needs_the_json_form(folder, sim):
+    folder.change(rollout_wait=False)
+    as_key_value = folder.rollout("-e", 'rollout_serial=[1,"50%"]')
+    assert as_key_value.rc != 0
+    assert not (folder.root / "rollout-report").exists(), "the key=value form must fail before the rollout"
+
+    as_json = folder.rollout("-e", '{"rollout_serial": [1, "50%"]}')
+    assert as_json.rc == 0, as_json.output
+    sizes = [len(hosts) for hosts in batches(as_json.output) if hosts]
+    total = len(sim.sites())
+    assert sizes[:3] == [1, total // 2, total - 1 - total // 2], as_json.output
+    report, _suite = read_report(folder.root / "rollout-report")
+    assert report["total"] == total
