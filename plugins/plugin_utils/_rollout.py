@@ -194,8 +194,8 @@ def _changed_lines(diff: str) -> list[str]:
 
 def _group_lines(number: int, group: Mapping[str, Any]) -> list[str]:
     sites = group["sites"]
-    names = ", ".join(printable(str(site)) for site in sites[:GROUP_SITES_SHOWN]) + (f" and {len(sites) - GROUP_SITES_SHOWN} more"
-                                                    if len(sites) > GROUP_SITES_SHOWN else "")
+    more = f" and {len(sites) - GROUP_SITES_SHOWN} more" if len(sites) > GROUP_SITES_SHOWN else ""
+    names = ", ".join(printable(str(site)) for site in sites[:GROUP_SITES_SHOWN]) + more
     changed = _changed_lines(group["diff"])
     added = sum(1 for line in changed if line.startswith("+"))
     what = f"{added} line(s) added, {len(changed) - added} removed" if changed else "no change"

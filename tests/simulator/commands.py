@@ -51,8 +51,8 @@ def run_command(site: Site, command: str, parameters: str | None = None,
 
 
 def _configured(site: Site, path: str, sections: Optional[Sections]) -> list[dict] | None:
-    if sections is None or not path.endswith("/print") or path in ("/system/resource/print",
-                                                                    "/system/identity/print"):
+    canned = ("/system/resource/print", "/system/identity/print")
+    if sections is None or not path.endswith("/print") or path in canned:
         return None
     section = "/" + " ".join(word for word in path[:-len("/print")].split("/") if word)
     lines = sections.get(section)

@@ -179,4 +179,4 @@ def test_a_diff_masks_each_line_in_its_own_section():
     assert added == [f"+add key=DB_PASSWORD name=app value={M}", f"+add name={M}", f"+add key={M} key-id=1"]
     for secret in ("hunter2", "s3cretcommunity", "NtpKey123"):
         assert secret not in diff
-    assert f"+add key=DB_PASSWORD name=app value=hunter2" in unified_diff(before, after, "a", "b", True)
+    assert "+add key=DB_PASSWORD name=app value=hunter2" in unified_diff(before, after, "a", "b", True)
