@@ -29,7 +29,7 @@ SECTION_SECRETS: dict[str, dict[str, bool]] = {
 }
 
 # name=value, where value is a quoted string (backslash escapes allowed) or runs to the next space.
-_ATTRIBUTE = re.compile(r'(?<![^\s\[])(?P<name>[a-z0-9][a-z0-9-]*)=(?P<value>"(?:[^"\\]|\\.)*"?|[^\s\]]*)')
+_ATTRIBUTE = re.compile(r'(?<![^\s\[])(?P<name>[a-z0-9][a-z0-9-]*)=(?P<value>"(?:[^"\\]|\\.)*"?|[^\s]*)')
 # A RouterOS line continuation: a backslash (not itself escaped) at the end, four spaces on the next line.
 _CONTINUATION = re.compile(r"(?<!\\)((?:\\\\)*)\\\r?\n {4}")
 # The menu path that starts a line: "/container envs", "/container/envs add ...", "/snmp community set ...".

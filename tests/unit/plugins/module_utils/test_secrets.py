@@ -131,6 +131,7 @@ SECTIONED = [
      f"/snmp community set [ find name={M} ] name={M}", ["public", "privComm2"]),
     ("/snmp/community add name=\"comm with space\" addresses=0.0.0.0/0",
      f"/snmp/community add name=\"{M}\" addresses=0.0.0.0/0", ["comm with space"]),
+    ("/user\nadd name=u password=ab]cd[ef", f"/user\nadd name=u password={M}", ["ab]cd", "cd[ef"]),
     ("/system ntp key\nadd key=NtpKey123 key-id=1 key-type=sha1",
      f"/system ntp key\nadd key={M} key-id=1 key-type=sha1", ["NtpKey123"]),
 ]
