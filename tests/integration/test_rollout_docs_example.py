@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from ansible.release import __version__ as ansible_version
 
 from tests.integration.harness import ROOT
 from tests.integration.user_folder import ChangeFolder, read_report
 
 GUIDE = ROOT / "docs" / "rollout.md"
+CORE = tuple(int(part) for part in ansible_version.split(".")[:2])
 
 
 def section(number: int) -> str:
@@ -79,9 +81,10 @@ def batches(output: str) -> list[set[str]]:
 
 def test_a_list_option_from_the_command_line_needs_the_json_form(folder, sim):
     folder.change(rollout_wait=False)
-    as_key_value = folder.rollout("-e", 'rollout_serial=[1,"50%"]')
-    assert as_key_value.rc != 0
-    assert not (folder.root / "rollout-report").exists(), "the key=value form must fail before the rollout"
+    if CORE >= (2, 19):  # earlier versions template the string back into a list; later ones fail on it
+        as_key_value = folder.rollout("-e", 'rollout_serial=[1,"50%"]')
+        assert as_key_value.rc != 0
+        assert not (folder.root / "rollout-report").exists(), "the key=value form must fail before the rollout"
 
     as_json = folder.rollout("-e", '{"rollout_serial": [1, "50%"]}')
     assert as_json.rc == 0, as_json.output
