@@ -149,7 +149,7 @@ def wire_parameters(command: Command, parameters: Parameters) -> Parameters:
 
 
 def is_read_only(command: Command, parameters: Parameters = None) -> bool:
-    """The last word is a read verb, no word is a write verb, and no parameter makes it write a file."""
+    """The last word is a read verb, no word is a write verb, and no parameter runs a script or writes a file."""
     words = command.words
     words_given = [parameters] if isinstance(parameters, str) else list(parameters or [])
     return (bool(words) and words[-1] in READ_VERBS and not WRITE_VERBS.intersection(words)
