@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 from ._client import SDXClient
 from ._errors import SDXError, SDXInputError
 from ._models import BaseModel, ConfigDict, Job
-from ._secrets import mask_line, unwrap
+from ._secrets import mask_line, sectioned, unwrap
 
 FILENAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 # The first line of an export says when it was taken; it differs in every backup, so diffs leave it out.
@@ -235,12 +235,25 @@ def export_lines(content: str) -> list[str]:
 def unified_diff(before: str, after: str, from_name: str, to_name: str, reveal_secrets: bool = False) -> str:
     """The unified diff between two exports, computed here; secret values masked unless revealed.
 
-    Secrets are masked after diffing, so a changed secret still shows as a changed line.
+    Secrets are masked after diffing, so a changed secret still shows as a changed line. A hunk carries no
+    section header, so each line is diffed with its section attached (``section NUL line``), and masked in
+    that section (a container variable's ``value=`` is secret, its ``key=`` is not).
     """
-    lines = difflib.unified_diff(export_lines(before), export_lines(after), fromfile=from_name, tofile=to_name,
-                                 lineterm="")
-    out = [line if reveal_secrets else mask_line(line) for line in lines]
+    lines = difflib.unified_diff(_with_sections(before), _with_sections(after), fromfile=from_name,
+                                 tofile=to_name, lineterm="")
+    out = [_diff_line(line, reveal_secrets) for line in lines]
     return "\n".join(out) + "\n" if out else ""
+
+
+def _with_sections(content: str) -> list[str]:
+    return [f"{section}\0{line}" for section, line in sectioned(export_lines(content))]
+
+
+def _diff_line(line: str, reveal_secrets: bool) -> str:
+    if "\0" not in line:  # the ---/+++ and @@ lines
+        return line
+    section, text = line[1:].split("\0", 1)
+    return line[0] + (text if reveal_secrets else mask_line(text, section))
 
 
 def change_key(diff: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -31,8 +31,11 @@ WRITE_VERBS = frozenset({
     "make-static", "release", "renew", "renew-all", "flush", "clear", "send", "apply", "cancel",
     "start", "stop", "schedule", "unschedule", "check-for-updates", "force-update", "password",
 })
-# Attribute words that make a read verb write a file on the router (``print file=``, ``export file=``).
-WRITE_ATTRIBUTES = ("=file=",)
+# Arguments that make a read verb run a script (``monitor do=``, ``print do=``, ``:do ... on-error=``) or
+# write a file (``print file=``, ``export file=``). Refused in any shape: ``=do=``, ``do=``, quoted, any case.
+SCRIPT_OR_FILE_ARGUMENTS = frozenset({"do", "file", "on-error", "on-event", "script", "source"})
+WRITE_ATTRIBUTES = tuple(f"={name}=" for name in sorted(SCRIPT_OR_FILE_ARGUMENTS))
+_ARGUMENT_NAME = re.compile(r"[\s\"'`]*=?[\s\"'`]*(?P<name>[A-Za-z][A-Za-z0-9.-]*)\s*=")
 
 Parameters = Union[str, list, None]
 _PATH_WORD = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -146,11 +149,20 @@ def wire_parameters(command: Command, parameters: Parameters) -> Parameters:
 
 
 def is_read_only(command: Command, parameters: Parameters = None) -> bool:
-    """The last word is a read verb, no word is a write verb, and no parameter makes it write a file."""
+    """The last word is a read verb, no word is a write verb, and no parameter runs a script or writes a file."""
     words = command.words
     words_given = [parameters] if isinstance(parameters, str) else list(parameters or [])
     return (bool(words) and words[-1] in READ_VERBS and not WRITE_VERBS.intersection(words)
-            and not any(marker in word for word in words_given for marker in WRITE_ATTRIBUTES))
+            and not any(_names_script_or_file(word) for word in words_given))
+
+
+def _names_script_or_file(word: str) -> bool:
+    """Whether any space-separated part of an API word is a ``do``/``file``/... argument, in any shape."""
+    for part in re.split(r"[\s;{}]+", word):
+        match = _ARGUMENT_NAME.match(part)
+        if match and match["name"].lower() in SCRIPT_OR_FILE_ARGUMENTS:
+            return True
+    return False
 
 
 def check_allowed(command: Command, parameters: Parameters, allow_write: bool) -> None:
@@ -158,7 +170,8 @@ def check_allowed(command: Command, parameters: Parameters, allow_write: bool) -
         raise SDXInputError(
             f"command: {command.path!r} may change the router; only commands whose last word is "
             f"{', '.join(sorted(READ_VERBS))}, with no write verb ({', '.join(sorted(WRITE_VERBS)[:6])}, ...) "
-            f"and no {' or '.join(WRITE_ATTRIBUTES)} parameter, run unless allow_write is true")
+            f"and no parameter naming a script or a file ({', '.join(WRITE_ATTRIBUTES)}), run unless "
+            f"allow_write is true")
 
 
 def run(client: SDXClient, site_id: str, path: str, parameters: Parameters) -> list[Any]:

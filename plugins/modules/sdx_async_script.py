@@ -426,7 +426,7 @@ class AsyncScriptModule(SDXModule):
             self.result["diff"] = {"prepared": change.diff or (
                 f"site {site_id}: job {job.id} changed nothing in the router's configuration (backups "
                 f"{change.before.filename} and {change.after.filename} are the same)\n")}
-        if self.params["reveal_secrets"]:
+        if self.params["reveal_secrets"] and not self.module.no_log:
             self.module.warn("reveal_secrets: the result holds the router's secrets; set no_log: true on the task")
 
     def _queue(self, site_id: str, request: AsynchronousScriptRequest, plan: _jobs.Plan) -> _jobs.Queued:

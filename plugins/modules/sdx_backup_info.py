@@ -168,7 +168,7 @@ class BackupInfoModule(SDXModule):
             self.result["compared_to"] = older.metadata()
             self.result["config_diff"] = _backups.unified_diff(before.content or "", current.content or "",
                                                                older.filename, selected.filename, reveal)
-        if reveal:
+        if reveal and not self.module.no_log:
             self.module.warn("reveal_secrets: the result holds the router's secrets; set no_log: true on the task")
 
     @staticmethod

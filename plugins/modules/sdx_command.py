@@ -16,7 +16,9 @@ description:
     O(parameters) exactly as given; the command itself never carries them.
   - Read-only by default. A command runs only when its last word is V(print), V(get), V(monitor) or V(export),
     no word of it is a write verb (such as V(add), V(set), V(remove), V(reboot), V(execute) or V(fetch)), and no
-    parameter holds V(=file=) (which makes a print or an export write a file). Anything else is refused before
+    parameter names a script or a file argument (V(do), V(file), V(on-error), V(on-event), V(script) or
+    V(source), in any shape such as V(=do=), V(do=), quoted or upper case; V(monitor do=) and V(print do=) run
+    a script, V(print file=) and V(export file=) write a file). Anything else is refused before
     any request, in check mode too, unless O(allow_write=true). Changes should go through
     M(altostrat.sdx.sdx_async_script), which queues them as tracked, idempotent jobs.
   - The router must be online; for an offline site the task fails and says so.

@@ -23,6 +23,27 @@ _COLLECTION_PLAYBOOK = re.compile(r"[/\\]ansible_collections[/\\][^/\\]+[/\\][^/
 # The text table names this many sites of a config diff group, and shows this many of its changed lines.
 GROUP_SITES_SHOWN = 5
 GROUP_LINES_SHOWN = 10
+# Characters a report must not carry raw: C0 and C1 controls (ANSI escapes start with \x1b), DEL, lone
+# surrogates, and the two non-characters XML 1.0 forbids. They are written visibly escaped (\x1b).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(value: Any, keep: str = "") -> Any:
+    """``value`` with every control character written as an escape (``\\x01``), except those in ``keep``.
+
+    Strings from the API (a site's name, a message quoting its ``last_seen_at``) reach the terminal table,
+    the JSON report and the JUnit XML, where a raw control character is an ANSI code or ill-formed XML.
+    """
+    if not isinstance(value, str):
+        return value
+
+    def _escape(match: re.Match) -> str:
+        char = match[0]
+        if char in keep:
+            return char
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _UNPRINTABLE.sub(_escape, value)
 
 
 def user_folder(cli_playbooks: Sequence[str], cwd: str) -> str:
@@ -75,17 +96,17 @@ def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> 
     recorded = dict(result or {})
     status = str(recorded.get("status") or "not_run")
     return {
-        "site": str(recorded.get("site") or host),
-        "site_id": recorded.get("site_id") or site_id or None,
-        "status": status,
-        "job_id": recorded.get("job_id") or None,
+        "site": printable(str(recorded.get("site") or host)),
+        "site_id": printable(recorded.get("site_id") or site_id or None),
+        "status": printable(status),
+        "job_id": printable(recorded.get("job_id") or None),
         "queued": _timestamp(recorded.get("queued")),
         "started": _timestamp(recorded.get("started")),
         "finished": _timestamp(recorded.get("finished")),
         # the site's own job, from queued to finished, whatever else its batch waited for
         "duration": _seconds_between(recorded.get("queued"), recorded.get("finished")),
         "changed": bool(recorded.get("changed")),
-        "message": str(recorded.get("message") or ("" if result else NO_RESULT_MESSAGE)),
+        "message": printable(str(recorded.get("message") or ("" if result else NO_RESULT_MESSAGE))),
     }
 
 
@@ -108,10 +129,11 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
         # Only the role records not_run: for a site it left alone after a batch failed.
         stopped = stopped or bool(result) and rows[-1]["status"] == "not_run"
         if isinstance(result, Mapping) and isinstance(result.get("config_diff"), str):
-            changes.append({"site": rows[-1]["site"], "status": rows[-1]["status"], "diff": result["config_diff"]})
+            changes.append({"site": rows[-1]["site"], "status": rows[-1]["status"],
+                            "diff": printable(result["config_diff"], keep="\n\t")})
     counts = Counter(item["status"] for item in rows)
     return {
-        "description": description,
+        "description": printable(description),
         "check_mode": bool(check_mode),
         "total": len(rows),
         "counts": {status: counts.get(status, 0) for status in STATUSES},
@@ -126,9 +148,10 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
 def table(report: Mapping[str, Any]) -> list[str]:
     """The report as aligned text lines: site, status, job, duration, message."""
     header = ("SITE", "STATUS", "JOB", "DURATION", "MESSAGE")
-    lines = [(item["site"], item["status"], item["job_id"] or "-",
-              "-" if item["duration"] is None else f"{item['duration']:.1f}s", item["message"])
-             for item in report["sites"]]
+    lines = [tuple(printable(str(cell)) for cell in (
+        item["site"], item["status"], item["job_id"] or "-",
+        "-" if item["duration"] is None else f"{item['duration']:.1f}s", item["message"]))
+        for item in report["sites"]]
     widths = [max(len(str(cells[index])) for cells in [header, *lines]) for index in range(4)]
     rendered = ["  ".join(str(cell).ljust(width) for cell, width in zip(cells[:4], widths)) + "  " + str(cells[4])
                 for cells in [header, *lines]]
@@ -171,23 +194,26 @@ def _changed_lines(diff: str) -> list[str]:
 
 def _group_lines(number: int, group: Mapping[str, Any]) -> list[str]:
     sites = group["sites"]
-    names = ", ".join(sites[:GROUP_SITES_SHOWN]) + (f" and {len(sites) - GROUP_SITES_SHOWN} more"
-                                                    if len(sites) > GROUP_SITES_SHOWN else "")
+    more = f" and {len(sites) - GROUP_SITES_SHOWN} more" if len(sites) > GROUP_SITES_SHOWN else ""
+    names = ", ".join(printable(str(site)) for site in sites[:GROUP_SITES_SHOWN]) + more
     changed = _changed_lines(group["diff"])
     added = sum(1 for line in changed if line.startswith("+"))
     what = f"{added} line(s) added, {len(changed) - added} removed" if changed else "no change"
     lines = [f"  group {number}, {len(sites)} site(s), {what}: {names}"]
-    lines.extend(f"    {line}" for line in changed[:GROUP_LINES_SHOWN])
+    lines.extend(f"    {printable(line)}" for line in changed[:GROUP_LINES_SHOWN])
     if len(changed) > GROUP_LINES_SHOWN:
         lines.append(f"    ... {len(changed) - GROUP_LINES_SHOWN} more line(s)")
     return lines
 
 
 def junit(report: Mapping[str, Any]) -> str:
-    """The report as a JUnit XML test suite: one test case per site, timed by the site's job."""
+    """The report as a JUnit XML test suite: one test case per site, timed by the site's job.
+
+    Every text is escaped with :func:`printable`, whatever report it is given, so the XML stays well-formed.
+    """
     counts = report["counts"]
     suite = ElementTree.Element("testsuite", {
-        "name": f"altostrat.sdx rollout: {report['description']}",
+        "name": printable(f"altostrat.sdx rollout: {report['description']}"),
         "tests": str(report["total"]),
         "failures": str(counts.get("failed", 0)),
         "errors": "0",
@@ -195,13 +221,14 @@ def junit(report: Mapping[str, Any]) -> str:
     })
     for item in report["sites"]:
         case = ElementTree.SubElement(suite, "testcase", {
-            "classname": "altostrat.sdx.rollout", "name": item["site"],
+            "classname": "altostrat.sdx.rollout", "name": printable(str(item["site"])),
             "time": str(item["duration"] or 0)})
+        message = printable(str(item["message"]))
         if item["status"] == "failed":
-            ElementTree.SubElement(case, "failure", {"message": item["message"]}).text = item["message"]
+            ElementTree.SubElement(case, "failure", {"message": message}).text = message
         elif item["status"] in ("skipped_offline", "not_run"):
-            ElementTree.SubElement(case, "skipped", {"message": item["message"] or item["status"]})
+            ElementTree.SubElement(case, "skipped", {"message": message or printable(str(item["status"]))})
         out = ElementTree.SubElement(case, "system-out")
-        out.text = " ".join(f"{key}={item.get(key) or '-'}"
-                            for key in ("status", "job_id", "site_id", "queued", "started", "finished"))
+        out.text = printable(" ".join(f"{key}={item.get(key) or '-'}"
+                                      for key in ("status", "job_id", "site_id", "queued", "started", "finished")))
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suite, encoding="unicode") + "\n"

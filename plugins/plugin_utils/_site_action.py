@@ -48,7 +48,13 @@ class SiteActionBase(ActionBase):
         if problems:
             result.update(failed=True, msg="; ".join(problems))
             return result
-        if args.get("site_id") in (None, "") and self._wants_host_site(args):
+        given = args.get("site_id")
+        if isinstance(given, str) and not given.strip():  # an explicit '' must not become the host's own site
+            result.update(failed=True, msg=(
+                f"site_id: expected a site ID, got an empty string {given!r}; leave site_id out to use the "
+                f"host's {SITE_VARIABLE}"))
+            return result
+        if given is None and self._wants_host_site(args):
             site_id = task_vars.get(SITE_VARIABLE)
             if site_id not in (None, ""):
                 args["site_id"] = site_id

@@ -34,8 +34,8 @@ def test_a_read_with_where_is_translated_into_a_query_word(ansible, sim, site):
     run = ansible.task({"site_id": site, "command": "/ip address print where address=192.168.88.1/24"},
                        module=COMMAND)
     assert run.status == "ok", run.output
-    assert run.result["output"] == [{".id": "*1", "address": "192.168.88.1/24", "network": "192.168.88.0",
-                                     "interface": "bridge"}]
+    assert run.result["output"] == [{".id": "*1", "address": "192.168.88.1/24", "comment": "defconf",
+                                     "interface": "bridge", "network": "192.168.88.0"}]
     assert [entry["body"] for entry in sim.log("POST")] == [
         {"command": "/ip/address/print", "parameters": "?address=192.168.88.1/24"}]
 

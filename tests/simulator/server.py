@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .commands import check_body, run_command
+from .commands import check_body, current_sections, run_command
 from .faults import FaultRule
 from .fleet import iso
 from .state import DOC_URL, ApiError, Simulator, invalid, not_found, validate_async_body
@@ -231,7 +231,8 @@ class Handler(BaseHTTPRequestHandler):
         if not target.online:
             raise ApiError(409, "invalid_request_error", "site_offline",
                            f"Site '{target.id}' is offline; synchronous commands need a live management tunnel.")
-        return Response(200, {"status": "success", "data": run_command(target, command, parameters)})
+        sections = current_sections(self.server.sim.backups, target)
+        return Response(200, {"status": "success", "data": run_command(target, command, parameters, sections)})
 
     def api_request_backup(self, site: str, query: dict, raw: bytes) -> Response:
         del query, raw

@@ -86,6 +86,9 @@ def test_parameters_must_be_a_word_or_a_list_of_words(parameters):
     ("/ip/address/set/print", None, False),
     ("/export", "=file=backup", False),
     ("/ip/address/print", ["?interface=bridge", "=file=addresses"], False),
+    ("/interface/ethernet/monitor", ["=numbers=ether1", "=once="], True),
+    ("/interface/ethernet/monitor", "=do={/system reboot}", False),
+    ("/ip/address/print", ["?comment=todo=file", "?name=do", "=.proplist=file,done"], True),
 ])
 def test_read_only_is_a_read_verb_last_no_write_verb_and_no_file(command, parameters, read_only):
     assert _commands.is_read_only(_commands.parse(command), parameters) is read_only
@@ -124,6 +127,17 @@ DISGUISED_WRITES = [
     (":execute {/system reboot}", None),
     ("/SYSTEM/REBOOT", None),
     ("/system/backup/save/print", None),
+    ("/interface/ethernet/monitor", "=do={/system reboot}"),
+    ("/interface/ethernet/monitor", ["=numbers=ether1", "=do=/system/reboot"]),
+    ("/interface ethernet monitor", "do=/system/reboot"),
+    ("/interface/ethernet/monitor", '"=do={/system reboot}"'),
+    ("/interface/ethernet/monitor", "=DO={/system reboot}"),
+    ("/interface/ethernet/monitor", " =Do= {/system reboot}"),
+    ("/ip/address/print", "=.proplist=address =do={/system reboot}"),
+    ("/ip/address/print", ["=File=addresses"]),
+    ("/ip/address/print", "file=addresses"),
+    ("/system/resource/print", "=on-error={/system reboot}"),
+    ("/system/resource/monitor", ["=once=", "'=do=/system/reboot'"]),
 ]
 
 

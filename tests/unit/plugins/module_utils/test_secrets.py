@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._backups import unified_diff
 from ansible_collections.altostrat.sdx.plugins.module_utils._secrets import (
-    MASK, is_secret_name, mask, mask_line, unwrap)
+    MASK, is_secret_name, mask, mask_line, section_of, unwrap)
 
 M = MASK
 # (export line, the same line masked, the secret values that must be gone)
@@ -107,3 +108,76 @@ def test_an_escaped_backslash_at_the_end_of_a_value_is_not_a_continuation():
 ])
 def test_secret_names(name, secret):
     assert is_secret_name(name) is secret
+
+
+# Where an attribute's meaning depends on its section: (export, the same export masked, secrets that must go).
+# Each export is a section header and a line, or one line carrying its own menu path.
+SECTIONED = [
+    ("/container envs\nadd key=DB_PASSWORD name=app value=hunter2",
+     f"/container envs\nadd key=DB_PASSWORD name=app value={M}", ["hunter2"]),
+    ("/container envs add key=DB_PASSWORD name=app value=hunter2",
+     f"/container envs add key=DB_PASSWORD name=app value={M}", ["hunter2"]),
+    ("/container/envs add key=API_TOKEN list=app value=\"tok en\"",
+     f"/container/envs add key=API_TOKEN list=app value=\"{M}\"", ["tok en"]),
+    ("/container envs\nset [ find key=DB_PASSWORD ] value=s3cr3t-v2",
+     f"/container envs\nset [ find key=DB_PASSWORD ] value={M}", ["s3cr3t-v2"]),
+    ("/container envs\nadd key=GREETING name=app value=\"hello \\\n    world\"",
+     f"/container envs\nadd key=GREETING name=app value=\"{M}\"", ["hello", "world"]),
+    ("/snmp community\nadd addresses=10.0.0.0/8 name=s3cretcommunity",
+     f"/snmp community\nadd addresses=10.0.0.0/8 name={M}", ["s3cretcommunity"]),
+    ("/snmp community\nset [ find default=yes ] name=privComm1",
+     f"/snmp community\nset [ find default=yes ] name={M}", ["privComm1"]),
+    ("/snmp community set [ find name=public ] name=privComm2",
+     f"/snmp community set [ find name={M} ] name={M}", ["public", "privComm2"]),
+    ("/snmp/community add name=\"comm with space\" addresses=0.0.0.0/0",
+     f"/snmp/community add name=\"{M}\" addresses=0.0.0.0/0", ["comm with space"]),
+    ("/user\nadd name=u password=ab]cd[ef", f"/user\nadd name=u password={M}", ["ab]cd", "cd[ef"]),
+    ("/system ntp key\nadd key=NtpKey123 key-id=1 key-type=sha1",
+     f"/system ntp key\nadd key={M} key-id=1 key-type=sha1", ["NtpKey123"]),
+]
+# Lookalikes: the same attribute names where they carry nothing secret stay visible.
+SECTION_LOOKALIKES = [
+    "/container envs\nadd key=DB_PASSWORD name=app",
+    "/container\nadd envlist=app interface=veth1 root-dir=disk1/app",
+    "/ip dhcp-server option\nadd code=43 name=opt43 value=0x0104c0a80101",
+    "/snmp\nset contact=noc@example.com enabled=yes trap-community=public",
+    "/interface bridge\nadd name=bridge",
+    "/system ntp client\nset enabled=yes",
+    "/snmp community\n/ip address\nadd address=10.0.0.1/24 interface=ether1 network=10.0.0.0",
+]
+
+
+@pytest.mark.parametrize("export, masked, gone", SECTIONED)
+def test_secrets_whose_meaning_depends_on_the_section_are_masked(export, masked, gone):
+    assert mask(export) == masked
+    for value in gone:
+        assert value not in mask(export)
+
+
+@pytest.mark.parametrize("export", SECTION_LOOKALIKES)
+def test_section_lookalikes_stay_visible(export):
+    assert mask(export) == export
+
+
+@pytest.mark.parametrize("line, section", [
+    ("/container envs", "container envs"), ("/container/envs add key=A value=b", "container envs"),
+    ("/snmp community set [ find ] name=x", "snmp community"), ("/ip address", "ip address"),
+    ("/ip address add address=10.0.0.1/24", "ip address"), ("/system ntp key", "system ntp key"),
+    ("add key=A value=b", None), ("# /container envs", None),
+])
+def test_the_section_a_line_names(line, section):
+    assert section_of(line) == section
+
+
+def test_a_diff_masks_each_line_in_its_own_section():
+    before = ("/container envs\nadd key=HOME name=app value=/root\n/snmp community\n"
+              "set [ find default=yes ] addresses=10.0.0.0/8\n/system ntp key\n")
+    after = before.replace("value=/root\n", "value=/root\nadd key=DB_PASSWORD name=app value=hunter2\n").replace(
+        "addresses=10.0.0.0/8\n", "addresses=10.0.0.0/8\nadd name=s3cretcommunity\n").replace(
+        "/system ntp key\n", "/system ntp key\nadd key=NtpKey123 key-id=1\n")
+    diff = unified_diff(before, after, "a", "b")
+    added = [line for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert added == [f"+add key=DB_PASSWORD name=app value={M}", f"+add name={M}", f"+add key={M} key-id=1"]
+    for secret in ("hunter2", "s3cretcommunity", "NtpKey123"):
+        assert secret not in diff
+    assert "+add key=DB_PASSWORD name=app value=hunter2" in unified_diff(before, after, "a", "b", True)

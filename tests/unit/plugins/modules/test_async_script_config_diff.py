@@ -123,3 +123,11 @@ def test_revealed_secrets_show_in_the_diff_with_a_warning(fleet, module_warnings
                                              "reveal_secrets": True})
     assert "+add name=vpn-user3 password=Sup3r-s3cret service=l2tp" in revealed["config_diff"].splitlines()
     assert module_warnings == ["reveal_secrets: the result holds the router's secrets; set no_log: true on the task"]
+
+
+def test_revealed_secrets_under_no_log_need_no_warning(fleet, module_warnings):
+    _sim, url, site = fleet
+    script = "/ppp secret add name=vpn-user4 password=Sup3r-s3cret service=l2tp"
+    revealed = run(url, site, **{**DIFF_ON, "script": script, "reveal_secrets": True, "_ansible_no_log": True})
+    assert "+add name=vpn-user4 password=Sup3r-s3cret service=l2tp" in revealed["config_diff"].splitlines()
+    assert module_warnings == []

@@ -135,6 +135,17 @@ def test_info_reveals_secrets_only_when_asked_and_warns(module_warnings):
 
 
 @responses.activate
+def test_info_reveals_secrets_under_no_log_without_a_warning(module_warnings):
+    new = listed(10)
+    responses.get(LIST, json=[new])
+    responses.get(f"{LIST}/{new['filename']}", json={**new, "content": OLD})
+    result = run_module(sdx_backup_info.main, {**CONNECTION, "site_id": SITE, "filename": new["filename"],
+                                               "reveal_secrets": True, "_ansible_no_log": True})
+    assert result["backup"]["content"] == OLD
+    assert module_warnings == []
+
+
+@responses.activate
 def test_info_on_an_unlisted_filename_fails_naming_it():
     responses.get(LIST, json=[listed(10)])
     result = run_module(sdx_backup_info.main, {**CONNECTION, "site_id": SITE, "filename": "1.rsc"})
