@@ -182,7 +182,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import HAS_PYDANTIC, ValidationError
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import HAS_PYDANTIC
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import client_from_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._sites import list_sites, site_tags
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
@@ -210,9 +210,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             hosts = self._hosts(path, cache)
         except (SDXError, SDXInputError) as error:
             raise AnsibleParserError(f"{self.NAME}: {error}") from None
-        except ValidationError as error:
-            raise AnsibleParserError(f"{self.NAME}: SDX answered with sites that do not look like sites: "
-                                     f"{str(error).splitlines()[0]}") from None
         self._populate(hosts)
 
     # -- fetching (or the cache) -------------------------------------------------------------------
