@@ -93,10 +93,10 @@ def newest_first(backups: Iterable[Backup]) -> list[Backup]:
     return dated + [b for b in items if b.timestamp is None]
 
 
-def list_backups(client: SDXClient, site_id: str, poll: bool = False) -> list[Backup]:
+def list_backups(client: SDXClient, site_id: str, give_way: bool = False) -> list[Backup]:
     """The site's backups, newest first (``GET /backup/{siteId}``)."""
     try:
-        items = client.get_list(f"backup/{site_id}") if not poll else _poll_list(client, site_id)
+        items = client.get_list(f"backup/{site_id}") if not give_way else _poll_list(client, site_id)
     except SDXError as error:
         raise _site_context(error, site_id)
     backups = []
@@ -108,7 +108,7 @@ def list_backups(client: SDXClient, site_id: str, poll: bool = False) -> list[Ba
 
 
 def _poll_list(client: SDXClient, site_id: str) -> list[Any]:
-    payload = client.get(f"backup/{site_id}", poll=True)
+    payload = client.get(f"backup/{site_id}", give_way=True)
     if isinstance(payload, dict) and isinstance(payload.get("data"), list):
         return payload["data"]
     if not isinstance(payload, list):
@@ -154,7 +154,7 @@ def _wait(client: SDXClient, site_id: str, is_new: Callable[[Backup], bool], tim
     deadline = clock() + timeout
     while True:
         sleep(max(0.0, min(interval, deadline - clock())))
-        listing = list_backups(client, site_id, poll=True)
+        listing = list_backups(client, site_id, give_way=True)
         found = next((backup for backup in listing if is_new(backup)), None)
         if found is not None or clock() >= deadline:
             return found, listing

@@ -51,10 +51,10 @@ def list_jobs(client: SDXClient, site_id: str) -> list[Job]:
     return parse_items(Job, items, client.endpoint("GET", path))
 
 
-def get_job(client: SDXClient, site_id: str, job_id: str, poll: bool = False) -> Job:
+def get_job(client: SDXClient, site_id: str, job_id: str, give_way: bool = False) -> Job:
     path = f"{_jobs_path(site_id)}/{job_id}"
     try:
-        answer = client.get(path, poll=poll)
+        answer = client.get(path, give_way=give_way)
     except SDXError as error:
         if error.status == 404:
             error.with_context(f"job {job_id!r} was not found on site {site_id!r}")
@@ -266,14 +266,14 @@ def wait(client: SDXClient, site_id: str, target: Target, timeout: float, interv
             outcome.timed_out = True
             break
         sleep(max(0.0, min(interval - budget_wait, remaining)))
-        waited_before = client.budget.waited if client.budget else 0.0
+        waited_before = client.waited_for_budget()
         if outcome.job is None:
             outcome.job = target.find(list_jobs(client, site_id))
             if outcome.job is None and clock() - started >= LOCATE_WINDOW:
                 raise _not_listed(client, site_id, target, clock() - started)
         else:
-            outcome.job = get_job(client, site_id, outcome.job.id, poll=True)
-        budget_wait = (client.budget.waited if client.budget else 0.0) - waited_before
+            outcome.job = get_job(client, site_id, outcome.job.id, give_way=True)
+        budget_wait = client.waited_for_budget() - waited_before
         if outcome.job is not None and outcome.job.status != outcome.transitions[-1]["status"]:
             outcome.transitions.append({"status": outcome.job.status, "seen_at": _now()})
     return outcome

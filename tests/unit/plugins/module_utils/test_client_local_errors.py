@@ -13,7 +13,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError, SDXLocalError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest
-from ansible_collections.altostrat.sdx.plugins.module_utils._module import client_from_options
+from ansible_collections.altostrat.sdx.plugins.module_utils._client import client_from_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import count, seconds
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
 from tests.unit.compat import FakeClock
