@@ -14,8 +14,9 @@ back; a request still in flight holds its slot too. A request reaches the server
 taken and before its answer comes back, so two requests that share a slot arrive at the server at least
 ``window`` seconds apart, however late the first one arrived: no span of ``window`` seconds at the server
 ever holds more than the limit, whatever window the server counts in. A request that gives way (a poll
-of a running job, which can as well come a little later) waits while another process has a request waiting. When the server answers 429 anyway (another
-machine uses the same token), its ``Retry-After`` closes the budget for every process until then.
+of a running job, which may as well come a little later) waits while another process has a request
+waiting. When the server answers 429 anyway (another machine uses the same token), its ``Retry-After``
+closes the budget for every process until then.
 """
 
 from __future__ import annotations

@@ -113,12 +113,12 @@ class SDXClient:
     def post(self, path: str, body: dict) -> Any:
         return self.request("POST", path, body=body)
 
-    def get_list(self, path: str) -> list[Any]:
+    def get_list(self, path: str, give_way: bool = False) -> list[Any]:
         """A collection: a bare array, ``{"data": [...]}``, or Laravel pages followed through ``next``."""
         items: list[Any] = []
         url: str | None = path
         for _page in range(MAX_PAGES):
-            payload = self.get(url)
+            payload = self.get(url, give_way=give_way)
             if isinstance(payload, list):
                 return items + payload
             if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):

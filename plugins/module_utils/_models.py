@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import traceback
 import uuid
+from datetime import datetime, timezone
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
@@ -212,6 +213,44 @@ class Site(_APIObject):
     @property
     def online(self) -> bool:
         return bool(self.has_pulse)
+
+
+class Backup(_APIObject):
+    """One backup as SDX lists it (``content`` only when it was read on its own)."""
+
+    filename: str
+    size: Optional[str] = None
+    date: Optional[str] = None
+    time: Optional[str] = None
+    created_at: Optional[str] = None
+    content: Optional[str] = None
+
+    @property
+    def timestamp(self) -> Optional[float]:
+        """When it was taken: ``created_at``, else the UNIX timestamp its filename carries."""
+        moment = parse_time(self.created_at)
+        if moment is not None:
+            return moment
+        match = re.match(r"^(\d{9,11})(?:\.\w+)?$", self.filename)
+        return float(match.group(1)) if match else None
+
+    def metadata(self) -> dict[str, Any]:
+        """The listed fields, as a task returns them."""
+        return {"filename": self.filename, "size": self.size, "date": self.date, "time": self.time,
+                "created_at": self.created_at}
+
+
+def parse_time(value: Optional[str]) -> Optional[float]:
+    """An ISO 8601 time of an answer as a UNIX timestamp (UTC when it names no zone); None when unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
 
 
 def _kind_of(data: Any) -> str:

@@ -15,6 +15,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ._client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient, client_from_options
 from ._errors import SDXError, SDXInputError
 from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
+from ._site import SiteAPI
 
 
 def sdx_argument_spec() -> dict[str, dict[str, Any]]:
@@ -55,6 +56,10 @@ class SDXModule:
         if self._client is None:
             self._client = client_from_options(self.params, agent=self.module._name)  # pylint: disable=protected-access
         return self._client
+
+    def site(self, site_id: str) -> SiteAPI:
+        """The site layer for ``site_id`` (checked already), over this module's client."""
+        return SiteAPI(self.client, site_id)
 
     def run(self) -> None:
         raise NotImplementedError

@@ -137,7 +137,7 @@ class CommandModule(SDXModule):
         if writes and self.module.check_mode:
             self.result["msg"] = f"would run {command.path} on site {site_id}"
             return
-        self.result["output"] = _commands.run(self.client, site_id, command.path, parameters)
+        self.result["output"] = self.site(site_id).run_command(command.path, parameters)
 
 
 def main() -> None:
