@@ -164,10 +164,14 @@ def _names_script_or_file(word: str) -> bool:
     return False
 
 
-def check_allowed(command: Command, parameters: Parameters, allow_write: bool) -> None:
-    if not allow_write and not is_read_only(command, parameters):
+def writes(command: Command, parameters: Parameters, allow_write: bool) -> bool:
+    """Whether the command may change the router; SDXInputError when it may and ``allow_write`` is off."""
+    if is_read_only(command, parameters):
+        return False
+    if not allow_write:
         raise SDXInputError(
             f"command: {command.path!r} may change the router; only commands whose last word is "
             f"{', '.join(sorted(READ_VERBS))}, with no write verb ({', '.join(sorted(WRITE_VERBS)[:6])}, ...) "
             f"and no parameter naming a script or a file ({', '.join(WRITE_ATTRIBUTES)}), run unless "
             f"allow_write is true")
+    return True
