@@ -9,7 +9,7 @@ def test_error_body_variants():
     documented = read_error_body(
         b'{"type": "invalid_request_error", "code": "parameter_missing", "message": "m", "doc_url": "u"}', "")
     assert documented == {"type": "invalid_request_error", "code": "parameter_missing",
-                                   "message": "m", "doc_url": "u"}
+                          "message": "m", "doc_url": "u"}
     assert read_error_body(b'{"message": "Unauthenticated."}', "application/json")["message"] == "Unauthenticated."
     page = read_error_body(b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
     assert page["message"] == "an HTML page instead of JSON (502 Bad Gateway)"
@@ -17,8 +17,8 @@ def test_error_body_variants():
 
 
 def test_an_error_answer_keeps_type_code_message_doc_url_and_status():
-    error = error_from_answer(404, b'{"type": "invalid_request_error", "code": "resource_missing", "message": "No site.",'
-                                   b' "doc_url": "https://d"}', "application/json", method="GET", url="https://sdx.test/x")
+    body = b'{"type": "invalid_request_error", "code": "resource_missing", "message": "No site.", "doc_url": "https://d"}'
+    error = error_from_answer(404, body, "application/json", method="GET", url="https://sdx.test/x")
     assert error.to_dict() == {"status": 404, "type": "invalid_request_error", "code": "resource_missing",
                                "message": "No site.", "doc_url": "https://d"}
     assert error.message == ("SDX API answered HTTP 404 (invalid_request_error/resource_missing) to GET "
