@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Transport: one small SDX client over a requests Session (auth, TLS, timeouts, retries, errors)."""
+"""Transport: one small SDX client over a requests Session (auth, TLS, timeouts, retries, errors), built from
+the connection options by ``client_from_options`` after checking them."""
 
 from __future__ import annotations
 
