@@ -12,8 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-# The directory that holds this package: the child runs ``python -m simulator`` from there.
-HOME = Path(__file__).resolve().parents[1]
+# The repository root, which holds this package: the child runs ``python -m simulator`` from there.
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "alto_sk_integration_7f3a9c21d4e5b6"
 
 
@@ -24,7 +24,7 @@ class SimulatorProcess:
         port_file = workdir / "simulator.json"
         self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, "-m", "simulator", "--port", "0", "--port-file", str(port_file),
-             "--token", TOKEN, *args], cwd=HOME, stdout=subprocess.DEVNULL)
+             "--token", TOKEN, *args], cwd=ROOT, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while not port_file.exists() or not port_file.read_text():
             if self.proc.poll() is not None or time.monotonic() > deadline:
