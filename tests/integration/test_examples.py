@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator.fleet import EXAMPLE_SITE_ID
 from tests.integration.harness import ROOT, TOKEN
 from tests.plugin_docs import doc_block
-from tests.simulator.fleet import EXAMPLE_SITE_ID
 
 MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("sdx_*.py"))
 

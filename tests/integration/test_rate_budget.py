@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.harness import Ansible, SimulatorProcess
+from simulator.process import SimulatorProcess
+from tests.integration.harness import Ansible
 
 pytestmark = pytest.mark.main_line
 WINDOW = 60.0

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
-from tests.simulator.fleet import build_fleet
+from simulator.fleet import build_fleet
 
 # The Site object as the API documentation shows it (GET /sites/{siteId}).
 DOCUMENTED_SITE = {
