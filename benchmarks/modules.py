@@ -42,7 +42,7 @@ MODULE_PLAY = [{"name": "Queue with sdx_async_script", "hosts": "all", "gather_f
     {"name": "Queue", "altostrat.sdx.sdx_async_script": dict(BODY)}]}]
 URI_PLAY = [{"name": "Queue with uri", "hosts": "all", "gather_facts": False, "tasks": [
     {"name": "Queue", "ansible.builtin.uri": {
-        "url": "{{ lookup('ansible.builtin.env', 'SDX_API_URL') }}/api/asynchronous/{{ sdx_id }}",
+        "url": "{{ lookup('ansible.builtin.env', 'SDX_API_URL') }}/api/asynchronous/{{ sdx_site_id }}",
         "method": "POST", "body_format": "json", "body": BODY, "status_code": [200, 202],
         "headers": {"Authorization": "Bearer {{ lookup('ansible.builtin.env', 'SDX_API_TOKEN') }}"}}}]}]
 WAIT_PLAY = [{"name": "Queue and wait", "hosts": "all", "gather_facts": False, "tasks": [
@@ -56,7 +56,7 @@ def write(path: Path, data) -> Path:
 
 
 def inventory(work: Path, sim: SimulatorProcess) -> Path:
-    hosts = {site["name"]: {"sdx_id": site["id"]} for site in sim.sites()}
+    hosts = {site["name"]: {"sdx_site_id": site["id"]} for site in sim.sites()}
     return write(work / "sites.yml", {"all": {"hosts": hosts, "vars": {
         "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}})
 

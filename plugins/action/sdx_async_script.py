@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The one action plugin of the collection, run for every site module.
 
-meta/runtime.yml routes the action of every other module here (plugin_routing). The file bears a module's name
+meta/runtime.yml makes it the action_plugin of every other module (plugin_routing). The file bears a module's name
 because ansible-test's action-plugin-docs check wants every action plugin to share its name with a module.
 """
 

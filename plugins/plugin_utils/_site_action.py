@@ -104,9 +104,8 @@ class SiteAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
-        action = getattr(self._task, "resolved_action", None) or self._task.action
         try:
-            args = site_args(module_of(action), dict(self._task.args), task_vars)
+            args = site_args(module_of(self._module_name()), dict(self._task.args), task_vars)
         except ValueError as error:
             result.update(failed=True, msg=str(error))
             return result
@@ -115,3 +114,9 @@ class SiteAction(ActionBase):
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
         return result
+
+    def _module_name(self) -> str:
+        """The full name of the task's module; the task's resolved action may name this action plugin instead."""
+        found = self._shared_loader_obj.module_loader.find_plugin_with_context(
+            self._task.action, collection_list=self._task.collections)
+        return found.resolved_fqcn if found.resolved else self._task.action

@@ -69,3 +69,18 @@ def test_malformed_sites_fail_the_source_in_one_clear_line(ansible, sim, body, p
     assert run.rc != 0
     assert f"altostrat.sdx.sites: SDX API answered GET {sim.url}/sites with {problem}" in run.text
     assert "Traceback" not in run.output and "validation error" not in run.output
+
+
+def test_module_defaults_stay_per_module_through_the_one_action_plugin(ansible, sim):
+    site = sim.sites(online=True)[0]["id"]
+    play = {"name": "defaults", "hosts": "localhost", "gather_facts": False,
+            "module_defaults": {"altostrat.sdx.sdx_async_script": {"poll_interval": 0.2},
+                                "altostrat.sdx.sdx_command": {"command": "/system/identity/print"}},
+            "tasks": [{"name": "command", "altostrat.sdx.sdx_command": {"site_id": site}},
+                      {"name": "jobs", "altostrat.sdx.sdx_job_info": {"site_id": site}}]}
+    path = ansible.workdir / "defaults.yml"
+    path.write_text(json.dumps([play]))
+    run = ansible.playbook(path)
+    assert run.rc == 0, run.output
+    assert run.task("command")["result"]["output"], run.output
+    assert run.task("jobs")["status"] == "ok"
