@@ -13,7 +13,7 @@ from ansible_collections.altostrat.sdx.plugins.doc_fragments.sdx import ModuleDo
 from ansible_collections.altostrat.sdx.plugins.inventory import sites
 from ansible_collections.altostrat.sdx.plugins.module_utils._events import connection_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import sdx_argument_spec
-from tests.plugin_docs import doc_block
+from tests.plugin_docs import doc_block, documented_options
 
 SPEC = sdx_argument_spec()
 FOR_MODULES = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
@@ -64,6 +64,8 @@ def test_the_inventory_takes_its_connection_options_from_the_fragment_only():
     doc = yaml.safe_load(doc_block("plugins/inventory/sites.py", "DOCUMENTATION"))
     assert "altostrat.sdx.sdx.plugins" in doc["extends_documentation_fragment"]
     assert not set(doc["options"]) & set(SPEC)
+    options = documented_options("plugins/inventory/sites.py")
+    assert {name: options[name] for name in SPEC} == FOR_PLUGINS
     assert set(sites.CONNECTION_OPTIONS) == set(SPEC)
 
 
