@@ -84,3 +84,10 @@ def test_module_defaults_stay_per_module_through_the_one_action_plugin(ansible, 
     assert run.rc == 0, run.output
     assert run.task("command")["result"]["output"], run.output
     assert run.task("jobs")["status"] == "ok"
+
+
+def test_the_site_variable_wins_over_a_site_field_of_the_same_name(ansible, sim):
+    site = sim.sites()[0]
+    sim.fault(action="body", method="GET", path="/sites", body=[{**site, "site_id": "not-the-id"}])
+    hosts = ansible.inventory({}).hostvars()
+    assert [host["sdx_site_id"] for host in hosts.values()] == [site["id"]]
