@@ -18,8 +18,9 @@ NOT_VERIFIED = {"changed": False, "skipped": True, "skip_reason": "Conditional r
 KEYS = ["site", "site_id", "status", "changed", "job_id", "queued", "started", "finished", "message"]
 
 
-def ran(job, wait=True, check_mode=False, verify=NOT_VERIFIED):
-    return _rollout.site_result("ran", "branch-0001", "s1", job=job, wait=wait, check_mode=check_mode, verify=verify)
+def ran(job, wait=True, check_mode=False, verify=None):
+    return _rollout.site_result("ran", "branch-0001", "s1", job=job, wait=wait, check_mode=check_mode,
+                                verify=verify or NOT_VERIFIED)
 
 
 @pytest.mark.parametrize("result, status, message", [
@@ -46,8 +47,8 @@ def test_a_completed_job_keeps_its_id_and_times():
 
 
 def test_a_failed_job_finishes_when_it_failed():
-    job = {"changed": True, "failed": True, "job": {**JOB, "status": "failed", "completed_at": None,
-                                                    "failed_at": "2026-11-28T12:00:09Z"}}
+    failed_job = {**JOB, "status": "failed", "completed_at": None, "failed_at": "2026-11-28T12:00:09Z"}
+    job = {"changed": True, "failed": True, "job": failed_job}
     result = _rollout.site_result("failed", "branch-0002", "s2", job=job, error={"msg": "job j1 failed at x"})
     assert (result["status"], result["message"], result["changed"]) == ("failed", "job j1 failed at x", True)
     assert (result["job_id"], result["finished"]) == ("j1", "2026-11-28T12:00:09Z")
@@ -69,10 +70,9 @@ def test_the_config_diff_is_kept_for_a_job_that_ran_and_only_then():
 
 
 def test_an_offline_site_says_since_when():
-    result = _rollout.site_result("offline", "branch-0009", "s9", site={"has_pulse": False,
-                                                                         "last_seen_at": "2026-11-28T23:40:57Z"})
-    assert (result["status"], result["message"]) == ("skipped_offline",
-                                                     "offline since 2026-11-28T23:40:57Z; nothing queued")
+    site = {"has_pulse": False, "last_seen_at": "2026-11-28T23:40:57Z"}
+    result = _rollout.site_result("offline", "branch-0009", "s9", site=site)
+    assert (result["status"], result["message"]) == ("skipped_offline", "offline since 2026-11-28T23:40:57Z; nothing queued")
     assert list(result) == KEYS and result["job_id"] is None and result["changed"] is False
     unknown = _rollout.site_result("offline", "h", "s", site={"has_pulse": False, "last_seen_at": None})
     assert unknown["message"] == "offline since ?; nothing queued"
