@@ -82,7 +82,7 @@ install: ## Build the collection tarball and install it into build/collections (
 
 .PHONY: demo
 demo: venv install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure
-	$(BIN)/python -m tests.simulator --sites 12 --seed 7 --time-scale 0.4 --rate-limit 60 -- \
+	$(BIN)/python -m simulator --sites 12 --seed 7 --time-scale 0.4 --rate-limit 60 -- \
 	  $(BIN)/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python examples/demo.yml
 
 .PHONY: ee-context
@@ -122,7 +122,7 @@ matrix: venv install $(SRC_TREE) $(foreach line,$(MATRIX),.venv-$(line)/.done) #
 
 .PHONY: molecule
 molecule: venv install ## Molecule scenario of the script_rollout role (converge, idempotence, verify) on the simulator
-	$(BIN)/python -m tests.simulator --sites 4 --time-scale 0.05 --rate-limit 0 -- $(BIN)/molecule test
+	$(BIN)/python -m simulator --sites 4 --time-scale 0.05 --rate-limit 0 -- $(BIN)/molecule test
 
 .PHONY: lint
 lint: venv ## ansible-lint (production profile) and antsibull-docs lint
@@ -153,8 +153,8 @@ bench: bench-modules bench-inventory ## Every benchmark (about 20 minutes); figu
 
 .PHONY: bench-modules
 bench-modules: venv install ## sdx_async_script against uri (200 sites), and a rate-limited queue-and-wait (300 sites)
-	$(BIN)/python benchmarks/modules.py --rounds 3
+	$(BIN)/python -m benchmarks.modules --rounds 3
 
 .PHONY: bench-inventory
 bench-inventory: venv install ## Benchmark the inventory plugin against a static inventory (10,000 sites)
-	$(BIN)/python benchmarks/inventory.py --sites 10000 --rounds 3
+	$(BIN)/python -m benchmarks.inventory --sites 10000 --rounds 3

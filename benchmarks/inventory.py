@@ -5,7 +5,7 @@ host variables and groups), then times ``ansible-inventory --list`` over three s
 after round: the static file, the plugin uncached, the plugin with a warm cache. Reports median wall-time
 ratios against the static run and peak RSS. Not a test: it asserts nothing, it measures.
 
-    python benchmarks/inventory.py --sites 10000 --rounds 5
+    python -m benchmarks.inventory --sites 10000 --rounds 5   # from the repository root
 """
 
 from __future__ import annotations
@@ -22,11 +22,9 @@ from pathlib import Path
 
 import yaml
 
+from simulator.process import TOKEN, SimulatorProcess, plain
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.integration.harness import TOKEN, SimulatorProcess, plain  # noqa: E402  pylint: disable=wrong-import-position
-
 BIN = Path(sys.executable).parent
 
 

@@ -10,7 +10,7 @@
    minute) and rate_limit set to match. Wall time against the floor (requests made / allowed rate), and
    the count of HTTP 429 answers and failed tasks.
 
-    python benchmarks/modules.py [--rounds 3] [--only requests|overhead|rate] [--sites N]
+    python -m benchmarks.modules [--rounds 3] [--only requests|overhead|rate] [--sites N]
 
 ``--sites`` scales every part down (or up) for a quick check; the recorded figures use the defaults.
 """
@@ -30,11 +30,9 @@ from pathlib import Path
 
 import yaml
 
+from simulator.process import TOKEN, SimulatorProcess
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.integration.harness import TOKEN, SimulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
-
 BIN = Path(sys.executable).parent
 BODY = {"description": "Benchmark identity", "script": "/system identity print", "make_backup": False,
         "express_execute": False, "needs_acknowledgement": False}
@@ -42,7 +40,7 @@ MODULE_PLAY = [{"name": "Queue with sdx_async_script", "hosts": "all", "gather_f
     {"name": "Queue", "altostrat.sdx.sdx_async_script": dict(BODY)}]}]
 URI_PLAY = [{"name": "Queue with uri", "hosts": "all", "gather_facts": False, "tasks": [
     {"name": "Queue", "ansible.builtin.uri": {
-        "url": "{{ lookup('ansible.builtin.env', 'SDX_API_URL') }}/api/asynchronous/{{ sdx_id }}",
+        "url": "{{ lookup('ansible.builtin.env', 'SDX_API_URL') }}/api/asynchronous/{{ sdx_site_id }}",
         "method": "POST", "body_format": "json", "body": BODY, "status_code": [200, 202],
         "headers": {"Authorization": "Bearer {{ lookup('ansible.builtin.env', 'SDX_API_TOKEN') }}"}}}]}]
 WAIT_PLAY = [{"name": "Queue and wait", "hosts": "all", "gather_facts": False, "tasks": [
@@ -56,7 +54,8 @@ def write(path: Path, data) -> Path:
 
 
 def inventory(work: Path, sim: SimulatorProcess) -> Path:
-    hosts = {site["name"]: {"sdx_id": site["id"]} for site in sim.sites()}
+    # What the inventory plugin sets with its default prefix: the site variable, and sdx_id beside it.
+    hosts = {site["name"]: {"sdx_site_id": site["id"], "sdx_id": site["id"]} for site in sim.sites()}
     return write(work / "sites.yml", {"all": {"hosts": hosts, "vars": {
         "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}})
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
+    # The connection options, for modules (DOCUMENTATION) and for the inventory plugin (PLUGINS). The two say the
+    # same in the form each kind of plugin takes: modules name their environment variables in the description,
+    # other plugins in env entries. tests/unit/plugins/test_connection_options.py holds both variants, the modules'
+    # argument spec and the event sources' documented options together.
     DOCUMENTATION = r"""
 options:
   api_url:
@@ -18,7 +22,7 @@ options:
     description:
       - "SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT."
       - If not set, the value of the E(SDX_API_TOKEN) environment variable is used.
-      - Required one way or the other; the task fails before any request when neither is set.
+      - Required one way or the other; when neither is set, the error says so before any request.
       - Surrounding whitespace, such as the line break a vaulted value often ends with, is stripped. A token with
         a space, a line break or another character that is not printable ASCII inside is refused before any
         request, and never shown.
@@ -56,14 +60,68 @@ requirements:
   - pydantic >= 2
 """
 
+    PLUGINS = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the Altostrat SDX API.
+    type: str
+    default: https://v1.api.altostrat.io
+    env:
+      - name: SDX_API_URL
+  api_token:
+    description:
+      - "SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT."
+      - Required one way or the other; when neither is set, the error says so before any request.
+      - Surrounding whitespace, such as the line break a vaulted value often ends with, is stripped. A token with
+        a space, a line break or another character that is not printable ASCII inside is refused before any
+        request, and never shown.
+    type: str
+    env:
+      - name: SDX_API_TOKEN
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(api_url).
+      - Only turn this off for a test endpoint you control; it exposes the token to interception.
+    type: bool
+    default: true
+    env:
+      - name: SDX_VALIDATE_CERTS
+  ca_path:
+    description:
+      - PEM file of the CA certificates to trust for O(api_url), for an API behind an internal CA or proxy.
+      - The E(REQUESTS_CA_BUNDLE) environment variable works as well.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the API to connect and to answer, per request. A finite number above 0.
+      - Reads that time out, fail to connect, or get HTTP 429, 502, 503 or 504 are retried with exponential
+        backoff and jitter, honouring C(Retry-After), for at most 5 attempts and 120 seconds.
+    type: float
+    default: 30
+  rate_limit:
+    description:
+      - Requests per minute this machine may send to O(api_url) with this O(api_token), shared by every task,
+        fork and process using the same pair (SDX allows 60 per minute per API key). Requests beyond it wait
+        for the minute to free up; polls of a running job give way to other requests.
+      - V(0) turns the budget off. HTTP 429 answers are still retried, honouring C(Retry-After).
+    type: int
+    default: 60
+    env:
+      - name: SDX_RATE_LIMIT
+requirements:
+  - requests
+  - pydantic >= 2
+"""
+
     SITE = r"""
 options:
   site_id:
     description:
       - UUID of the SDX site (router).
-      - When the task does not set it, the host variable C(sdx_id) is used, which the P(altostrat.sdx.sites#inventory)
-        inventory sets on every host; so over that inventory
-        C(ansible -i fleet.sdx.yml sdx_online -m <module> -a "...") needs no site id.
+      - When the task does not set it, the host variable C(sdx_site_id) is used, which the
+        P(altostrat.sdx.sites#inventory) inventory sets on every host, whatever its C(hostvars_prefix); so over
+        that inventory C(ansible -i fleet.sdx.yml sdx_online -m <module> -a "...") needs no site id.
     type: str
     required: true
 """

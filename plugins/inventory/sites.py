@@ -15,62 +15,27 @@ description:
     API returns it. No request is made per host unless O(with_tags=true).
   - Host variables carry every site field under O(hostvars_prefix), such as C(sdx_id), C(sdx_name),
     C(sdx_online) (from C(has_pulse)), C(sdx_model) and C(sdx_software_version).
+  - Every host also gets C(sdx_site_id), the site's id, whatever O(hostvars_prefix) is. The C(altostrat.sdx) site
+    modules take their O(altostrat.sdx.sdx_async_script#module:site_id) from it when a task does not set one.
   - Every string from the API that could be a Jinja template (it holds C({) or C(}), or starts with a
     C(#jinja2:) header) is marked unsafe, also inside lists and dicts, so a site named like a template is never
     templated. Every other string stays a plain string, so C(ansible-inventory --list --export), which AWX
     imports, prints it as a string.
   - Hosts run their tasks on the controller by default (C(ansible_connection=local)), since the
-    C(altostrat.sdx) modules talk to the SDX API, and take their C(site_id) from C(sdx_id).
+    C(altostrat.sdx) modules talk to the SDX API.
+  - O(api_url) and O(api_token) may be Jinja templates over extra vars, so that C("{{ vault_sdx_token }}") with
+    C(-e @vault.yml) works. Keep the token out of the file otherwise.
   - The configuration file name must end in C(sdx.yml) or C(sdx.yaml), for example C(fleet.sdx.yml).
 extends_documentation_fragment:
+  - altostrat.sdx.sdx.plugins
   - constructed
   - inventory_cache
-requirements:
-  - requests
-  - pydantic >= 2
 options:
   plugin:
     description: The name of this plugin; marks the file as an SDX inventory source.
     required: true
     type: str
     choices: [altostrat.sdx.sites]
-  api_url:
-    description:
-      - Base URL of the Altostrat SDX API. May be a Jinja template over extra vars.
-    type: str
-    default: https://v1.api.altostrat.io
-    env:
-      - name: SDX_API_URL
-  api_token:
-    description:
-      - SDX API token (an C(alto_sk_...) key or a JWT). May be a Jinja template, so that
-        C("{{ vault_sdx_token }}") with C(-e @vault.yml) works. Keep it out of the file otherwise.
-      - Surrounding whitespace is stripped; a token with a space, a line break or another character that is not
-        printable ASCII inside is refused, and never shown.
-    type: str
-    env:
-      - name: SDX_API_TOKEN
-  validate_certs:
-    description: Whether to verify the TLS certificate of O(api_url).
-    type: bool
-    default: true
-    env:
-      - name: SDX_VALIDATE_CERTS
-  ca_path:
-    description: PEM file of CA certificates to trust for O(api_url).
-    type: path
-  timeout:
-    description: Seconds to wait for the API per request. Failed reads are retried with backoff.
-    type: float
-    default: 30
-  rate_limit:
-    description:
-      - Requests per minute to send to O(api_url) with this token, shared with every module and process on this
-        machine using the same pair; matters when O(with_tags=true). V(0) turns the budget off.
-    type: int
-    default: 60
-    env:
-      - name: SDX_RATE_LIMIT
   hostnames:
     description:
       - Site fields to name hosts by, in order of preference; the first one a site has a value for wins.
@@ -80,7 +45,10 @@ options:
     elements: str
     default: [name, identity, id]
   hostvars_prefix:
-    description: Prefix of the host variables made from site fields.
+    description:
+      - Prefix of the host variables made from site fields.
+      - C(sdx_site_id) keeps its name whatever the prefix, and holds the site's id even when a site field would
+        give the same name.
     type: str
     default: sdx_
   group:
@@ -123,7 +91,7 @@ options:
     type: bool
     default: false
   tags_concurrency:
-    description: How many tag requests run at once.
+    description: How many tag requests run at once, a whole number of 1 or more.
     type: int
     default: 4
   local_connection:
@@ -182,11 +150,13 @@ from ansible.utils.display import Display
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS, client_from_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import HAS_PYDANTIC
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import HAS_PYDANTIC, Site
+from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import count
 from ansible_collections.altostrat.sdx.plugins.module_utils._sites import list_sites, site_tags
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
 
 display = Display()
+# The options of the altostrat.sdx.sdx.plugins doc fragment (a unit test holds them to the modules' argument spec).
 CONNECTION_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout", "rate_limit")
 # Variables the plugin writes itself, trusted: plain text, and (on purpose) a template over a magic variable.
 LOCAL_CONNECTION = {"ansible_connection": _inventory.trust_as_template("local"),
@@ -232,29 +202,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for name in ("api_url", "api_token"):
             if isinstance(options[name], str) and self.templar.is_template(options[name]):
                 options[name] = self.templar.template(options[name])
-        if not options["api_token"]:
-            raise SDXInputError("api_token: no API token given; set api_token in the inventory file or the "
-                                "SDX_API_TOKEN environment variable")
         return options
 
     def _fetch_hosts(self) -> tuple[list[dict], bool]:
         """The hosts, and whether they are complete (no tag read failed)."""
         options = self._connection_options()
+        concurrency = count("tags_concurrency", self.get_option("tags_concurrency"), minimum=1,
+                            what="tag requests at once")
         client = client_from_options(options, agent="inventory")
-        sites = [site.model_dump() for site in list_sites(client)
-                 if self.get_option("include_offline") or site.online]
+        sites = [site for site in list_sites(client) if self.get_option("include_offline") or site.online]
         named, warnings = _inventory.assign_names(sites, self.get_option("hostnames"))
         for warning in warnings:
             display.warning(f"{self.NAME}: {warning}")
-        tags, tag_failures = self._fetch_tags(options, named) if self.get_option("with_tags") else ({}, [])
+        tags, tag_failures = self._fetch_tags(options, named, concurrency) if self.get_option("with_tags") else ({}, [])
         if tag_failures:
             self._report_tag_failures(tag_failures, len(named))
         prefix, group = self.get_option("hostvars_prefix"), self.get_option("group")
         hosts = []
         filter_errors: dict[str, list[tuple[str, str]]] = {}
         for name, site in named:
-            site_tag_list = tags.get(site["id"])  # None: tags not asked for, or not readable
-            variables = _inventory.host_vars(site, prefix, site_tag_list)
+            site_tag_list = tags.get(site.id)  # None: tags not asked for, or not readable
+            variables = {**_inventory.host_vars(site, prefix, site_tag_list), _inventory.SITE_VARIABLE: site.id}
             if not self._passes_filters(name, variables, filter_errors):
                 continue
             hosts.append({"name": name, "vars": variables,
@@ -263,21 +231,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             display.warning(f"{self.NAME}: {_inventory.filter_failure_summary(condition, failures)}")
         return hosts, not tag_failures
 
-    def _fetch_tags(self, options: dict, named: list[tuple[str, dict]]) -> tuple[dict[str, list], list[tuple]]:
+    def _fetch_tags(self, options: dict, named: list[tuple[str, Site]],
+                    concurrency: int) -> tuple[dict[str, list], list[tuple]]:
         """Tags by site id for the sites whose tags could be read, and (host, HTTP status, error) for the others."""
         local = threading.local()
 
-        def tags_of(host: tuple[str, dict]) -> tuple[str, str, object]:
+        def tags_of(host: tuple[str, Site]) -> tuple[str, str, object]:
             name, site = host
             if not hasattr(local, "client"):
                 local.client = client_from_options(options, agent="inventory")
             try:
-                return name, site["id"], site_tags(local.client, site["id"])
+                return name, site.id, site_tags(local.client, site.id)
             except SDXError as error:
-                return name, site["id"], error
+                return name, site.id, error
 
         tags, failures = {}, []
-        with ThreadPoolExecutor(max_workers=max(1, self.get_option("tags_concurrency"))) as pool:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
             for name, site_id, result in pool.map(tags_of, named):
                 if isinstance(result, SDXError):
                     failures.append((name, result.status, str(result)))

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ansible.utils.unsafe_proxy import wrap_var
+
+if TYPE_CHECKING:
+    from ansible_collections.altostrat.sdx.plugins.module_utils._models import Site
 
 try:  # ansible-core >= 2.19 templates only strings tagged as trusted
     from ansible.template import trust_as_template
@@ -24,6 +27,9 @@ _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _GROUP_UNSAFE = re.compile(r"[^a-z0-9_]+")
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)")
 JINJA_OVERRIDE_HEADER = "#jinja2:"  # a template starting with it may choose delimiters without braces
+# The host variable that holds the site id, set on every host whatever the hostvars_prefix: what the site modules'
+# action plugin reads.
+SITE_VARIABLE = "sdx_site_id"
 
 
 def sanitize_host_name(value: Any) -> str:
@@ -36,16 +42,23 @@ def group_suffix(value: Any) -> str:
     return _GROUP_UNSAFE.sub("_", str(value or "").lower()).strip("_")
 
 
-def preferred_name(site: dict[str, Any], preferences: Iterable[str]) -> Optional[str]:
+def site_field(site: Site, field: str) -> Any:
+    """A site field by its API name, declared by ``Site`` or not (it keeps the fields it does not declare)."""
+    if field in type(site).model_fields:
+        return getattr(site, field)
+    return (site.model_extra or {}).get(field)
+
+
+def preferred_name(site: Site, preferences: Iterable[str]) -> Optional[str]:
     """The first field in ``preferences`` that gives a non-empty host name for this site."""
     for field in preferences:
-        name = sanitize_host_name(site.get(field))
+        name = sanitize_host_name(site_field(site, field))
         if name:
             return name
     return None
 
 
-def assign_names(sites: list[dict[str, Any]], preferences: list[str]) -> tuple[list[tuple[str, dict]], list[str]]:
+def assign_names(sites: list[Site], preferences: list[str]) -> tuple[list[tuple[str, Site]], list[str]]:
     """Name every site; names two sites would share get each site's pid (or id) appended.
 
     Answers (name, site) pairs and warnings. Every member of a clash is renamed, so names do not depend
@@ -56,25 +69,25 @@ def assign_names(sites: list[dict[str, Any]], preferences: list[str]) -> tuple[l
     for site in sites:
         name = preferred_name(site, preferences)
         if name is None:
-            warnings.append(f"site {site.get('id')!r} has none of the fields {', '.join(preferences)}; using its id")
-            name = sanitize_host_name(site.get("id"))
+            warnings.append(f"site {site.id!r} has none of the fields {', '.join(preferences)}; using its id")
+            name = sanitize_host_name(site.id)
         named.append((name, site))
     counts = Counter(name for name, _site in named)
     clashing = sorted(name for name, count in counts.items() if count > 1)
     if clashing:
         warnings.append(f"{len(clashing)} host name(s) are shared by several sites ({', '.join(clashing[:5])}"
                         f"{', ...' if len(clashing) > 5 else ''}); each of those sites is named <name>_<pid>")
-        named = [(f"{name}_{sanitize_host_name(site.get('pid') or site.get('id'))}" if counts[name] > 1 else name,
-                  site) for name, site in named]
+        named = [(f"{name}_{sanitize_host_name(site.pid or site.id)}" if counts[name] > 1 else name, site)
+                 for name, site in named]
     return named, warnings
 
 
-def host_vars(site: dict[str, Any], prefix: str, tags: Optional[list] = None) -> dict[str, Any]:
-    """Every site field under ``prefix``; ``has_pulse`` becomes ``<prefix>online``."""
-    variables = {}
-    for key, value in site.items():
-        variables[prefix + ("online" if key == "has_pulse" else key)] = value
-    variables[prefix + "online"] = bool(site.get("has_pulse"))
+def host_vars(site: Site, prefix: str, tags: Optional[list] = None) -> dict[str, Any]:
+    """Every site field under ``prefix``; ``<prefix>online`` holds ``Site.online`` in place of ``has_pulse``."""
+    fields = site.model_dump()
+    del fields["has_pulse"]
+    variables = {prefix + key: value for key, value in fields.items()}
+    variables[prefix + "online"] = site.online
     if tags is not None:
         variables[prefix + "tags"] = list(tags)
     return variables
@@ -111,17 +124,16 @@ def minor_version(version: Any) -> Optional[str]:
     return f"{match.group(1)}_{match.group(2)}" if match else None
 
 
-def default_groups(site: dict[str, Any], group: str, families: Iterable[str],
-                   tags: Optional[list] = None) -> list[str]:
+def default_groups(site: Site, group: str, families: Iterable[str], tags: Optional[list] = None) -> list[str]:
     """The groups a site belongs to besides ``group`` itself: status, model, RouterOS major.minor, tags."""
     groups = []
     families = set(families)
     if "status" in families:
-        groups.append(f"{group}_online" if site.get("has_pulse") else f"{group}_offline")
-    if "model" in families and group_suffix(site.get("model")):
-        groups.append(f"{group}_model_{group_suffix(site.get('model'))}")
-    if "version" in families and minor_version(site.get("software_version")):
-        groups.append(f"{group}_version_{minor_version(site.get('software_version'))}")
+        groups.append(f"{group}_online" if site.online else f"{group}_offline")
+    if "model" in families and group_suffix(site.model):
+        groups.append(f"{group}_model_{group_suffix(site.model)}")
+    if "version" in families and minor_version(site.software_version):
+        groups.append(f"{group}_version_{minor_version(site.software_version)}")
     if "tags" in families and tags:
         groups.extend(f"{group}_tag_{group_suffix(tag)}" for tag in tags if group_suffix(tag))
     return groups

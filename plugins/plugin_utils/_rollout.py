@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Rollouts: where a user's relative paths resolve, per-site report rows, config diff groups, a text table, JUnit XML."""
+"""Rollouts: where a user's relative paths resolve, each site's outcome, report rows, config diff groups, a text
+table, JUnit XML."""
 
 from __future__ import annotations
 
@@ -14,10 +15,16 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Optional, Sequence
 from xml.etree import ElementTree
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.altostrat.sdx.plugins.module_utils._backups import group_changes
 
 STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "not_run")
-NO_RESULT_MESSAGE = "no rollout result for this host: the role did not run on it in this play"
+# The two ways a site is not run: the role left it alone, or the role never ran on it (the report says so).
+STOPPED_MESSAGE = "not reached: the rollout stopped after a batch failed beyond {percent}%"
+NO_RESULT_MESSAGE = "not reached: no rollout result for this host, the role did not run on it in this play"
+# The host variables that name a site, first found wins: the role's input, then the inventory's site variable.
+SITE_VARIABLES = ("rollout_site_id", "sdx_site_id")
 # A playbook file inside an installed collection is not the user's own folder.
 _COLLECTION_PLAYBOOK = re.compile(r"[/\\]ansible_collections[/\\][^/\\]+[/\\][^/\\]+[/\\]playbooks[/\\]")
 # The text table names this many sites of a config diff group, and shows this many of its changed lines.
@@ -68,6 +75,73 @@ def resolve_path(path: Any, cli_playbooks: Sequence[str], cwd: str) -> str:
     return os.path.normpath(text)
 
 
+def site_result(outcome: str, host: str, site_id: Any, **facts: Any) -> dict[str, Any]:
+    """The ``script_rollout_result`` of ``host``: a site's status and message are decided here, and only here.
+
+    ``outcome`` names what the role saw, ``facts`` what it registered on the way (see ``OUTCOMES``).
+    Every result has the same keys; a site without a job has ``None`` for the job's.
+    """
+    decide = OUTCOMES.get(outcome)
+    if decide is None:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}; got {outcome!r}")
+    try:
+        status, message, job = decide(**facts)
+    except TypeError as error:  # a missing or unexpected fact: name the outcome and the facts it takes
+        raise ValueError(f"outcome {outcome!r}: {error}") from None
+    result = {"site": host, "site_id": site_id, "status": status, **_job_fields(job), "message": message}
+    # The module reads a diff only for a job that completed in this run; a failed site's is not reported.
+    if outcome == "ran" and isinstance(job.get("config_diff"), str):
+        result["config_diff"] = job["config_diff"]
+    return result
+
+
+def _job_fields(job_result: Mapping[str, Any]) -> dict[str, Any]:
+    """What the report keeps of an altostrat.sdx.sdx_async_script result: whether it queued, and the job's times."""
+    job = job_result.get("job") or {}
+    return {
+        "changed": bool(job_result.get("changed")),
+        "job_id": job.get("id") or None,
+        "queued": job.get("created_at") or None,
+        "started": job.get("started_at") or None,
+        "finished": job.get("completed_at") or job.get("failed_at") or None,
+    }
+
+
+def _stopped(max_fail_percentage: Any) -> tuple[str, str, Mapping[str, Any]]:
+    """An earlier batch failed beyond the threshold, and the role left this site alone."""
+    return "not_run", STOPPED_MESSAGE.format(percent=max_fail_percentage), {}
+
+
+def _offline(site: Mapping[str, Any]) -> tuple[str, str, Mapping[str, Any]]:
+    """The site (as altostrat.sdx.sdx_site_info returned it) is offline, and offline sites are skipped."""
+    return "skipped_offline", f"offline since {site.get('last_seen_at') or '?'}; nothing queued", {}
+
+
+def _ran(job: Mapping[str, Any], wait: Any, check_mode: Any,
+         verify: Optional[Mapping[str, Any]] = None) -> tuple[str, str, Mapping[str, Any]]:
+    """The script task succeeded: an equal job existed, or it queued one, and waited for it or not.
+
+    ``verify`` is the verify command's registered result; a skipped one (no command, no wait) verified nothing.
+    """
+    if not job.get("changed"):
+        return "unchanged", f"an equal job was already {(job.get('job') or {}).get('status')}", job
+    if boolean(check_mode, strict=False):
+        return "queued", "would queue the script (check mode)", job
+    if not boolean(wait, strict=False):
+        return "queued", "queued the script", job
+    verified = bool(verify) and not verify.get("skipped")
+    return "completed", "job completed" + (", verified" if verified else ""), job
+
+
+def _failed(error: Mapping[str, Any], job: Optional[Mapping[str, Any]] = None) -> tuple[str, str, Mapping[str, Any]]:
+    """A task failed (``error`` is its result); ``job`` is the script task's result when it got that far."""
+    return "failed", str(error.get("msg") or "failed"), job or {}
+
+
+# What the role can see of a site, each with the facts it gives site_result.
+OUTCOMES = {"stopped": _stopped, "offline": _offline, "ran": _ran, "failed": _failed}
+
+
 def _moment(value: Any) -> Optional[datetime]:
     """An API timestamp as an aware datetime. SDX writes UTC; one without an offset is read as UTC."""
     if not value:
@@ -111,7 +185,7 @@ def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> 
 
 
 def _site_id(variables: Mapping[str, Any]) -> Any:
-    return variables.get("rollout_site_id") or variables.get("sdx_id")
+    return next((variables[name] for name in SITE_VARIABLES if variables.get(name)), None)
 
 
 def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description: str,

@@ -3,15 +3,42 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Action plugin base: check the types of text options, and give a site module the host's own site."""
+"""The action plugin of every site module: check the types of text options, and give the module the host's site."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
-SITE_VARIABLE = "sdx_id"
+from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 _KINDS = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (list, "a list"), (dict, "a dict"))
+
+
+@dataclass(frozen=True)
+class SiteModule:
+    """What the action plugin does before one module runs."""
+
+    # Options that must be strings as the task wrote them.
+    text_options: tuple[str, ...] = ()
+    # Whether the module fails without a site_id from the task or the host.
+    site_id_required: bool = True
+    # Options that choose sites themselves: when the task gives one, the host's site is not used.
+    chooses_sites: tuple[str, ...] = ()
+
+
+# Every module routed to this action plugin by meta/runtime.yml (a unit test holds the two together).
+MODULES = {
+    "sdx_async_script": SiteModule(text_options=("script", "description", "notify_url")),
+    "sdx_backup": SiteModule(),
+    "sdx_backup_info": SiteModule(),
+    "sdx_command": SiteModule(text_options=("command",)),
+    "sdx_job": SiteModule(),
+    "sdx_job_info": SiteModule(),
+    "sdx_site_info": SiteModule(site_id_required=False, chooses_sites=("name",)),
+}
 
 
 def type_problem(name: str, value: object) -> str | None:
@@ -29,47 +56,67 @@ def type_problem(name: str, value: object) -> str | None:
     return f"{name}: expected a string, got {kind}{hint}"
 
 
-class SiteActionBase(ActionBase):
-    """Runs the module of the same name, with ``site_id`` defaulting to the host's ``sdx_id``."""
+def module_of(action: str) -> SiteModule:
+    """The rules of the module a task runs, by its (resolved) name; a module this plugin does not know is an error."""
+    name = action.rpartition(".")[2]
+    try:
+        return MODULES[name]
+    except KeyError:
+        raise ValueError(f"the altostrat.sdx site action plugin has no rules for module {action!r}; "
+                         f"it knows {', '.join(sorted(MODULES))}") from None
+
+
+def site_args(module: SiteModule, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+    """The module's arguments with ``site_id`` from the host's site variable when the task leaves it out.
+
+    Raises ValueError with the message for the task when an argument is wrong or no site can be found.
+    """
+    problems = [problem for problem in (type_problem(name, args.get(name)) for name in module.text_options)
+                if problem]
+    if problems:
+        raise ValueError("; ".join(problems))
+    given = args.get("site_id")
+    if isinstance(given, str) and not given.strip():  # an explicit '' must not become the host's own site
+        raise ValueError(f"site_id: expected a site ID, got an empty string {given!r}; leave site_id out to use "
+                         f"the host's {SITE_VARIABLE}")
+    if given is not None or any(args.get(name) not in (None, "") for name in module.chooses_sites):
+        return args
+    site_id = task_vars.get(SITE_VARIABLE)
+    if site_id not in (None, ""):
+        return {**args, "site_id": site_id}
+    if module.site_id_required:
+        raise ValueError(_no_site_message(task_vars))
+    return args
+
+
+def _no_site_message(task_vars: dict[str, Any]) -> str:
+    return (f"site_id: not given, and host {task_vars.get('inventory_hostname', '?')!r} has no {SITE_VARIABLE} "
+            f"variable; set site_id on the task, or run it on hosts of the altostrat.sdx.sites inventory plugin")
+
+
+class SiteAction(ActionBase):
+    """Runs the task's module, with ``site_id`` defaulting to the host's ``sdx_site_id``."""
 
     _supports_check_mode = True
     _supports_async = True
-    site_id_required = True
-    # Options that must be strings as the task wrote them, checked before the module runs.
-    text_options: tuple[str, ...] = ()
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
-        args = dict(self._task.args)
-        problems = [problem for problem in (type_problem(name, args.get(name)) for name in self.text_options)
-                    if problem]
-        if problems:
-            result.update(failed=True, msg="; ".join(problems))
+        try:
+            args = site_args(module_of(self._module_name()), dict(self._task.args), task_vars)
+        except ValueError as error:
+            result.update(failed=True, msg=str(error))
             return result
-        given = args.get("site_id")
-        if isinstance(given, str) and not given.strip():  # an explicit '' must not become the host's own site
-            result.update(failed=True, msg=(
-                f"site_id: expected a site ID, got an empty string {given!r}; leave site_id out to use the "
-                f"host's {SITE_VARIABLE}"))
-            return result
-        if given is None and self._wants_host_site(args):
-            site_id = task_vars.get(SITE_VARIABLE)
-            if site_id not in (None, ""):
-                args["site_id"] = site_id
-            elif self.site_id_required:
-                result.update(failed=True, msg=(
-                    f"site_id: not given, and host {task_vars.get('inventory_hostname', '?')!r} has no "
-                    f"{SITE_VARIABLE} variable; set site_id on the task, or run it on hosts of the "
-                    f"altostrat.sdx.sites inventory plugin"))
-                return result
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
         return result
 
-    def _wants_host_site(self, args: dict) -> bool:
-        del args
-        return True
+    def _module_name(self) -> str:
+        """The full name of the task's module; the task's resolved action may name this action plugin instead."""
+        found = self._shared_loader_obj.module_loader.find_plugin_with_context(
+            self._task.action, collection_list=self._task.collections)
+        return found.resolved_fqcn if found.resolved else self._task.action

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.harness import Ansible, SimulatorProcess
+from simulator.process import SimulatorProcess
+from tests.integration.harness import Ansible
 
 
 @pytest.fixture(scope="session")

@@ -6,85 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulator.process import TOKEN, SimulatorProcess, plain
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-TOKEN = "alto_sk_integration_7f3a9c21d4e5b6"
 MODULE = "altostrat.sdx.sdx_async_script"
-
-
-class SimulatorProcess:
-    """``python -m tests.simulator`` on a free loopback port, plus its /_sim/ control surface."""
-
-    def __init__(self, workdir: Path, *args: str) -> None:
-        port_file = workdir / "simulator.json"
-        self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "tests.simulator", "--port", "0", "--port-file", str(port_file),
-             "--token", TOKEN, *args], cwd=ROOT, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while not port_file.exists() or not port_file.read_text():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the simulator did not start")
-            time.sleep(0.05)
-        self.url = json.loads(port_file.read_text())["url"]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-    def call(self, method: str, path: str, body: object = None, token: bool = False, timeout: float = 10):
-        request = urllib.request.Request(self.url + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
-        if token:
-            request.add_header("Authorization", f"Bearer {TOKEN}")
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            raw = answer.read()
-        return json.loads(raw) if raw else None
-
-    def reset(self) -> None:
-        self.call("POST", "/_sim/reset")
-
-    def fault(self, **rule) -> None:
-        self.call("POST", "/_sim/faults", rule)
-
-    def log(self, method: str | None = None, path: str = "") -> list[dict]:
-        return [entry for entry in self.call("GET", "/_sim/requests")
-                if (method is None or entry["method"] == method) and entry["path"].startswith(path)]
-
-    def wait_landed(self, timeout: float = 120) -> list[dict]:
-        """The request log once every request has been processed (a delayed one may land after its client left)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            log = self.call("GET", "/_sim/requests")
-            if all(entry.get("landed", True) for entry in log):
-                return log
-            if time.monotonic() > deadline:
-                raise AssertionError(f"requests still in flight after {timeout} s")
-            time.sleep(0.2)
-
-    def jobs(self, site: str | None = None) -> list[dict]:
-        return [job for job in self.call("GET", "/_sim/jobs") if site is None or job["site_id"] == site]
-
-    def sites(self, online: bool | None = None) -> list[dict]:
-        sites = self.call("GET", "/sites", token=True)
-        self.call("DELETE", "/_sim/requests")
-        return [site for site in sites if online is None or site["has_pulse"] is online]
-
-
-def plain(value):
-    """Inventory JSON without the ``__ansible_unsafe`` wrappers older ansible-core lines print."""
-    if isinstance(value, dict):
-        if set(value) == {"__ansible_unsafe"}:
-            return value["__ansible_unsafe"]
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
 
 
 @dataclass

@@ -143,7 +143,7 @@ def write_inventory(tmp_path, hosts: dict):
 
 def test_adhoc_commands_take_site_id_from_the_host(ansible, sim, tmp_path):
     online = sim.sites(online=True)[:2]
-    hosts = {site["name"]: {"sdx_id": site["id"]} for site in online}
+    hosts = {site["name"]: {"sdx_site_id": site["id"]} for site in online}
     hosts["no-site"] = {}
     inventory = write_inventory(tmp_path, hosts)
     names = ",".join(site["name"] for site in online)
@@ -165,7 +165,7 @@ def test_adhoc_commands_take_site_id_from_the_host(ansible, sim, tmp_path):
     assert [site["id"] for site in site_info.result["sites"]] == [online[0]["id"]]
     missing = ansible.adhoc(inventory, "no-site", "altostrat.sdx.sdx_command", "command=/system/identity/print")
     assert missing.rc != 0
-    assert "site_id: not given, and host 'no-site' has no sdx_id variable" in missing.result["msg"]
+    assert "site_id: not given, and host 'no-site' has no sdx_site_id variable" in missing.result["msg"]
 
 
 def test_the_module_defaults_example_playbook_runs(ansible, sim):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator.fleet import EXAMPLE_SITE_ID
 from tests.integration.harness import ROOT, TOKEN
 from tests.plugin_docs import doc_block
-from tests.simulator.fleet import EXAMPLE_SITE_ID
 
 MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("sdx_*.py"))
 
@@ -24,7 +24,8 @@ def test_examples_run_as_written(ansible, tmp_path: Path, module):
     play = {
         "name": f"EXAMPLES of {module}", "hosts": "localhost", "gather_facts": False,
         # What the examples expect from their surroundings: a vaulted token and an inventory host's variables.
-        "vars": {"vault_sdx_token": TOKEN, "sdx_id": EXAMPLE_SITE_ID, "sdx_online": True},
+        "vars": {"vault_sdx_token": TOKEN, "sdx_id": EXAMPLE_SITE_ID, "sdx_site_id": EXAMPLE_SITE_ID,
+                 "sdx_online": True},
         "module_defaults": {"altostrat.sdx.sdx_async_script": {"poll_interval": 0.2}},
         "tasks": examples(module),
     }

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tests.integration.harness import TOKEN, Ansible, SimulatorProcess
+from simulator.process import SimulatorProcess
+from tests.integration.harness import TOKEN, Ansible
 
 
 def test_list_makes_one_host_per_site_with_vars_and_default_groups(ansible, sim):

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.harness import Ansible, SimulatorProcess
+from simulator.process import SimulatorProcess
+from tests.integration.harness import Ansible
 
 pytestmark = pytest.mark.main_line
 WINDOW = 60.0
@@ -80,7 +81,7 @@ def fleet(sim: SimulatorProcess) -> list[dict]:
 
 
 def site_inventory(path: Path, sites: list[dict]) -> Path:
-    hosts = {f"site-{index:02d}": {"sdx_id": site["id"], "ansible_connection": "local"}
+    hosts = {f"site-{index:02d}": {"sdx_site_id": site["id"], "ansible_connection": "local"}
              for index, site in enumerate(sites)}
     path.write_text(json.dumps({"all": {"children": {"sites": {"hosts": hosts}}}}))
     return path

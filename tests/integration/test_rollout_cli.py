@@ -111,3 +111,14 @@ def test_the_report_filter_examples_run_as_written_and_describe_what_they_know(f
     assert all("stopped" not in row["message"] and "no rollout result" in row["message"] for row in report["sites"])
     assert "site_id=-" not in junit and online[0]["id"] in junit
     assert (folder.root / "rollout-notes.txt").read_text() == "CHG-1234: NTP servers added\n"
+
+
+def test_the_result_filter_examples_run_as_written(ansible, tmp_path):
+    tasks = yaml.safe_load(yaml.safe_load((ROOT / "plugins" / "filter" / "rollout_result.yml").read_text())["EXAMPLES"])
+    assert any("ansible.builtin.assert" in task for task in tasks), "the examples check nothing"
+    path = tmp_path / "result.yml"
+    path.write_text(json.dumps([{"name": "rollout_result EXAMPLES", "hosts": "localhost", "gather_facts": False,
+                                 "tasks": tasks}]))
+    run = ansible.playbook(path)
+    assert run.rc == 0, run.output
+    assert {record["status"] for record in run.records} == {"ok"} and len(run.records) == len(tasks)

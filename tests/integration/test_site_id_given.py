@@ -15,7 +15,7 @@ from tests.integration.test_companions import write_inventory
 ])
 def test_an_empty_site_id_fails_on_every_host_before_any_request(ansible, sim, tmp_path, module, args):
     online = sim.sites(online=True)[:2]
-    inventory = write_inventory(tmp_path, {site["name"]: {"sdx_id": site["id"]} for site in online})
+    inventory = write_inventory(tmp_path, {site["name"]: {"sdx_site_id": site["id"]} for site in online})
     sim.reset()
     run = ansible.adhoc(inventory, "all", module, args)
     assert run.rc != 0, run.output
@@ -29,7 +29,7 @@ def test_an_empty_site_id_fails_on_every_host_before_any_request(ansible, sim, t
 
 def test_a_null_site_id_still_means_the_host_site(ansible, sim, tmp_path):
     site = sim.sites(online=True)[0]
-    inventory = write_inventory(tmp_path, {site["name"]: {"sdx_id": site["id"]}})
+    inventory = write_inventory(tmp_path, {site["name"]: {"sdx_site_id": site["id"]}})
     run = ansible.adhoc(inventory, "all", "altostrat.sdx.sdx_command", "command=/system/identity/print")
     assert run.rc == 0, run.output
     assert [entry["path"] for entry in sim.log("POST")] == [f"/api/synchronous/{site['id']}"]

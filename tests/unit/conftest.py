@@ -9,7 +9,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from tests.simulator.server import Simulator, SimulatorServer
+from simulator.server import Simulator, SimulatorServer
 
 TOKEN = "alto_sk_unit_test_token"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import sdx_argument_spec
-from tests.plugin_docs import doc_block
+from tests.plugin_docs import documented_options
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,8 +21,8 @@ def module_env_names() -> dict[str, str]:
 
 
 def inventory_env_names() -> dict[str, str]:
-    doc = yaml.safe_load(doc_block("plugins/inventory/sites.py", "DOCUMENTATION"))
-    return {env["name"]: option for option, spec in doc["options"].items() for env in spec.get("env", [])}
+    options = documented_options("plugins/inventory/sites.py")
+    return {env["name"]: option for option, spec in options.items() for env in spec.get("env", [])}
 
 
 def injected() -> dict[str, str]:

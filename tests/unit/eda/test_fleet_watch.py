@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._budget import RateBudget
-from tests.simulator.server import Simulator
+from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 from tests.unit.eda.sources import events_until, load_source, next_event, sim_call, stop
 

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.simulator.server import Simulator
+from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 from tests.unit.eda.sources import events_until, free_port, load_source, next_event, sim_call, stop
 

@@ -8,9 +8,9 @@ import time
 import pytest
 import requests
 
-from tests.simulator.config import apply_script, as_export_line, render, seed_sections, split_commands, wrap
-from tests.simulator.fleet import build_fleet
-from tests.simulator.server import Simulator
+from simulator.config import apply_script, as_export_line, render, seed_sections, split_commands, wrap
+from simulator.fleet import build_fleet
+from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 from tests.unit.simulator.test_simulator import api, online_site, queue, wait_for
 

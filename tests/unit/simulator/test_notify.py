@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.simulator.server import Simulator
+from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.simulator.server import Simulator
+from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 
 SITE_FIELDS = {  # Site object, sdx-api.md section 4 ("retrieve a site")

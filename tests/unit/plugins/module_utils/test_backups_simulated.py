@@ -9,7 +9,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXCl
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest
 from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
-from tests.simulator.server import Simulator
+from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 
 LINE = "add address=192.168.99.1/24 interface=bridge"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.altostrat.sdx.plugins.modules import sdx_async_script
-from tests.simulator.server import Simulator
+from simulator.server import Simulator
 from tests.unit.compat import run_module
 from tests.unit.conftest import TOKEN, serve
 

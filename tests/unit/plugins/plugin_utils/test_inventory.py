@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import Site
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
-from tests.simulator.fleet import build_fleet
+from simulator.fleet import build_fleet
 
 # The Site object as the API documentation shows it (GET /sites/{siteId}).
 DOCUMENTED_SITE = {
@@ -23,13 +24,21 @@ DOCUMENTED_SITE = {
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
 
 
+def site(fields: dict) -> Site:
+    return Site.model_validate(fields)
+
+
+def sites(fields: list[dict]) -> list[Site]:
+    return [site(item) for item in fields]
+
+
 @pytest.fixture
 def fleet():
     return [site.to_api(NOW) for site in build_fleet(40, 0.25, seed=5)]
 
 
 def test_host_vars_carry_every_field_prefixed_and_online_from_has_pulse():
-    variables = _inventory.host_vars(DOCUMENTED_SITE, "sdx_")
+    variables = _inventory.host_vars(site(DOCUMENTED_SITE), "sdx_")
     assert variables["sdx_id"] == DOCUMENTED_SITE["id"]
     assert variables["sdx_online"] is True
     assert "sdx_has_pulse" not in variables
@@ -39,7 +48,7 @@ def test_host_vars_carry_every_field_prefixed_and_online_from_has_pulse():
 
 
 def test_host_vars_take_another_prefix_and_tags():
-    variables = _inventory.host_vars(dict(DOCUMENTED_SITE, has_pulse=False), "mt_", tags=["region:emea"])
+    variables = _inventory.host_vars(site(dict(DOCUMENTED_SITE, has_pulse=False)), "mt_", tags=["region:emea"])
     assert variables["mt_online"] is False
     assert variables["mt_tags"] == ["region:emea"]
 
@@ -57,23 +66,23 @@ def test_host_names_are_sanitised(value, name):
 
 
 def test_preferred_name_takes_the_first_field_with_a_value():
-    assert _inventory.preferred_name(DOCUMENTED_SITE, ["name", "identity"]) == "Main_Office"
-    assert _inventory.preferred_name(dict(DOCUMENTED_SITE, name=" "), ["name", "identity"]) == "main-office-gw"
-    assert _inventory.preferred_name({"id": "x"}, ["name"]) is None
+    assert _inventory.preferred_name(site(DOCUMENTED_SITE), ["name", "identity"]) == "Main_Office"
+    assert _inventory.preferred_name(site(dict(DOCUMENTED_SITE, name=" ")), ["name", "identity"]) == "main-office-gw"
+    assert _inventory.preferred_name(site({"id": "x"}), ["name"]) is None
 
 
 def test_every_site_of_a_fleet_gets_a_distinct_name(fleet):
-    named, warnings = _inventory.assign_names(fleet, ["name", "identity", "id"])
+    named, warnings = _inventory.assign_names(sites(fleet), ["name", "identity", "id"])
     assert len({name for name, _site in named}) == len(fleet) == 40
     assert warnings == []
 
 
 def test_clashing_names_all_get_the_pid_whatever_the_order(fleet):
     fleet[3]["name"] = fleet[7]["name"] = "Main Office"
-    forward, warnings = _inventory.assign_names(fleet, ["name"])
-    backward, _warnings = _inventory.assign_names(list(reversed(fleet)), ["name"])
+    forward, warnings = _inventory.assign_names(sites(fleet), ["name"])
+    backward, _warnings = _inventory.assign_names(sites(list(reversed(fleet))), ["name"])
     assert sorted(forward) == sorted(backward)
-    names = dict((site["id"], name) for name, site in forward)
+    names = dict((named.id, name) for name, named in forward)
     assert names[fleet[3]["id"]] == f"Main_Office_{fleet[3]['pid']}"
     assert names[fleet[7]["id"]] == f"Main_Office_{fleet[7]['pid']}"
     assert len(set(names.values())) == 40
@@ -81,24 +90,24 @@ def test_clashing_names_all_get_the_pid_whatever_the_order(fleet):
 
 
 def test_a_site_without_any_preferred_field_is_named_by_id():
-    named, warnings = _inventory.assign_names([{"id": "9c69345c-8d39-4786-9f17-8153c988c89a"}], ["name"])
+    named, warnings = _inventory.assign_names([site({"id": "9c69345c-8d39-4786-9f17-8153c988c89a"})], ["name"])
     assert named[0][0] == "9c69345c-8d39-4786-9f17-8153c988c89a"
     assert "using its id" in warnings[0]
 
 
 def test_default_groups_of_the_documented_site():
-    groups = _inventory.default_groups(DOCUMENTED_SITE, "sdx", _inventory.FAMILIES, tags=["Region:APAC", "!!"])
+    groups = _inventory.default_groups(site(DOCUMENTED_SITE), "sdx", _inventory.FAMILIES, tags=["Region:APAC", "!!"])
     assert groups == ["sdx_online", "sdx_model_rb5009ug_s", "sdx_version_7_15", "sdx_tag_region_apac"]
 
 
 def test_group_families_can_be_turned_off_and_missing_values_skip_their_group():
-    site = dict(DOCUMENTED_SITE, has_pulse=False, software_version=None, model="")
-    assert _inventory.default_groups(site, "fleet", ["status", "model", "version"]) == ["fleet_offline"]
-    assert _inventory.default_groups(DOCUMENTED_SITE, "sdx", []) == []
+    offline = site(dict(DOCUMENTED_SITE, has_pulse=False, software_version=None, model=""))
+    assert _inventory.default_groups(offline, "fleet", ["status", "model", "version"]) == ["fleet_offline"]
+    assert _inventory.default_groups(site(DOCUMENTED_SITE), "sdx", []) == []
 
 
 def test_groups_of_a_generated_fleet_partition_by_status(fleet):
-    statuses = [_inventory.default_groups(site, "sdx", ["status"])[0] for site in fleet]
+    statuses = [_inventory.default_groups(member, "sdx", ["status"])[0] for member in sites(fleet)]
     assert statuses.count("sdx_offline") == 10
     assert statuses.count("sdx_online") == 30
 

@@ -26,7 +26,7 @@ HOSTVARS = {
     "branch-0003": result("branch-0003", "skipped_offline", site_id="s3", message="offline"),
     "branch-0004": result("branch-0004", "not_run", site_id="s4", message="not reached: the rollout stopped"),
 }
-SITE_ONLY = {"branch-0005": {"sdx_id": "s5"}, "branch-0006": {"rollout_site_id": "s6", "sdx_id": "ignored"}}
+SITE_ONLY = {"branch-0005": {"sdx_site_id": "s5"}, "branch-0006": {"rollout_site_id": "s6", "sdx_site_id": "ignored"}}
 
 
 def report(hosts=tuple(HOSTVARS), hostvars=None):

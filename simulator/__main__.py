@@ -1,4 +1,4 @@
-"""Run the SDX simulator: ``python -m tests.simulator [options] [-- command ...]``.
+"""Run the SDX simulator: ``python -m simulator [options] [-- command ...]``.
 
 With a command after ``--`` the simulator serves only while that command runs, with
 ``SDX_API_URL`` and ``SDX_API_TOKEN`` pointing at it, and exits with the command's code.
@@ -23,7 +23,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     if "--" in argv:
         cut = argv.index("--")
         argv, command = argv[:cut], argv[cut + 1:]
-    parser = argparse.ArgumentParser(prog="python -m tests.simulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default %(default)s)")
     parser.add_argument("--port", type=int, default=0, help="port to bind, 0 picks a free one")
     parser.add_argument("--port-file", type=Path, help="write {port, url, pid} as JSON here once listening")
