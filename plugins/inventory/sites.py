@@ -148,10 +148,9 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 
-from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS, client_from_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import HAS_PYDANTIC, Site
-from ansible_collections.altostrat.sdx.plugins.module_utils._module import client_from_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import count
 from ansible_collections.altostrat.sdx.plugins.module_utils._sites import list_sites, site_tags
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory

@@ -3,7 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Configuration backups: list, request, read, wait for a new one, find a job's, and diff two locally."""
+"""Configuration backups: newest first, wait for a new one, find a job's, and diff two locally.
+
+The backup endpoints themselves are calls of the site layer (``_site.SiteAPI``).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,12 @@ import difflib
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional
 
-from ._client import SDXClient
 from ._errors import SDXError, SDXInputError
-from ._models import BaseModel, ConfigDict, Job
+from ._models import Backup, Job, parse_time
 from ._secrets import mask_line, sectioned, unwrap
+from ._site import SiteAPI
 
 FILENAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 # The first line of an export says when it was taken; it differs in every backup, so diffs leave it out.
@@ -25,44 +27,8 @@ EXPORT_STAMP = re.compile(r"^# .* by RouterOS \S+")
 # created_at may carry a fraction of a second that the filename (a whole UNIX second) lacks.
 CLOCK_SLACK = 1.0
 
-
-class Backup(BaseModel):
-    """One backup as SDX lists it (``content`` only when it was read on its own)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    filename: str
-    size: Optional[str] = None
-    date: Optional[str] = None
-    time: Optional[str] = None
-    created_at: Optional[str] = None
-    content: Optional[str] = None
-
-    @property
-    def timestamp(self) -> Optional[float]:
-        """When it was taken: ``created_at``, else the UNIX timestamp its filename carries."""
-        moment = parse_time(self.created_at)
-        if moment is not None:
-            return moment
-        match = re.match(r"^(\d{9,11})(?:\.\w+)?$", self.filename)
-        return float(match.group(1)) if match else None
-
-    def metadata(self) -> dict[str, Any]:
-        """The listed fields, as a task returns them."""
-        return {"filename": self.filename, "size": self.size, "date": self.date, "time": self.time,
-                "created_at": self.created_at}
-
-
-def parse_time(value: Optional[str]) -> Optional[float]:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+Sleep = Callable[[float], None]
+Clock = Callable[[], float]
 
 
 def age(backup: Backup, now: Optional[float] = None) -> Optional[float]:
@@ -79,12 +45,6 @@ def parse_filename(value: Any, field: str) -> str:
     return text
 
 
-def _site_context(error: SDXError, site_id: str) -> SDXError:
-    if error.status == 404:
-        return error.with_context(f"site {site_id!r} was not found")
-    return error
-
-
 def newest_first(backups: Iterable[Backup]) -> list[Backup]:
     """Sorted by when they were taken, newest first; undated ones keep the API's order, after the rest."""
     items = list(backups)
@@ -93,68 +53,29 @@ def newest_first(backups: Iterable[Backup]) -> list[Backup]:
     return dated + [b for b in items if b.timestamp is None]
 
 
-def list_backups(client: SDXClient, site_id: str, poll: bool = False) -> list[Backup]:
-    """The site's backups, newest first (``GET /backup/{siteId}``)."""
-    try:
-        items = client.get_list(f"backup/{site_id}") if not poll else _poll_list(client, site_id)
-    except SDXError as error:
-        raise _site_context(error, site_id)
-    backups = []
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
-            raise SDXError(f"SDX listed a backup of site {site_id!r} without a filename: {str(item)[:120]}")
-        backups.append(Backup.model_validate(item))
-    return newest_first(backups)
+def list_backups(site: SiteAPI, give_way: bool = False) -> list[Backup]:
+    """The site's backups, newest first."""
+    return newest_first(site.backups(give_way=give_way))
 
 
-def _poll_list(client: SDXClient, site_id: str) -> list[Any]:
-    payload = client.get(f"backup/{site_id}", poll=True)
-    if isinstance(payload, dict) and isinstance(payload.get("data"), list):
-        return payload["data"]
-    if not isinstance(payload, list):
-        raise SDXError(f"SDX answered the backup list of site {site_id!r} with something that is not a list")
-    return payload
-
-
-def request_backup(client: SDXClient, site_id: str) -> None:
-    """Ask SDX for a new backup (``POST /backup/{siteId}``, 202); it appears in the list later."""
-    try:
-        client.request("POST", f"backup/{site_id}")
-    except SDXError as error:
-        raise _site_context(error, site_id)
-
-
-def get_backup(client: SDXClient, site_id: str, filename: str) -> Backup:
-    """One backup with its ``content`` (``GET /backup/{siteId}/{filename}``)."""
-    try:
-        answer = client.get(f"backup/{site_id}/{filename}")
-    except SDXError as error:
-        if error.status == 404:
-            error.with_context(f"backup {filename!r} was not found on site {site_id!r}")
-        raise
-    if not isinstance(answer, dict) or not isinstance(answer.get("content"), str):
-        raise SDXError(f"SDX answered backup {filename!r} of site {site_id!r} without its content")
-    return Backup.model_validate({"filename": filename, **answer})
-
-
-def wait_for_new(client: SDXClient, site_id: str, known: set[str], timeout: float, interval: float,
+def wait_for_new(site: SiteAPI, known: set[str], timeout: float, interval: float,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
                  after: Optional[float] = None) -> Optional[Backup]:
     """The newest backup not in ``known`` (and taken after ``after``, when given), polling until ``timeout``.
 
     None when none came. It looks only after a first pause: a backup takes the router a moment.
     """
-    found, _listing = _wait(client, site_id, lambda backup: backup.filename not in known and (
+    found, _listing = _wait(site, lambda backup: backup.filename not in known and (
         after is None or (backup.timestamp or 0.0) > after), timeout, interval, sleep, clock)
     return found
 
 
-def _wait(client: SDXClient, site_id: str, is_new: Callable[[Backup], bool], timeout: float, interval: float,
+def _wait(site: SiteAPI, is_new: Callable[[Backup], bool], timeout: float, interval: float,
           sleep: Callable[[float], None], clock: Callable[[], float]) -> tuple[Optional[Backup], list[Backup]]:
     deadline = clock() + timeout
     while True:
         sleep(max(0.0, min(interval, deadline - clock())))
-        listing = list_backups(client, site_id, poll=True)
+        listing = list_backups(site, give_way=True)
         found = next((backup for backup in listing if is_new(backup)), None)
         if found is not None or clock() >= deadline:
             return found, listing
@@ -202,27 +123,43 @@ class JobDiff:
     after: Backup
     diff: str
 
+    def backups(self) -> dict[str, dict[str, Any]]:
+        """The listed fields of the two backups compared, as a task returns them."""
+        return {"before": self.before.metadata(), "after": self.after.metadata()}
 
-def job_config_diff(client: SDXClient, site_id: str, job: Job, timeout: float, interval: float,
-                    reveal_secrets: bool = False, sleep: Callable[[float], None] = time.sleep,
-                    clock: Callable[[], float] = time.monotonic, timeout_name: str = "timeout") -> JobDiff:
+    def task_diff(self, site_id: str, job_id: str) -> str:
+        """The diff as a task's diff mode shows it: a sentence when the job changed nothing."""
+        return self.diff or (f"site {site_id}: job {job_id} changed nothing in the router's configuration (backups "
+                             f"{self.before.filename} and {self.after.filename} are the same)\n")
+
+
+def job_config_diff(site: SiteAPI, job: Job, timeout: float, interval: float, reveal_secrets: bool = False,
+                    sleep: Sleep = time.sleep, clock: Clock = time.monotonic, timeout_name: str = "timeout") -> JobDiff:
     """Request a backup after ``job`` ended, wait for it, and diff the job's pre-change backup against it.
 
     About four requests: the backup request, one or two list polls (the last also finds the pre-change
     backup), and the two contents. SDXError when the new backup is not listed within ``timeout`` (the
-    option named ``timeout_name``).
+    option named ``timeout_name``); every SDXError says first that the job completed.
     """
+    try:
+        return _job_config_diff(site, job, timeout, interval, reveal_secrets, sleep, clock, timeout_name)
+    except SDXError as error:
+        raise error.with_context(f"job {job.id} on site {site.id} completed, but config_diff could not be read")
+
+
+def _job_config_diff(site: SiteAPI, job: Job, timeout: float, interval: float, reveal_secrets: bool, sleep: Sleep,
+                     clock: Clock, timeout_name: str) -> JobDiff:
     ended = parse_time(job.completed_at or job.failed_at)
     if ended is None:
         raise SDXError(f"job {job.id} has not ended, so what it changed cannot be read yet")
-    request_backup(client, site_id)
-    after, listing = _wait(client, site_id, lambda backup: (backup.timestamp or 0.0) > ended, timeout, interval,
+    site.request_backup()
+    after, listing = _wait(site, lambda backup: (backup.timestamp or 0.0) > ended, timeout, interval,
                            sleep, clock)
     if after is None:
-        raise SDXError(f"no backup of site {site_id!r} taken after job {job.id} was listed within {timeout:g} "
+        raise SDXError(f"no backup of site {site.id!r} taken after job {job.id} was listed within {timeout:g} "
                        f"seconds ({timeout_name}); an offline router takes no backup")
     before = pre_change_backup(listing, job)
-    old, new = get_backup(client, site_id, before.filename), get_backup(client, site_id, after.filename)
+    old, new = site.backup(before.filename), site.backup(after.filename)
     diff = unified_diff(old.content or "", new.content or "", before.filename, after.filename, reveal_secrets)
     return JobDiff(before=before, after=after, diff=diff)
 

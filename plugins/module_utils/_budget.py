@@ -13,9 +13,10 @@ A request holds its slot from the moment it is taken until ``window`` seconds af
 back; a request still in flight holds its slot too. A request reaches the server after its slot was
 taken and before its answer comes back, so two requests that share a slot arrive at the server at least
 ``window`` seconds apart, however late the first one arrived: no span of ``window`` seconds at the server
-ever holds more than the limit, whatever window the server counts in. Polls of a running job give way:
-they wait while another process has a request waiting. When the server answers 429 anyway (another
-machine uses the same token), its ``Retry-After`` closes the budget for every process until then.
+ever holds more than the limit, whatever window the server counts in. A request that gives way (a poll
+of a running job, which may as well come a little later) waits while another process has a request
+waiting. When the server answers 429 anyway (another machine uses the same token), its ``Retry-After``
+closes the budget for every process until then.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ def _alive(pid: Any) -> bool:
 class RateBudget:
     """At most ``per_minute`` requests per ``window`` (60) seconds at the server, across processes.
 
-    ``acquire()`` takes a slot before a request; ``release()`` after its answer starts the slot's last
-    ``window`` seconds.
+    ``acquire()`` takes a slot before a request and answers the seconds it waited for it; ``release()`` after
+    its answer starts the slot's last ``window`` seconds. ``waited`` totals the seconds every ``acquire()`` waited.
     """
 
     def __init__(self, api_url: str, api_token: str, per_minute: int, directory: Optional[Path] = None,
@@ -75,8 +76,11 @@ class RateBudget:
         self.waited = 0.0
         self._ticket: Optional[str] = None
 
-    def acquire(self, poll: bool = False) -> float:
-        """Block until a request may go out now and take its slot; answers the seconds waited."""
+    def acquire(self, give_way: bool = False) -> float:
+        """Block until a request may go out now and take its slot; answers the seconds waited.
+
+        With ``give_way`` it also waits while a request of another process is waiting for a slot.
+        """
         if self._ticket is not None:  # the previous request never reported its answer: its hold starts now
             self.release()
         waited = 0.0
@@ -88,13 +92,13 @@ class RateBudget:
                 waiters = {pid: since for pid, since in state.get("waiters", {}).items()
                            if pid != me and now - since < STALE_WAITER}
                 closed = state.get("closed_until") if isinstance(state.get("closed_until"), (int, float)) else 0.0
-                if closed <= now and len(slots) < self.per_minute and not (poll and waiters):
+                if closed <= now and len(slots) < self.per_minute and not (give_way and waiters):
                     self._ticket = uuid.uuid4().hex
                     slots.append({"ticket": self._ticket, "pid": os.getpid(), "taken": now, "until": None})
                     state.update(stamps=slots, waiters=waiters)
                     self.waited += waited
                     return waited
-                if not poll:
+                if not give_way:
                     waiters[me] = state.get("waiters", {}).get(me, now)
                 state.update(stamps=slots, waiters=waiters)
                 pause = self._next_free(slots, now) if len(slots) >= self.per_minute else RECHECK

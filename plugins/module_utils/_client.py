@@ -3,10 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Transport: one small SDX client over a requests Session (auth, TLS, timeouts, retries, errors)."""
+"""Transport: one small SDX client over a requests Session (auth, TLS, timeouts, retries, errors), built from
+the connection options by ``client_from_options`` after checking them."""
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from typing import Any, Callable
@@ -15,8 +17,8 @@ from urllib.parse import urljoin, urlsplit
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ._budget import RateBudget
-from ._errors import SDXError, SDXLocalError, error_from_answer
-from ._models import ErrorResponse
+from ._errors import SDXError, SDXInputError, SDXLocalError, error_from_answer
+from ._numbers import count, seconds
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ._version import COLLECTION_VERSION
 
@@ -75,7 +77,7 @@ class SDXClient:
         self.budget = budget
         self.sleep = sleep
         self.clock = clock
-        self.retry_log: list[dict[str, Any]] = []
+        self._budget_wait = 0.0
         self._secrets = _secret_forms(api_token)
         self.session = requests.Session()
         self.session.verify = (ca_path or True) if validate_certs else False
@@ -103,8 +105,8 @@ class SDXClient:
         """``METHOD URL``, as errors name an endpoint."""
         return f"{method} {self.url(path)}"
 
-    def get(self, path: str, params: dict | None = None, poll: bool = False) -> Any:
-        return self.request("GET", path, params=params, poll=poll)
+    def get(self, path: str, params: dict | None = None, give_way: bool = False) -> Any:
+        return self.request("GET", path, params=params, give_way=give_way)
 
     def delete(self, path: str) -> Any:
         return self.request("DELETE", path)
@@ -112,12 +114,12 @@ class SDXClient:
     def post(self, path: str, body: dict) -> Any:
         return self.request("POST", path, body=body)
 
-    def get_list(self, path: str) -> list[Any]:
+    def get_list(self, path: str, give_way: bool = False) -> list[Any]:
         """A collection: a bare array, ``{"data": [...]}``, or Laravel pages followed through ``next``."""
         items: list[Any] = []
         url: str | None = path
         for _page in range(MAX_PAGES):
-            payload = self.get(url)
+            payload = self.get(url, give_way=give_way)
             if isinstance(payload, list):
                 return items + payload
             if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
@@ -130,31 +132,35 @@ class SDXClient:
                 raise SDXError(f"SDX API pagination pointed at another host ({url}); not sending the token there")
         raise SDXError(f"GET {self.url(path)} kept paginating past {MAX_PAGES} pages")
 
+    def waited_for_budget(self) -> float:
+        """Seconds this client's requests have waited so far for their place in the shared rate budget."""
+        return self._budget_wait
+
     def request(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None,
-                poll: bool = False) -> Any:
+                give_way: bool = False) -> Any:
         """One API call with the retry policy; answers the decoded JSON (None for an empty body).
 
-        Every attempt first takes its place in the shared rate budget; a ``poll`` gives way to others. No error
-        leaves it holding the token.
+        Every attempt first takes its place in the shared rate budget; with ``give_way`` (a poll that can wait)
+        it lets requests of other processes that are waiting go first. No error leaves it holding the token.
         """
         try:
-            return self._request(method, path, body, params, poll)
+            return self._request(method, path, body, params, give_way)
         except SDXError as error:
             error.message = self.mask(error.message)
             error.args = (error.message,)
             error.api_message = self.mask(error.api_message) if error.api_message else error.api_message
             raise
 
-    def _request(self, method: str, path: str, body: dict | None, params: dict | None, poll: bool) -> Any:
+    def _request(self, method: str, path: str, body: dict | None, params: dict | None, give_way: bool) -> Any:
         url = self.url(path)
         started = self.clock()
         attempt = 0
         while True:
             attempt += 1
             if self.budget is not None:
-                self.budget.acquire(poll=poll)
+                self._budget_wait += self.budget.acquire(give_way=give_way)
             try:
-                return self._once(method, url, body, params)
+                return self._send(method, url, body, params)
             except SDXError as error:
                 if not self._worth_retrying(method, error):
                     raise
@@ -164,8 +170,6 @@ class SDXClient:
                 if out_of_attempts or self.clock() - started + delay > self.retry.deadline:
                     error.with_context(f"gave up after {attempt} attempt(s)")
                     raise
-                self.retry_log.append({"method": method, "url": url, "attempt": attempt,
-                                       "status": error.status, "delay": round(delay, 3)})
                 self.sleep(delay)
 
     @staticmethod
@@ -180,7 +184,8 @@ class SDXClient:
             return error.status is None and not error.ambiguous
         return error.status is None or error.status in RETRYABLE_STATUSES
 
-    def _once(self, method: str, url: str, body: dict | None, params: dict | None) -> Any:
+    def _send(self, method: str, url: str, body: dict | None, params: dict | None) -> Any:
+        """One attempt: the request sent once, its answer decoded or turned into an SDXError."""
         try:
             response = self.session.request(method, url, json=body, params=params, timeout=self.timeout,
                                             allow_redirects=False)
@@ -207,9 +212,8 @@ class SDXClient:
         if 300 <= response.status_code < 400:
             raise _redirect_error(response, method, url)
         if response.status_code >= 400:
-            body = ErrorResponse.from_body(response.content, response.headers.get("content-type", ""))
-            raise error_from_answer(response.status_code, body.fields(), method=method, url=url,
-                                    retry_after=retry_after)
+            raise error_from_answer(response.status_code, response.content, response.headers.get("content-type", ""),
+                                    method=method, url=url, retry_after=retry_after)
         if not response.content.strip():
             return None
         try:
@@ -223,6 +227,60 @@ class SDXClient:
         closes the budget for every process until then)."""
         if self.budget is not None:
             self.budget.release(retry_after)
+
+
+def client_from_options(options: dict[str, Any], agent: str) -> SDXClient:
+    """A client for these connection options, after checking them; SDXInputError names a bad one."""
+    token = checked_token(options.get("api_token"))
+    api_url = checked_api_url(options.get("api_url"))
+    timeout = seconds("timeout", options.get("timeout"))
+    rate_limit = count("rate_limit", options.get("rate_limit"), minimum=0,
+                       what="requests per minute (0 turns the budget off)")
+    ca_path = options.get("ca_path")
+    if ca_path and not os.path.exists(ca_path):
+        raise SDXInputError(f"ca_path: expected a PEM file (or directory) of CA certificates, but {ca_path!r} does "
+                            f"not exist")
+    budget = RateBudget(api_url, token, rate_limit) if rate_limit > 0 else None
+    return SDXClient(api_url, token, timeout=timeout, validate_certs=options.get("validate_certs", True),
+                     ca_path=ca_path, agent=agent, budget=budget)
+
+
+def checked_token(value: Any) -> str:
+    """The token without surrounding whitespace (a vaulted value often ends with a line break).
+
+    A token with anything but printable ASCII left inside cannot be sent in a header; the error never shows it.
+    """
+    token = value.strip() if isinstance(value, str) else value
+    if not token:
+        raise SDXInputError("api_token: no API token given; set the api_token option or the SDX_API_TOKEN "
+                            "environment variable")
+    if not isinstance(token, str) or not all("!" <= char <= "~" for char in token):
+        raise SDXInputError("api_token: expected printable ASCII characters without spaces, line breaks or other "
+                            "control characters inside (surrounding whitespace is ignored); the token given holds "
+                            "another character. It is not shown")
+    return token
+
+
+def checked_api_url(value: Any) -> str:
+    """The API URL, checked to be an http(s) URL with a host; SDXInputError names ``api_url`` otherwise."""
+    api_url = value.strip() if isinstance(value, str) else ""
+    problem = None
+    try:
+        parts = urlsplit(api_url)
+        _port = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError as error:
+        problem = str(error)
+    else:
+        if parts.scheme not in ("https", "http"):
+            problem = "it must start with https:// or http://"
+        elif not parts.hostname:
+            problem = "it has no host"
+        elif not all(char.isprintable() and not char.isspace() for char in api_url):
+            problem = "it holds a space or a control character"
+    if problem:
+        raise SDXInputError(f"api_url: expected an http(s) URL such as {DEFAULT_API_URL}, got {api_url!r} "
+                            f"({problem})")
+    return api_url
 
 
 def _next_page(payload: dict) -> str | None:

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Synchronous RouterOS commands: their grammar, what counts as read-only, and running one.
+"""Synchronous RouterOS commands: their grammar and what counts as read-only (``SiteAPI.run_command`` runs one).
 
 A command is a RouterOS API path, ``/word/word/...``, each word made of lower-case letters, digits and
 ``-``. The CLI form (``/ip address print``) is accepted and only its path words are translated, plus one
@@ -20,8 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
-from ._client import SDXClient
-from ._errors import SDXError, SDXInputError
+from ._errors import SDXInputError
 
 READ_VERBS = frozenset({"print", "get", "monitor", "export"})
 WRITE_VERBS = frozenset({
@@ -165,29 +164,14 @@ def _names_script_or_file(word: str) -> bool:
     return False
 
 
-def check_allowed(command: Command, parameters: Parameters, allow_write: bool) -> None:
-    if not allow_write and not is_read_only(command, parameters):
+def writes(command: Command, parameters: Parameters, allow_write: bool) -> bool:
+    """Whether the command may change the router; SDXInputError when it may and ``allow_write`` is off."""
+    if is_read_only(command, parameters):
+        return False
+    if not allow_write:
         raise SDXInputError(
             f"command: {command.path!r} may change the router; only commands whose last word is "
             f"{', '.join(sorted(READ_VERBS))}, with no write verb ({', '.join(sorted(WRITE_VERBS)[:6])}, ...) "
             f"and no parameter naming a script or a file ({', '.join(WRITE_ATTRIBUTES)}), run unless "
             f"allow_write is true")
-
-
-def run(client: SDXClient, site_id: str, path: str, parameters: Parameters) -> list[Any]:
-    body: dict[str, Any] = {"command": path}
-    if parameters is not None:
-        body["parameters"] = parameters
-    try:
-        answer = client.post(f"api/synchronous/{site_id}", body)
-    except SDXError as error:
-        if error.code == "site_offline":
-            raise error.with_context(f"site {site_id!r} is offline, and synchronous commands need it online")
-        if error.status == 404:
-            raise error.with_context(f"site {site_id!r} was not found")
-        raise
-    if isinstance(answer, dict) and "data" in answer:
-        answer = answer["data"]
-    if not isinstance(answer, list):
-        raise SDXError(f"SDX answered the command on site {site_id!r} with something that is not a list")
-    return answer
+    return True

@@ -3,11 +3,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""The one exception type every SDX failure becomes."""
+"""The one exception type every SDX failure becomes, and the reading of an API error answer into it."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from typing import Any, Optional
+
+ERROR_FIELDS = ("type", "code", "message", "doc_url")
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
 
 
 class SDXError(Exception):
@@ -52,16 +58,40 @@ class SDXInputError(ValueError):
     """Task input that is wrong before any request is made; the message names the field."""
 
 
-def error_from_answer(status: int, fields: dict[str, str | None], *, method: str, url: str,
+def read_error_body(body: bytes, content_type: str) -> dict[str, Optional[str]]:
+    """The documented error fields (``type``, ``code``, ``message``, ``doc_url``) of an error answer's body.
+
+    A ``{"message"}`` body gives only its message; a body that is not JSON (an HTML page from a proxy) gives a
+    message saying so, with the start of its text.
+    """
+    fields: dict[str, Optional[str]] = dict.fromkeys(ERROR_FIELDS)
+    text = body.decode("utf-8", errors="replace")
+    if not text.strip():
+        return fields
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        fields.update({key: str(data[key]) for key in ERROR_FIELDS if isinstance(data.get(key), (str, int))})
+        return fields
+    snippet = _SPACE.sub(" ", _TAGS.sub(" ", text)).strip()[:200]
+    kind = "an HTML page" if "html" in content_type.lower() or "<html" in text.lower() else "a non-JSON body"
+    fields["message"] = f"{kind} instead of JSON" + (f" ({snippet})" if snippet else "")
+    return fields
+
+
+def error_from_answer(status: int, body: bytes, content_type: str, *, method: str, url: str,
                       retry_after: float | None = None) -> SDXError:
-    """Map an HTTP error answer, already reduced to ErrorResponse fields, to an SDXError."""
-    detail = fields.get("message") or f"HTTP {status} without an error message"
-    label = "/".join(part for part in (fields.get("type"), fields.get("code")) if part)
+    """The SDXError of an HTTP error answer, read from its status and body."""
+    fields = read_error_body(body, content_type)
+    detail = fields["message"] or f"HTTP {status} without an error message"
+    label = "/".join(part for part in (fields["type"], fields["code"]) if part)
     summary = f"SDX API answered HTTP {status}" + (f" ({label})" if label else "") + f" to {method} {url}: {detail}"
     if status == 401:
         summary = f"SDX rejected the API token (HTTP 401): {detail.rstrip('.')}. Check api_token or SDX_API_TOKEN."
     elif status == 403:
         summary = f"The API token may not do this (HTTP 403{', ' + label if label else ''}): {detail}"
-    return SDXError(summary, status=status, error_type=fields.get("type"), code=fields.get("code"),
-                    api_message=fields.get("message"), doc_url=fields.get("doc_url"),
-                    ambiguous=status >= 500, retry_after=retry_after)
+    return SDXError(summary, status=status, error_type=fields["type"], code=fields["code"],
+                    api_message=fields["message"], doc_url=fields["doc_url"], ambiguous=status >= 500,
+                    retry_after=retry_after)

@@ -17,10 +17,9 @@ import os
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ._client import DEFAULT_API_URL, SDXClient
+from ._client import DEFAULT_API_URL, SDXClient, client_from_options
 from ._errors import SDXError, SDXInputError
 from ._models import Job, parse_uuid
-from ._module import client_from_options
 
 JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 # The notification payload's vocabulary; "deleted" is a cancelled job, as in the modules.
@@ -176,7 +175,7 @@ def _remembered_job_event(job: dict[str, Any], status: str, site_id: str, job_id
 def confirm_job(client: SDXClient, note: Notification) -> Optional[Job]:
     """The job as the API knows it, or None when SDX does not know it (404)."""
     try:
-        return Job.model_validate(client.get(f"site/{note.site_id}/job/{note.job_id}", poll=True))
+        return Job.model_validate(client.get(f"site/{note.site_id}/job/{note.job_id}", give_way=True))
     except SDXError as error:
         if error.status == 404:
             return None

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-from ._client import SDXClient
 from ._errors import SDXError
-from ._models import AsynchronousScriptAccepted, AsynchronousScriptRequest, Job, parse_answer, parse_items
+from ._models import AsynchronousScriptAccepted, AsynchronousScriptRequest, Job
+from ._site import SiteAPI
 
 # Default seconds to keep reading the site's jobs after a queue request with an unknown outcome. It must
 # outlast any request still in flight, which the server bounds, not our read timeout (see reliability.md).
@@ -35,63 +35,6 @@ Clock = Callable[[], float]
 
 class OutcomeUnknown(SDXError):
     """A queue request was sent and no answer told what became of it, and no job showed up."""
-
-
-def _jobs_path(site_id: str) -> str:
-    return f"site/{site_id}/job"
-
-
-def list_jobs(client: SDXClient, site_id: str) -> list[Job]:
-    """The site's jobs, newest first."""
-    path = _jobs_path(site_id)
-    try:
-        items = client.get_list(path)
-    except SDXError as error:
-        raise _site_context(error, site_id)
-    return parse_items(Job, items, client.endpoint("GET", path))
-
-
-def get_job(client: SDXClient, site_id: str, job_id: str, poll: bool = False) -> Job:
-    path = f"{_jobs_path(site_id)}/{job_id}"
-    try:
-        answer = client.get(path, poll=poll)
-    except SDXError as error:
-        if error.status == 404:
-            error.with_context(f"job {job_id!r} was not found on site {site_id!r}")
-        raise
-    return parse_answer(Job, answer, client.endpoint("GET", path))
-
-
-def cancel(client: SDXClient, site_id: str, job_id: str) -> bool:
-    """Cancel a pending job; False when it was already gone. SDXError (job_already_started) if it started.
-
-    A cancel whose outcome is unknown is not sent again: the job is read instead, and gone means cancelled.
-    """
-    try:
-        client.delete(f"{_jobs_path(site_id)}/{job_id}")
-    except SDXError as error:
-        if error.status == 404:
-            return False
-        if not error.ambiguous:
-            raise
-        try:
-            job = get_job(client, site_id, job_id)
-        except SDXError as read_error:
-            if read_error.status == 404:
-                return True
-            raise error.with_context(f"the cancel request got no clear answer and reading the job failed too "
-                                     f"({read_error.message}); the outcome is unknown, re-running is safe")
-        if job.status == "cancelled":
-            return True
-        raise error.with_context(f"the cancel request got no clear answer and job {job_id} is still "
-                                 f"{job.status}; re-running is safe")
-    return True
-
-
-def _site_context(error: SDXError, site_id: str) -> SDXError:
-    if error.status == 404:
-        return error.with_context(f"site {site_id!r} was not found")
-    return error
 
 
 def find_matching(jobs: list[Job], request: AsynchronousScriptRequest) -> Optional[Job]:
@@ -114,8 +57,8 @@ class Plan:
         return self.existing is None
 
 
-def plan(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, force: bool) -> Plan:
-    jobs = list_jobs(client, site_id)
+def plan(site: SiteAPI, request: AsynchronousScriptRequest, force: bool) -> Plan:
+    jobs = site.jobs()
     existing = None if force else find_matching(jobs, request)
     return Plan(existing=existing, known_ids={job.id for job in jobs})
 
@@ -133,21 +76,20 @@ class Queued:
         return self.adopted is not None
 
 
-def queue(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, known_ids: set[str],
+def queue(site: SiteAPI, request: AsynchronousScriptRequest, known_ids: set[str],
           settle_timeout: float = SETTLE_TIMEOUT, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> Queued:
     """POST the script once. An answer refusing it raises; an unknown outcome is reconciled, never re-sent."""
-    path = f"api/asynchronous/{site_id}"
     try:
-        answer = client.post(path, request.payload())
+        answer = site.queue_script(request.payload())
     except SDXError as error:
         if error.status is not None and 200 <= error.status < 300:
             return Queued(warning=_unreadable(error))
         if not error.ambiguous:
-            raise _site_context(error, site_id)
-        job = reconcile(client, site_id, request, known_ids, error, settle_timeout, sleep, clock)
+            raise
+        job = reconcile(site, request, known_ids, error, settle_timeout, sleep, clock)
         return Queued(adopted=job)
     try:
-        return Queued(accepted=AsynchronousScriptAccepted.from_answer(answer, client.endpoint("POST", path)))
+        return Queued(accepted=AsynchronousScriptAccepted.from_answer(answer, site.endpoint("POST", site.queue_path)))
     except SDXError as error:
         return Queued(warning=_unreadable(error))
 
@@ -157,7 +99,7 @@ def _unreadable(error: SDXError) -> str:
             f"looked up by its script and description instead of its idempotency key")
 
 
-def reconcile(client: SDXClient, site_id: str, request: AsynchronousScriptRequest, known_ids: set[str],
+def reconcile(site: SiteAPI, request: AsynchronousScriptRequest, known_ids: set[str],
               cause: SDXError, settle_timeout: float, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> Job:
     """The job an unanswered queue request created, read for over ``settle_timeout`` seconds; else OutcomeUnknown.
 
@@ -169,7 +111,7 @@ def reconcile(client: SDXClient, site_id: str, request: AsynchronousScriptReques
     reads: list[Optional[SDXError]] = []  # per read: the error it failed with, None when it succeeded
     while True:
         try:
-            found = _new_match(list_jobs(client, site_id), request, known_ids)
+            found = _new_match(site.jobs(), request, known_ids)
         except SDXError as error:
             found = None
             reads.append(error)
@@ -179,7 +121,7 @@ def reconcile(client: SDXClient, site_id: str, request: AsynchronousScriptReques
             return found
         remaining = deadline - clock()
         if remaining <= 0:
-            raise _unknown(client, site_id, cause, settle_timeout, reads)
+            raise _unknown(site, cause, settle_timeout, reads)
         sleep(min(pause, remaining))
         pause = min(pause * 2, RECONCILE_MAX_PAUSE)
 
@@ -188,11 +130,11 @@ def _new_match(jobs: list[Job], request: AsynchronousScriptRequest, known_ids: s
     return next((job for job in jobs if job.id not in known_ids and request.matches(job)), None)
 
 
-def _unknown(client: SDXClient, site_id: str, cause: SDXError, settle_timeout: float,
+def _unknown(site: SiteAPI, cause: SDXError, settle_timeout: float,
              reads: list[Optional[SDXError]]) -> OutcomeUnknown:
     """The failure after a settle window with no job to adopt. When every read failed, ``error`` holds the last
     read's error (the POST's own is often only a timeout, with nothing to show)."""
-    endpoint = client.endpoint("GET", _jobs_path(site_id))
+    endpoint = site.endpoint("GET", site.jobs_path)
     window = f"{settle_timeout:g} seconds (settle_timeout)"
     failures = [error for error in reads if error is not None]
     if failures and len(failures) == len(reads):
@@ -202,7 +144,7 @@ def _unknown(client: SDXClient, site_id: str, cause: SDXError, settle_timeout: f
         what = f"no new matching job appeared in {endpoint} within {window}"
         if failures:
             what += f"; {len(failures)} of {len(reads)} reads failed, the last with: {failures[-1].message}"
-    message = (f"the outcome of the queue request is unknown: {client.endpoint('POST', f'api/asynchronous/{site_id}')} "
+    message = (f"the outcome of the queue request is unknown: {site.endpoint('POST', site.queue_path)} "
                f"got no clear answer ({cause.message}) and {what}. It was not sent again. Re-running the task is "
                f"safe now that the settle window has passed: it adopts the job if the request landed, or queues "
                f"the script if it did not")
@@ -240,12 +182,22 @@ class WaitOutcome:
     transitions: list[dict[str, Any]] = field(default_factory=list)
     timed_out: bool = False
 
+    def failure(self, site_id: str, timeout: float) -> Optional[str]:
+        """Why the wait fails the task (the job did not complete within ``timeout`` seconds), or None."""
+        job = self.job
+        if self.timed_out:
+            return f"job {job.id} on site {site_id} was still {job.status} after {timeout:g} seconds"
+        if job.status != "completed":
+            return (f"job {job.id} on site {site_id} {job.status} at {job.failed_at or job.deleted_at}; see its log: "
+                    f"{job.log_url}")
+        return None
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def wait(client: SDXClient, site_id: str, target: Target, timeout: float, interval: float,
+def wait(site: SiteAPI, target: Target, timeout: float, interval: float,
          sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> WaitOutcome:
     """Poll until the job completes or fails, noting each status change and when it was seen.
 
@@ -262,28 +214,28 @@ def wait(client: SDXClient, site_id: str, target: Target, timeout: float, interv
         remaining = deadline - clock()
         if remaining <= 0:
             if outcome.job is None:
-                raise _not_listed(client, site_id, target, clock() - started)
+                raise _not_listed(site, target, clock() - started)
             outcome.timed_out = True
             break
         sleep(max(0.0, min(interval - budget_wait, remaining)))
-        waited_before = client.budget.waited if client.budget else 0.0
+        waited_before = site.client.waited_for_budget()
         if outcome.job is None:
-            outcome.job = target.find(list_jobs(client, site_id))
+            outcome.job = target.find(site.jobs())
             if outcome.job is None and clock() - started >= LOCATE_WINDOW:
-                raise _not_listed(client, site_id, target, clock() - started)
+                raise _not_listed(site, target, clock() - started)
         else:
-            outcome.job = get_job(client, site_id, outcome.job.id, poll=True)
-        budget_wait = (client.budget.waited if client.budget else 0.0) - waited_before
+            outcome.job = site.job(outcome.job.id, give_way=True)
+        budget_wait = site.client.waited_for_budget() - waited_before
         if outcome.job is not None and outcome.job.status != outcome.transitions[-1]["status"]:
             outcome.transitions.append({"status": outcome.job.status, "seen_at": _now()})
     return outcome
 
 
-def _not_listed(client: SDXClient, site_id: str, target: Target, seconds: float) -> SDXError:
+def _not_listed(site: SiteAPI, target: Target, seconds: float) -> SDXError:
     key = (f"idempotency key {target.idempotency_key}" if target.idempotency_key
            else "its script and description (the answer carried no idempotency key)")
     return SDXError(
         f"SDX accepted the script, but after {seconds:.0f} seconds no job with {key} is listed by "
-        f"{client.endpoint('GET', _jobs_path(site_id))}. Idempotency relies on that list: until it shows "
+        f"{site.endpoint('GET', site.jobs_path)}. Idempotency relies on that list: until it shows "
         f"the job, a re-run cannot tell the script was queued and would queue it again. The script was not "
         f"queued again")

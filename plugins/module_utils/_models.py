@@ -7,10 +7,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 import traceback
 import uuid
+from datetime import datetime, timezone
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
@@ -45,8 +45,6 @@ else:
 
 SITE_ID_EXAMPLE = "9c69345c-8d39-4786-9f17-8153c988c89a"
 ACTIVE_STATUSES = ("pending", "running")
-_TAGS = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 
 
 def parse_uuid(value: Any, field: str, what: str) -> str:
@@ -131,11 +129,13 @@ class AsynchronousScriptRequest(BaseModel):
         return all(value is None or value == getattr(self, name) for name, value in reported.items())
 
 
-class _Lenient(BaseModel):
+class _APIObject(BaseModel):
+    """An object SDX answers with: fields the model does not name are kept, not refused."""
+
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
-class AsynchronousScriptAccepted(_Lenient):
+class AsynchronousScriptAccepted(_APIObject):
     """``data`` of the 202 answer: no job id, but the server-made idempotency key."""
 
     idempotency_key: str
@@ -151,7 +151,7 @@ class AsynchronousScriptAccepted(_Lenient):
         return parse_answer(cls, data, endpoint)
 
 
-class Job(_Lenient):
+class Job(_APIObject):
     """A site job. SDX gives no status field, so ``status`` is derived from the timestamps.
 
     ``token`` is the job's short reference (base62 of its id) that SDX writes into the job's log lines and
@@ -199,7 +199,7 @@ class Job(_Lenient):
         return data
 
 
-class Site(_Lenient):
+class Site(_APIObject):
     """A site (one MikroTik router); ``has_pulse`` is its online flag."""
 
     id: str
@@ -215,7 +215,46 @@ class Site(_Lenient):
         return bool(self.has_pulse)
 
 
-def _shape(data: Any) -> str:
+class Backup(_APIObject):
+    """One backup as SDX lists it (``content`` only when it was read on its own)."""
+
+    filename: str
+    size: Optional[str] = None
+    date: Optional[str] = None
+    time: Optional[str] = None
+    created_at: Optional[str] = None
+    content: Optional[str] = None
+
+    @property
+    def timestamp(self) -> Optional[float]:
+        """When it was taken: ``created_at``, else the UNIX timestamp its filename carries."""
+        moment = parse_time(self.created_at)
+        if moment is not None:
+            return moment
+        match = re.match(r"^(\d{9,11})(?:\.\w+)?$", self.filename)
+        return float(match.group(1)) if match else None
+
+    def metadata(self) -> dict[str, Any]:
+        """The listed fields, as a task returns them."""
+        return {"filename": self.filename, "size": self.size, "date": self.date, "time": self.time,
+                "created_at": self.created_at}
+
+
+def parse_time(value: Optional[str]) -> Optional[float]:
+    """An ISO 8601 time of an answer as a UNIX timestamp (UTC when it names no zone); None when unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def _kind_of(data: Any) -> str:
+    """What a JSON value is, as a message names it (an object, a list, null, a str...)."""
     if isinstance(data, dict):
         return "an object"
     if isinstance(data, list):
@@ -229,7 +268,7 @@ def parse_answer(model: type, data: Any, endpoint: str) -> Any:
         return model.model_validate(data)
     except ValidationError as error:
         problems = describe_validation_error(error)
-        raise SDXError(f"SDX API answered {endpoint} with {_shape(data)} that is not a {model.__name__} "
+        raise SDXError(f"SDX API answered {endpoint} with {_kind_of(data)} that is not a {model.__name__} "
                        f"({problems})") from None
 
 
@@ -240,34 +279,6 @@ def parse_items(model: type, items: list[Any], endpoint: str) -> list[Any]:
         try:
             parsed.append(model.model_validate(item))
         except ValidationError as error:
-            raise SDXError(f"SDX API answered {endpoint} with a list whose item {index} is {_shape(item)} that "
+            raise SDXError(f"SDX API answered {endpoint} with a list whose item {index} is {_kind_of(item)} that "
                            f"is not a {model.__name__} ({describe_validation_error(error)})") from None
     return parsed
-
-
-class ErrorResponse(_Lenient):
-    """The documented error body; also built from ``{"message"}`` bodies and from non-JSON pages."""
-
-    type: Optional[str] = None
-    code: Optional[str] = None
-    message: Optional[str] = None
-    doc_url: Optional[str] = None
-
-    @classmethod
-    def from_body(cls, body: bytes, content_type: str) -> "ErrorResponse":
-        text = body.decode("utf-8", errors="replace")
-        if not text.strip():
-            return cls()
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            return cls(**{key: str(data[key]) for key in ("type", "code", "message", "doc_url")
-                          if isinstance(data.get(key), (str, int))})
-        snippet = _SPACE.sub(" ", _TAGS.sub(" ", text)).strip()[:200]
-        kind = "an HTML page" if "html" in content_type.lower() or "<html" in text.lower() else "a non-JSON body"
-        return cls(message=f"{kind} instead of JSON" + (f" ({snippet})" if snippet else ""))
-
-    def fields(self) -> dict[str, Optional[str]]:
-        return {"type": self.type, "code": self.code, "message": self.message, "doc_url": self.doc_url}

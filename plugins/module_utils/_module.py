@@ -3,22 +3,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Ansible glue shared by every module: the common options, the client, failures."""
+"""Ansible glue shared by every module: the common options, the module base class, failures."""
 
 from __future__ import annotations
 
 import math
-import os
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ._budget import RateBudget
-from ._client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient
+from ._client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient, client_from_options
 from ._errors import SDXError, SDXInputError
 from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
-from ._numbers import count, seconds
+from ._site import SiteAPI
 
 
 def sdx_argument_spec() -> dict[str, dict[str, Any]]:
@@ -31,60 +28,6 @@ def sdx_argument_spec() -> dict[str, dict[str, Any]]:
         "timeout": {"type": "float", "default": 30},
         "rate_limit": {"type": "int", "default": 60, "fallback": (env_fallback, ["SDX_RATE_LIMIT"])},
     }
-
-
-def client_from_options(options: dict[str, Any], agent: str) -> SDXClient:
-    """A client for these connection options, after checking them; SDXInputError names a bad one."""
-    token = checked_token(options.get("api_token"))
-    api_url = checked_api_url(options.get("api_url"))
-    timeout = seconds("timeout", options.get("timeout"))
-    rate_limit = count("rate_limit", options.get("rate_limit"), minimum=0,
-                       what="requests per minute (0 turns the budget off)")
-    ca_path = options.get("ca_path")
-    if ca_path and not os.path.exists(ca_path):
-        raise SDXInputError(f"ca_path: expected a PEM file (or directory) of CA certificates, but {ca_path!r} does "
-                            f"not exist")
-    budget = RateBudget(api_url, token, rate_limit) if rate_limit > 0 else None
-    return SDXClient(api_url, token, timeout=timeout, validate_certs=options.get("validate_certs", True),
-                     ca_path=ca_path, agent=agent, budget=budget)
-
-
-def checked_token(value: Any) -> str:
-    """The token without surrounding whitespace (a vaulted value often ends with a line break).
-
-    A token with anything but printable ASCII left inside cannot be sent in a header; the error never shows it.
-    """
-    token = value.strip() if isinstance(value, str) else value
-    if not token:
-        raise SDXInputError("api_token: no API token given; set the api_token option or the SDX_API_TOKEN "
-                            "environment variable")
-    if not isinstance(token, str) or not all("!" <= char <= "~" for char in token):
-        raise SDXInputError("api_token: expected printable ASCII characters without spaces, line breaks or other "
-                            "control characters inside (surrounding whitespace is ignored); the token given holds "
-                            "another character. It is not shown")
-    return token
-
-
-def checked_api_url(value: Any) -> str:
-    """The API URL, checked to be an http(s) URL with a host; SDXInputError names ``api_url`` otherwise."""
-    api_url = value.strip() if isinstance(value, str) else ""
-    problem = None
-    try:
-        parts = urlsplit(api_url)
-        _port = parts.port  # raises ValueError for a port that is not a number in range
-    except ValueError as error:
-        problem = str(error)
-    else:
-        if parts.scheme not in ("https", "http"):
-            problem = "it must start with https:// or http://"
-        elif not parts.hostname:
-            problem = "it has no host"
-        elif not all(char.isprintable() and not char.isspace() for char in api_url):
-            problem = "it holds a space or a control character"
-    if problem:
-        raise SDXInputError(f"api_url: expected an http(s) URL such as {DEFAULT_API_URL}, got {api_url!r} "
-                            f"({problem})")
-    return api_url
 
 
 class SDXModule:
@@ -114,6 +57,10 @@ class SDXModule:
             self._client = client_from_options(self.params, agent=self.module._name)  # pylint: disable=protected-access
         return self._client
 
+    def site(self, site_id: str) -> SiteAPI:
+        """The site layer for ``site_id`` (checked already), over this module's client."""
+        return SiteAPI(self.client, site_id)
+
     def run(self) -> None:
         raise NotImplementedError
 
@@ -130,9 +77,9 @@ class SDXModule:
             self.fail(error)
         self.module.exit_json(**self.result)
 
-    def fail(self, error: SDXError, **extra: Any) -> NoReturn:
+    def fail(self, error: SDXError) -> NoReturn:
         """Fail the task with the API's status, type, code, message and doc_url kept apart in ``error``."""
-        self.module.fail_json(msg=error.message, error=error.to_dict(), **{**self.result, **extra})
+        self.module.fail_json(msg=error.message, error=error.to_dict(), **self.result)
 
 
 def _fail_on_infinite_int(spec: dict[str, dict[str, Any]], kwargs: dict[str, Any]) -> NoReturn:

@@ -45,9 +45,6 @@ class RetryPolicy:
         return server if server is not None else self.backoff(attempt)
 
 
-NO_RETRY = RetryPolicy(max_attempts=1)
-
-
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After value: delta-seconds or an HTTP date; None if unusable."""
     if value is None or not str(value).strip():

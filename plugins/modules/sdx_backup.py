@@ -128,11 +128,12 @@ error:
   type: dict
 """
 
-from ansible_collections.altostrat.sdx.plugins.module_utils import _backups, _sites
+from ansible_collections.altostrat.sdx.plugins.module_utils import _backups
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import seconds
+from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 
 
 class BackupModule(SDXModule):
@@ -149,7 +150,8 @@ class BackupModule(SDXModule):
         site_id = parse_site_id(self.params["site_id"])
         self._check_numbers()
         self.result.update(backup=None, requested=False)
-        backups = _backups.list_backups(self.client, site_id)
+        site = self.site(site_id)
+        backups = _backups.list_backups(site)
         present = self._young_enough(backups)
         if present is not None:
             self.result.update(backup=present.metadata(), msg=f"backup {present.filename} is younger than max_age")
@@ -160,7 +162,7 @@ class BackupModule(SDXModule):
             return
         known = {backup.filename for backup in backups}
         try:
-            _backups.request_backup(self.client, site_id)
+            site.request_backup()
         except SDXError as error:
             if not error.ambiguous or not self.params["wait"]:
                 self.result.update(changed=False, requested=False)
@@ -172,7 +174,7 @@ class BackupModule(SDXModule):
         if not self.params["wait"]:
             self.result["msg"] = f"requested a backup of site {site_id}"
             return
-        self._wait(site_id, known)
+        self._wait(site, known)
 
     def _check_numbers(self) -> None:
         for name in ("wait_timeout", "poll_interval"):
@@ -187,16 +189,15 @@ class BackupModule(SDXModule):
         age = _backups.age(backups[0])
         return backups[0] if age is not None and age <= max_age else None
 
-    def _wait(self, site_id: str, known: set) -> None:
-        backup = _backups.wait_for_new(self.client, site_id, known, self.params["wait_timeout"],
-                                       self.params["poll_interval"])
+    def _wait(self, site: SiteAPI, known: set) -> None:
+        backup = _backups.wait_for_new(site, known, self.params["wait_timeout"], self.params["poll_interval"])
         if backup is not None:
             self.result.update(backup=backup.metadata(), msg=f"backup {backup.filename} taken")
             return
-        site = _sites.get_site(self.client, site_id)
-        why = "the site is offline, and an offline router takes no backup" if site and not site.online else (
+        info = site.info()
+        why = "the site is offline, and an offline router takes no backup" if info and not info.online else (
             "check the site in SDX; re-running requests another backup")
-        self.module.fail_json(msg=f"no new backup of site {site_id} was listed within "
+        self.module.fail_json(msg=f"no new backup of site {site.id} was listed within "
                                   f"{self.params['wait_timeout']:g} seconds: {why}", **self.result)
 
 

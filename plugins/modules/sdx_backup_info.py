@@ -153,18 +153,19 @@ class BackupInfoModule(SDXModule):
             compare_to = _backups.parse_filename(compare_to, "compare_to")
         if compare_to is not None and filename is None and not self.params["latest"]:
             raise SDXInputError("compare_to: needs a backup to compare with; set filename, or latest=true")
-        backups = _backups.list_backups(self.client, site_id)
+        site = self.site(site_id)
+        backups = _backups.list_backups(site)
         self.result["backups"] = [backup.metadata() for backup in backups]
         if filename is None and not self.params["latest"]:
             return
         selected = self._select(backups, filename, site_id)
-        current = _backups.get_backup(self.client, site_id, selected.filename)
+        current = site.backup(selected.filename)
         reveal = self.params["reveal_secrets"]
         self.result["backup"] = {**current.metadata(),
                                  "content": current.content if reveal else mask(current.content or "")}
         if compare_to is not None:
             older = self._compared(backups, selected, compare_to, site_id)
-            before = _backups.get_backup(self.client, site_id, older.filename)
+            before = site.backup(older.filename)
             self.result["compared_to"] = older.metadata()
             self.result["config_diff"] = _backups.unified_diff(before.content or "", current.content or "",
                                                                older.filename, selected.filename, reveal)

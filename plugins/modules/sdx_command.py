@@ -129,15 +129,14 @@ class CommandModule(SDXModule):
         site_id = parse_site_id(self.params["site_id"])
         command = _commands.parse(self.params["command"])
         parameters = _commands.wire_parameters(command, _commands.check_parameters(self.params["parameters"]))
-        _commands.check_allowed(command, parameters, self.params["allow_write"])
-        writes = not _commands.is_read_only(command, parameters)
+        writes = _commands.writes(command, parameters, self.params["allow_write"])
         self.result.update(command=command.path, changed=writes)
         if parameters is not None:
             self.result["parameters"] = parameters
         if writes and self.module.check_mode:
             self.result["msg"] = f"would run {command.path} on site {site_id}"
             return
-        self.result["output"] = _commands.run(self.client, site_id, command.path, parameters)
+        self.result["output"] = self.site(site_id).run_command(command.path, parameters)
 
 
 def main() -> None:

@@ -61,8 +61,6 @@ job:
     description: Add guest network address
 """
 
-from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs, _sites
-from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_job_id, parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
@@ -78,7 +76,8 @@ class JobModule(SDXModule):
         site_id = parse_site_id(self.params["site_id"])
         job_id = parse_job_id(self.params["job_id"])
         self.result["job"] = None
-        job = self._current(site_id, job_id)
+        site = self.site(site_id)
+        job = site.find_job(job_id)
         if job is None or job.status == "cancelled":
             self.result["msg"] = f"job {job_id} is not queued on site {site_id} (already cancelled or gone)"
             return
@@ -89,18 +88,8 @@ class JobModule(SDXModule):
                                           f"(job_already_started)", **self.result)
             self.result.update(changed=True, msg=f"would cancel job {job_id}")
             return
-        cancelled = _jobs.cancel(self.client, site_id, job_id)
+        cancelled = site.cancel(job_id)
         self.result.update(changed=cancelled, msg=f"cancelled job {job_id}" if cancelled else "job already gone")
-
-    def _current(self, site_id: str, job_id: str):
-        try:
-            return _jobs.get_job(self.client, site_id, job_id)
-        except SDXError as error:
-            if error.status != 404:
-                raise
-        if _sites.get_site(self.client, site_id) is None:
-            raise SDXError(f"site {site_id!r} was not found", status=404, code="resource_missing")
-        return None
 
 
 def main() -> None:

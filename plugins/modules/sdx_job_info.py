@@ -102,9 +102,7 @@ jobs:
       status: completed
 """
 
-from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
-from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_job_id, parse_site_id
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import Job, parse_job_id, parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
 
@@ -123,24 +121,16 @@ class JobInfoModule(SDXModule):
         site_id = parse_site_id(self.params["site_id"])
         job_id = self.params["job_id"]
         if job_id:
-            jobs = self._one(site_id, parse_job_id(job_id))
+            found = self.site(site_id).find_job(parse_job_id(job_id))
+            jobs = [found] if found else []
         else:
-            jobs = _jobs.list_jobs(self.client, site_id)
+            jobs = self.site(site_id).jobs()
             if self.params["idempotency_key"]:
                 jobs = [job for job in jobs if job.idempotency_key == self.params["idempotency_key"]]
         wanted = self.params["status"]
-        self.result["jobs"] = [self._shape(job) for job in jobs if not wanted or job.status in wanted]
+        self.result["jobs"] = [self._job_result(job) for job in jobs if not wanted or job.status in wanted]
 
-    def _one(self, site_id: str, job_id: str) -> list:
-        try:
-            return [_jobs.get_job(self.client, site_id, job_id)]
-        except SDXError as error:
-            if error.status != 404:
-                raise
-        _jobs.list_jobs(self.client, site_id)  # tells an unknown site (an error) from an unknown job
-        return []
-
-    def _shape(self, job) -> dict:
+    def _job_result(self, job: Job) -> dict:
         shaped = job.to_result()
         if self.params["include_script"]:
             shaped["script"] = job.script

@@ -102,7 +102,7 @@ class SiteInfoModule(SDXModule):
     def run(self) -> None:
         site_id = self.params["site_id"]
         if site_id:
-            site = _sites.get_site(self.client, parse_site_id(site_id))
+            site = self.site(parse_site_id(site_id)).info()
             sites = [site] if site else []
         else:
             sites = _sites.list_sites(self.client)

@@ -6,11 +6,12 @@ import pytest
 import responses
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _backups
-from ansible_collections.altostrat.sdx.plugins.module_utils._backups import Backup
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import Backup
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 
 API = "https://sdx.test"
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
@@ -42,7 +43,7 @@ class FakeClock:
 def test_list_sorts_newest_first_and_accepts_an_envelope(client):
     responses.get(LIST, json={"data": [item(1700000000), item(1700000500, created_at="2023-11-14T22:21:40.5Z"),
                                        item(1600000000)]})
-    listed = _backups.list_backups(client, SITE)
+    listed = _backups.list_backups(SiteAPI(client, SITE))
     assert [backup.filename for backup in listed] == ["1700000500.rsc", "1700000000.rsc", "1600000000.rsc"]
     assert listed[0].timestamp == pytest.approx(1700000500.5)
     assert listed[1].metadata() == item(1700000000)
@@ -53,7 +54,7 @@ def test_list_of_an_unknown_site_names_the_site(client):
     responses.get(LIST, status=404, json={"type": "invalid_request_error", "code": "resource_missing",
                                           "message": "No site found."})
     with pytest.raises(SDXError) as caught:
-        _backups.list_backups(client, SITE)
+        _backups.list_backups(SiteAPI(client, SITE))
     assert str(caught.value).startswith(f"site '{SITE}' was not found") and caught.value.status == 404
 
 
@@ -61,13 +62,13 @@ def test_list_of_an_unknown_site_names_the_site(client):
 def test_a_listed_backup_without_a_filename_is_an_error(client):
     responses.get(LIST, json=[{"size": "1KB"}])
     with pytest.raises(SDXError, match="without a filename"):
-        _backups.list_backups(client, SITE)
+        _backups.list_backups(SiteAPI(client, SITE))
 
 
 @responses.activate
 def test_request_posts_without_a_body(client):
     responses.post(LIST, status=202, json={"message": "Backup requested"})
-    _backups.request_backup(client, SITE)
+    SiteAPI(client, SITE).request_backup()
     assert responses.calls[0].request.body is None
 
 
@@ -76,11 +77,11 @@ def test_get_returns_the_content_and_names_a_missing_backup(client):
     responses.get(f"{LIST}/1.rsc", json={**item(1), "content": "/ip address\n"})
     responses.get(f"{LIST}/2.rsc", status=404, json={"code": "resource_missing", "message": "No backup."})
     responses.get(f"{LIST}/3.rsc", json=item(3))
-    assert _backups.get_backup(client, SITE, "1.rsc").content == "/ip address\n"
+    assert SiteAPI(client, SITE).backup("1.rsc").content == "/ip address\n"
     with pytest.raises(SDXError, match="backup '2.rsc' was not found on site"):
-        _backups.get_backup(client, SITE, "2.rsc")
+        SiteAPI(client, SITE).backup("2.rsc")
     with pytest.raises(SDXError, match="without its content"):
-        _backups.get_backup(client, SITE, "3.rsc")
+        SiteAPI(client, SITE).backup("3.rsc")
 
 
 @pytest.mark.parametrize("value", ["../etc/passwd", "a/b.rsc", "", None, "x y.rsc"])
@@ -94,7 +95,8 @@ def test_wait_returns_the_first_backup_not_known_before(client):
     responses.get(LIST, json=[item(1)])
     responses.get(LIST, json=[item(2), item(1)])
     clock = FakeClock()
-    found = _backups.wait_for_new(client, SITE, {"1.rsc"}, timeout=60, interval=5, sleep=clock.sleep, clock=clock)
+    found = _backups.wait_for_new(SiteAPI(client, SITE), {"1.rsc"}, timeout=60, interval=5, sleep=clock.sleep,
+                                  clock=clock)
     assert found.filename == "2.rsc"
     assert len(responses.calls) == 2 and clock.now == 10  # it looks only after a first pause
 
@@ -103,7 +105,8 @@ def test_wait_returns_the_first_backup_not_known_before(client):
 def test_wait_gives_up_at_the_timeout_without_hanging(client):
     responses.get(LIST, json=[item(1)])
     clock = FakeClock()
-    found = _backups.wait_for_new(client, SITE, {"1.rsc"}, timeout=12, interval=5, sleep=clock.sleep, clock=clock)
+    found = _backups.wait_for_new(SiteAPI(client, SITE), {"1.rsc"}, timeout=12, interval=5, sleep=clock.sleep,
+                                  clock=clock)
     assert found is None
     assert clock.now == 12 and len(responses.calls) == 3
 
@@ -207,6 +210,6 @@ def test_wait_can_also_require_a_backup_taken_after_a_moment(client):
     responses.get(LIST, json=[item(1795910405), item(1795910401)])
     responses.get(LIST, json=[item(1795910420), item(1795910405), item(1795910401)])
     clock = FakeClock()
-    found = _backups.wait_for_new(client, SITE, set(), timeout=60, interval=5, sleep=clock.sleep, clock=clock,
+    found = _backups.wait_for_new(SiteAPI(client, SITE), set(), timeout=60, interval=5, sleep=clock.sleep, clock=clock,
                                   after=1795910410.0)
     assert found.filename == "1795910420.rsc" and len(responses.calls) == 2

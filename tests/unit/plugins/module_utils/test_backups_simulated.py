@@ -8,6 +8,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils import _backups, _jo
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest
+from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 
@@ -17,8 +18,8 @@ LINE = "add address=192.168.99.1/24 interface=bridge"
 def completed_job(client, site, script):
     request = AsynchronousScriptRequest(description="Guest", script=script, make_backup=True,
                                         needs_acknowledgement=True)
-    queued = _jobs.queue(client, site, request, known_ids=set())
-    outcome = _jobs.wait(client, site, _jobs.Target(idempotency_key=queued.accepted.idempotency_key),
+    queued = _jobs.queue(SiteAPI(client, site), request, known_ids=set())
+    outcome = _jobs.wait(SiteAPI(client, site), _jobs.Target(idempotency_key=queued.accepted.idempotency_key),
                          timeout=30, interval=0.02)
     assert outcome.job.status == "completed"
     return outcome.job
@@ -34,9 +35,9 @@ def test_a_jobs_config_diff_shows_its_lines_in_about_four_requests(associated):
         job = completed_job(client, site, "/ip address " + LINE)
         assert bool(job.associated_backup) is associated
         sim.clear_log()
-        result = _backups.job_config_diff(client, site, job, timeout=30, interval=0.1)
+        result = _backups.job_config_diff(SiteAPI(client, site), job, timeout=30, interval=0.1)
         assert [line for line in result.diff.splitlines()[2:] if line[:1] in "+-"] == ["+" + LINE]
-        backups = _backups.list_backups(client, site)
+        backups = _backups.list_backups(SiteAPI(client, site))
         # the job's own backup: newer than the two every site starts with, older than the one taken after it
         assert [backup.filename for backup in backups] == [
             result.after.filename, result.before.filename, backups[2].filename, backups[3].filename]
@@ -52,7 +53,7 @@ def test_a_second_job_with_the_same_lines_changes_nothing():
         site = next(iter(sim.fleet.sites))
         completed_job(client, site, "/ip address " + LINE)
         again = completed_job(client, site, "/ip address " + LINE + "\n/system identity print")
-        assert _backups.job_config_diff(client, site, again, timeout=30, interval=0.05).diff == ""
+        assert _backups.job_config_diff(SiteAPI(client, site), again, timeout=30, interval=0.05).diff == ""
 
 
 def test_an_offline_site_fails_the_diff_at_the_timeout():
@@ -63,4 +64,4 @@ def test_an_offline_site_fails_the_diff_at_the_timeout():
         job = completed_job(client, site, "/ip address " + LINE)
         sim.fleet.set_online(site, False)
         with pytest.raises(SDXError, match="an offline router takes no backup"):
-            _backups.job_config_diff(client, site, job, timeout=0.3, interval=0.1)
+            _backups.job_config_diff(SiteAPI(client, site), job, timeout=0.3, interval=0.1)

@@ -22,9 +22,9 @@ def budget(tmp_path, clock, per_minute=3, token="alto_sk_budget_secret", alive=l
                       alive=alive)
 
 
-def request(limited, fake, flight=0.0, poll=False):
+def request(limited, fake, flight=0.0, give_way=False):
     """One request through the budget that takes ``flight`` seconds to answer; answers the wait."""
-    waited = limited.acquire(poll=poll)
+    waited = limited.acquire(give_way=give_way)
     fake.now += flight
     limited.release()
     return waited
@@ -105,16 +105,16 @@ def test_polls_give_way_to_a_waiting_request_of_another_process(tmp_path):
             state.write_text(json.dumps(data))
 
     poller.sleep = sleep
-    assert request(poller, fake, poll=True) > 0
+    assert request(poller, fake, give_way=True) > 0
     assert len(calls) == 3
-    assert request(poller, fake, poll=False) == 0.0
+    assert request(poller, fake, give_way=False) == 0.0
 
 
 def test_stale_waiters_are_ignored(tmp_path):
     fake = FakeClock(1000.0)
     poller = budget(tmp_path, fake)
     poller.path.write_text(json.dumps({"stamps": [], "waiters": {"999999": fake.now - 500}}))
-    assert request(poller, fake, poll=True) == 0.0
+    assert request(poller, fake, give_way=True) == 0.0
 
 
 def test_a_damaged_state_file_starts_over(tmp_path):

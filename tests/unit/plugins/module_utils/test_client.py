@@ -215,8 +215,8 @@ class RecordingBudget:
         self.calls = []
         self.waited = 0.0
 
-    def acquire(self, poll=False):
-        self.calls.append(poll)
+    def acquire(self, give_way=False):
+        self.calls.append(give_way)
         return 0.0
 
     def release(self, retry_after=None):
@@ -232,5 +232,5 @@ def test_every_attempt_takes_a_place_in_the_budget_and_polls_say_so():
     responses.get(f"{API}/sites", json=[])
     responses.get(f"{API}/site/s/job/j", json={"id": "j"})
     client.get("sites")
-    client.get("site/s/job/j", poll=True)
+    client.get("site/s/job/j", give_way=True)
     assert budget.calls == [False, False, True]

@@ -10,12 +10,12 @@ import responses
 from responses import matchers
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
-from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
+from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient, client_from_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError, SDXLocalError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest
-from ansible_collections.altostrat.sdx.plugins.module_utils._module import client_from_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import count, seconds
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 from tests.unit.compat import FakeClock
 
 API = "https://sdx.test"
@@ -142,7 +142,7 @@ def test_a_local_error_during_the_queue_post_is_not_queued_and_not_reconciled():
     client = make_client(url="http://")
     request = AsynchronousScriptRequest(description="d", script="/x")
     with pytest.raises(SDXError) as caught:
-        _jobs.queue(client, SITE, request, known_ids=set())
+        _jobs.queue(SiteAPI(client, SITE), request, known_ids=set())
     assert isinstance(caught.value, SDXLocalError) and not isinstance(caught.value, _jobs.OutcomeUnknown)
     assert len(responses.calls) == 0
 
@@ -162,7 +162,7 @@ def test_a_redirect_is_never_followed_and_is_an_error_naming_api_url(status):
     client = make_client()
     request = AsynchronousScriptRequest(description="d", script="/x")
     with pytest.raises(SDXError) as caught:
-        _jobs.queue(client, SITE, request, known_ids=set())
+        _jobs.queue(SiteAPI(client, SITE), request, known_ids=set())
     assert not isinstance(caught.value, _jobs.OutcomeUnknown) and not caught.value.ambiguous
     assert caught.value.status == status
     assert str(caught.value).startswith(f"SDX API answered HTTP {status} (redirect to {API}/login) to POST ")

@@ -7,6 +7,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils import _sites
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import Site
+from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 
 
 SITES = [Site(id="1", name="branch-0001", has_pulse=True), Site(id="2", name="branch-0002", has_pulse=False),
@@ -43,4 +44,4 @@ def test_a_site_that_does_not_fit_is_an_error_naming_the_endpoint():
     responses.get("https://sdx.test/sites/s1", json={"status": "success"})
     with pytest.raises(SDXError, match=r"^SDX API answered GET https://sdx.test/sites/s1 with an object that is "
                                        r"not a Site \(id: Field required\)"):
-        _sites.get_site(SDXClient("https://sdx.test", "t"), "s1")
+        SiteAPI(SDXClient("https://sdx.test", "t"), "s1").info()

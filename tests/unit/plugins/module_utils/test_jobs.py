@@ -11,6 +11,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXCl
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 from tests.unit.compat import FakeClock
 
 API = "https://sdx.test"
@@ -58,7 +59,7 @@ def posts():
 ])
 def test_plan_reuses_pending_running_and_completed_jobs_only(client, times, reused):
     responses.get(JOBS, json=[job("j1", **times), job("j0", script="/other")])
-    plan = _jobs.plan(client, SITE, REQUEST, force=False)
+    plan = _jobs.plan(SiteAPI(client, SITE), REQUEST, force=False)
     assert (plan.existing is not None) is reused
     assert plan.known_ids == {"j1", "j0"}
 
@@ -66,7 +67,7 @@ def test_plan_reuses_pending_running_and_completed_jobs_only(client, times, reus
 @responses.activate
 def test_force_plans_a_new_job_even_when_one_matches(client):
     responses.get(JOBS, json=[job("j1")])
-    assert _jobs.plan(client, SITE, REQUEST, force=True).will_queue
+    assert _jobs.plan(SiteAPI(client, SITE), REQUEST, force=True).will_queue
 
 
 @responses.activate
@@ -75,14 +76,14 @@ def test_a_job_queued_with_other_options_is_not_the_same_job(client, option):
     listed = {"make_backup": "should_backup"}.get(option, option)
     responses.get(JOBS, json=[job("j1", **{listed: False})])
     request = AsynchronousScriptRequest(description=REQUEST.description, script=REQUEST.script, **{option: True})
-    assert _jobs.plan(client, SITE, request, force=False).will_queue
-    assert not _jobs.plan(client, SITE, REQUEST, force=False).will_queue
+    assert _jobs.plan(SiteAPI(client, SITE), request, force=False).will_queue
+    assert not _jobs.plan(SiteAPI(client, SITE), REQUEST, force=False).will_queue
 
 
 @responses.activate
 def test_queue_is_one_post_and_no_read(client):
     responses.post(QUEUE, status=202, json=accepted("k-new"))
-    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"})
+    queued = _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids={"j-old"})
     assert len(responses.calls) == 1
     assert queued.accepted.idempotency_key == "k-new" and queued.accepted.request_id == "req-1"
     assert not queued.reconciled and queued.warning is None
@@ -93,7 +94,7 @@ def test_queue_is_one_post_and_no_read(client):
 def test_a_post_with_an_unknown_outcome_that_created_a_job_is_adopted_not_repeated(client, failure):
     responses.post(QUEUE, **failure)
     responses.get(JOBS, json=[job("j-created", key="k-x"), job("j-old")])
-    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"})
+    queued = _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids={"j-old"})
     assert len(posts()) == 1
     assert queued.reconciled
     assert queued.adopted.id == "j-created"
@@ -105,7 +106,7 @@ def test_a_job_that_lands_late_in_the_settle_window_is_adopted_and_the_post_neve
     for _read in range(5):
         responses.get(JOBS, json=[job("j-old")])
     responses.get(JOBS, json=[job("j-late", key="k-late"), job("j-old")])
-    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"}, settle_timeout=60, sleep=fake.sleep,
+    queued = _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids={"j-old"}, settle_timeout=60, sleep=fake.sleep,
                          clock=fake.clock)
     assert queued.adopted.id == "j-late"
     assert len(posts()) == 1
@@ -118,7 +119,7 @@ def test_an_unknown_outcome_with_no_job_fails_after_the_settle_window_without_a_
     responses.post(QUEUE, **failure)
     responses.get(JOBS, json=[job("j-old")])
     with pytest.raises(_jobs.OutcomeUnknown) as caught:
-        _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"}, settle_timeout=20, sleep=fake.sleep,
+        _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids={"j-old"}, settle_timeout=20, sleep=fake.sleep,
                     clock=fake.clock)
     message = str(caught.value)
     assert message.startswith(f"the outcome of the queue request is unknown: POST {QUEUE} got no clear answer")
@@ -138,7 +139,7 @@ def test_a_failed_read_does_not_end_the_settle_window_and_the_job_is_still_adopt
     responses.get(JOBS, status=500, json=READ_ERROR)
     responses.get(JOBS, json=[job("j-old")])
     responses.get(JOBS, json=[job("j-late", key="k-late"), job("j-old")])
-    queued = _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"}, settle_timeout=60, sleep=fake.sleep,
+    queued = _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids={"j-old"}, settle_timeout=60, sleep=fake.sleep,
                          clock=fake.clock)
     assert queued.adopted.id == "j-late"
     assert len(posts()) == 1
@@ -150,7 +151,7 @@ def test_when_every_read_fails_the_unknown_outcome_comes_after_the_whole_window_
     responses.post(QUEUE, body=requests.exceptions.ReadTimeout("read timed out"))
     responses.get(JOBS, status=500, json=READ_ERROR)
     with pytest.raises(_jobs.OutcomeUnknown) as caught:
-        _jobs.queue(client, SITE, REQUEST, known_ids=set(), settle_timeout=20, sleep=fake.sleep, clock=fake.clock)
+        _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids=set(), settle_timeout=20, sleep=fake.sleep, clock=fake.clock)
     assert fake.now == pytest.approx(20), "the window is not cut short by a failed read"
     reads = len(responses.calls) - 1
     assert reads == 7  # at 0, 1, 3, 7, 12, 17 and 20 seconds
@@ -168,7 +169,7 @@ def test_reads_that_fail_among_reads_that_answer_are_counted_in_the_unknown_outc
     responses.get(JOBS, status=500, json=READ_ERROR)
     responses.get(JOBS, json=[job("j-old")])
     with pytest.raises(_jobs.OutcomeUnknown) as caught:
-        _jobs.queue(client, SITE, REQUEST, known_ids={"j-old"}, settle_timeout=20, sleep=fake.sleep,
+        _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids={"j-old"}, settle_timeout=20, sleep=fake.sleep,
                     clock=fake.clock)
     message = str(caught.value)
     assert f"no new matching job appeared in GET {JOBS} within 20 seconds (settle_timeout); 1 of 7 reads " \
@@ -183,7 +184,7 @@ def test_a_refused_request_is_not_retried_nor_reconciled(client, status):
     responses.post(QUEUE, status=status, json={"type": "invalid_request_error", "code": "resource_missing",
                                                "message": "No."})
     with pytest.raises(SDXError) as caught:
-        _jobs.queue(client, SITE, REQUEST, known_ids=set())
+        _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids=set())
     assert not isinstance(caught.value, _jobs.OutcomeUnknown)
     assert caught.value.status == status
     assert len(responses.calls) == 1
@@ -199,7 +200,7 @@ def test_a_refused_request_is_not_retried_nor_reconciled(client, status):
 ])
 def test_an_accepted_answer_that_cannot_be_read_is_still_accepted_with_a_warning(client, answer, problem):
     responses.post(QUEUE, status=202, **answer)
-    queued = _jobs.queue(client, SITE, REQUEST, known_ids=set())
+    queued = _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids=set())
     assert queued.accepted is None and not queued.reconciled
     assert queued.warning.startswith("SDX accepted the script but its answer could not be read")
     assert problem in queued.warning and f"POST {QUEUE}" in queued.warning
@@ -216,7 +217,7 @@ def test_the_pending_result_holds_what_the_answer_told():
 @responses.activate
 def test_the_first_poll_is_the_look_up_and_a_done_job_needs_no_more(client, fake):
     responses.get(JOBS, json=[job("j-new", key="k-new", started_at="t1", completed_at="t2"), job("j-old")])
-    outcome = _jobs.wait(client, SITE, _jobs.Target(idempotency_key="k-new"), timeout=60, interval=2,
+    outcome = _jobs.wait(SiteAPI(client, SITE), _jobs.Target(idempotency_key="k-new"), timeout=60, interval=2,
                          sleep=fake.sleep, clock=fake.clock)
     assert outcome.job.id == "j-new" and outcome.job.status == "completed"
     assert [step["status"] for step in outcome.transitions] == ["pending", "completed"]
@@ -227,7 +228,7 @@ def test_the_first_poll_is_the_look_up_and_a_done_job_needs_no_more(client, fake
 def test_after_the_look_up_polls_read_the_job_itself(client, fake):
     responses.get(JOBS, json=[job("j-new", key="k-new")])
     responses.get(f"{JOBS}/j-new", json=job("j-new", key="k-new", started_at="t1", completed_at="t2"))
-    outcome = _jobs.wait(client, SITE, _jobs.Target(idempotency_key="k-new"), timeout=60, interval=2,
+    outcome = _jobs.wait(SiteAPI(client, SITE), _jobs.Target(idempotency_key="k-new"), timeout=60, interval=2,
                          sleep=fake.sleep, clock=fake.clock)
     assert outcome.job.status == "completed"
     assert [call.request.url for call in responses.calls] == [JOBS, f"{JOBS}/j-new"]
@@ -237,7 +238,7 @@ def test_after_the_look_up_polls_read_the_job_itself(client, fake):
 def test_a_job_missing_from_the_list_fails_clearly_within_the_locate_window(client, fake):
     responses.get(JOBS, json=[job("j-old", key="k-old")])
     with pytest.raises(SDXError) as caught:
-        _jobs.wait(client, SITE, _jobs.Target(idempotency_key="k-new"), timeout=300, interval=5,
+        _jobs.wait(SiteAPI(client, SITE), _jobs.Target(idempotency_key="k-new"), timeout=300, interval=5,
                    sleep=fake.sleep, clock=fake.clock)
     message = str(caught.value)
     assert message.startswith("SDX accepted the script, but after 15 seconds no job with idempotency key k-new "
@@ -251,7 +252,7 @@ def test_a_job_missing_from_the_list_fails_clearly_within_the_locate_window(clie
 def test_a_short_wait_timeout_still_fails_as_not_listed(client, fake):
     responses.get(JOBS, json=[])
     with pytest.raises(SDXError, match="no job with idempotency key k-new is listed"):
-        _jobs.wait(client, SITE, _jobs.Target(idempotency_key="k-new"), timeout=3, interval=1,
+        _jobs.wait(SiteAPI(client, SITE), _jobs.Target(idempotency_key="k-new"), timeout=3, interval=1,
                    sleep=fake.sleep, clock=fake.clock)
 
 
@@ -259,7 +260,7 @@ def test_a_short_wait_timeout_still_fails_as_not_listed(client, fake):
 def test_without_an_idempotency_key_the_new_matching_job_is_found(client, fake):
     responses.get(JOBS, json=[job("j-new", key="k-new", started_at="t", completed_at="t"), job("j-old")])
     target = _jobs.Target(request=REQUEST, known_ids={"j-old"})
-    outcome = _jobs.wait(client, SITE, target, timeout=0.5, interval=0.1, sleep=fake.sleep, clock=fake.clock)
+    outcome = _jobs.wait(SiteAPI(client, SITE), target, timeout=0.5, interval=0.1, sleep=fake.sleep, clock=fake.clock)
     assert outcome.job.id == "j-new"
 
 
@@ -269,7 +270,7 @@ def test_wait_records_each_status_change(client, fake):
     responses.get(f"{JOBS}/j1", json=job("j1", started_at="t1"))
     responses.get(f"{JOBS}/j1", json=job("j1", started_at="t1"))
     responses.get(f"{JOBS}/j1", json=job("j1", started_at="t1", completed_at="t2"))
-    outcome = _jobs.wait(client, SITE, _jobs.Target(job=Job.model_validate(job("j1"))), timeout=50, interval=1,
+    outcome = _jobs.wait(SiteAPI(client, SITE), _jobs.Target(job=Job.model_validate(job("j1"))), timeout=50, interval=1,
                          sleep=fake.sleep, clock=fake.clock)
     assert [step["status"] for step in outcome.transitions] == ["pending", "running", "completed"]
     assert all(step["seen_at"].endswith("Z") for step in outcome.transitions)
@@ -280,7 +281,7 @@ def test_wait_records_each_status_change(client, fake):
 @responses.activate
 def test_wait_stops_at_the_timeout(client, fake):
     responses.get(f"{JOBS}/j1", json=job("j1"))
-    outcome = _jobs.wait(client, SITE, _jobs.Target(job=Job.model_validate(job("j1"))), timeout=10, interval=3,
+    outcome = _jobs.wait(SiteAPI(client, SITE), _jobs.Target(job=Job.model_validate(job("j1"))), timeout=10, interval=3,
                          sleep=fake.sleep, clock=fake.clock)
     assert outcome.timed_out
     assert outcome.job.status == "pending"
@@ -295,7 +296,7 @@ def test_wait_stops_at_the_timeout(client, fake):
 def test_a_job_list_that_does_not_fit_is_an_error_naming_the_endpoint(client, item, problem):
     responses.get(JOBS, json=[item])
     with pytest.raises(SDXError) as caught:
-        _jobs.plan(client, SITE, REQUEST, force=False)
+        _jobs.plan(SiteAPI(client, SITE), REQUEST, force=False)
     assert str(caught.value).startswith(f"SDX API answered GET {JOBS} with a list whose {problem}")
 
 
@@ -308,8 +309,8 @@ def test_a_cancel_with_an_unknown_outcome_is_read_back_not_repeated(client, fail
     responses.delete(f"{JOBS}/j1", **failure)
     responses.get(f"{JOBS}/j1", **after)
     if cancelled:
-        assert _jobs.cancel(client, SITE, "j1") is True
+        assert SiteAPI(client, SITE).cancel("j1") is True
     else:
         with pytest.raises(SDXError, match="the cancel request got no clear answer and job j1 is still pending"):
-            _jobs.cancel(client, SITE, "j1")
+            SiteAPI(client, SITE).cancel("j1")
     assert [call.request.method for call in responses.calls] == ["DELETE", "GET"]

@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import (
-    AsynchronousScriptAccepted, AsynchronousScriptRequest, ErrorResponse, Job, Site, parse_answer, parse_items,
+    AsynchronousScriptAccepted, AsynchronousScriptRequest, Job, Site, parse_answer, parse_items,
     parse_site_id)
 
 BASE = {"description": "Add guest network address", "script": "/ip address add address=192.168.99.1/24"}
@@ -123,14 +123,3 @@ def test_site_id_must_be_a_uuid(value):
 
 def test_site_id_is_normalised():
     assert parse_site_id(" 9C69345C-8D39-4786-9F17-8153C988C89A ") == "9c69345c-8d39-4786-9f17-8153c988c89a"
-
-
-def test_error_body_variants():
-    documented = ErrorResponse.from_body(
-        b'{"type": "invalid_request_error", "code": "parameter_missing", "message": "m", "doc_url": "u"}', "")
-    assert documented.fields() == {"type": "invalid_request_error", "code": "parameter_missing",
-                                   "message": "m", "doc_url": "u"}
-    assert ErrorResponse.from_body(b'{"message": "Unauthenticated."}', "application/json").message == "Unauthenticated."
-    page = ErrorResponse.from_body(b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
-    assert page.message == "an HTML page instead of JSON (502 Bad Gateway)"
-    assert ErrorResponse.from_body(b"", "").message is None
