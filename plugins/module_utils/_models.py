@@ -77,7 +77,7 @@ def describe_validation_error(error: ValidationError) -> str:
 class AsynchronousScriptRequest(BaseModel):
     """The body of ``POST /api/asynchronous/{siteId}`` (the seed spec's AsynchronousScriptRequest)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
     description: str
     script: str
@@ -130,9 +130,12 @@ class AsynchronousScriptRequest(BaseModel):
 
 
 class _APIObject(BaseModel):
-    """An object SDX answers with: fields the model does not name are kept, not refused."""
+    """An object SDX answers with: fields the model does not name are kept, not refused.
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    Every model defers building its validator to its first use: a task builds only the ones it needs.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class AsynchronousScriptAccepted(_APIObject):

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -69,6 +70,10 @@ class SDXModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
             self.module.fail_json(msg=missing_required_lib("pydantic>=2"), exception=PYDANTIC_IMPORT_ERROR)
+        # Third-party pydantic plugins stay out of a module: it validates the same whatever else is installed,
+        # and finding them reads the metadata of every installed distribution, on every task. The models defer
+        # their build to first use, after this line.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         try:
             self.run()
         except SDXInputError as error:
