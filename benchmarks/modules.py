@@ -9,8 +9,11 @@
 3. rate: 300 sites, queue and wait, with the simulator's rate limit on and time-scaled (600 requests a
    minute) and rate_limit set to match. Wall time against the floor (requests made / allowed rate), and
    the count of HTTP 429 answers and failed tasks.
+4. startup: one task's module process on its own, sdx_async_script against uri: the median CPU time (user and
+   system) of running each kept AnsiballZ wrapper, next to what importing pydantic costs an interpreter that
+   has already loaded what every module loads (ansible's module basics and requests). It tells how much of the overhead is the module process, and how much of that is pydantic.
 
-    python -m benchmarks.modules [--rounds 3] [--only requests|overhead|rate] [--sites N]
+    python -m benchmarks.modules [--rounds 3] [--only requests|overhead|rate|startup] [--sites N]
 
 ``--sites`` scales every part down (or up) for a quick check; the recorded figures use the defaults.
 """
@@ -21,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -160,17 +164,56 @@ def rate(work: Path, sites: int = 300) -> dict:
             "jobs": len(jobs), "completed_jobs": sum(1 for job in jobs if job["completed_at"])}
 
 
+def cpu_seconds(command: list[str], env: dict, runs: int, before=lambda: None) -> float:
+    """The median CPU time (user and system) of ``command`` over ``runs`` runs; ``before`` runs untimed."""
+    spent = []
+    for _ in range(runs):
+        before()
+        start = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, env=env, capture_output=True, check=True)
+        end = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent.append(end.ru_utime - start.ru_utime + end.ru_stime - start.ru_stime)
+    return statistics.median(spent)
+
+
+def startup(work: Path, runs: int = 21) -> dict:
+    sim = SimulatorProcess(work, "--sites", "1", "--offline-ratio", "0", "--rate-limit", "0")
+    try:
+        hosts = inventory(work, sim)
+        env = {**environment(work, sim, 0), "ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": str(work / "remote")}
+        for name, playbook in (("module", MODULE_PLAY), ("uri", URI_PLAY)):
+            sim.reset()
+            _seconds, output = play(write(work / f"{name}.yml", playbook), hosts, env)
+            if failed_tasks(output):
+                raise SystemExit(f"{name} run failed:\n{output[-3000:]}")
+        # The simulator is reset before every run, so that the module queues each time, as in the fleet run.
+        milliseconds = {name: 1000 * cpu_seconds([sys.executable, str(next((work / "remote").glob(f"*/AnsiballZ_{name}.py")))],
+                                                 env, runs, sim.reset)
+                        for name in ("sdx_async_script", "uri")}
+    finally:
+        sim.stop()
+    # pydantic's own share: an interpreter that has what every module loads, with pydantic and without it.
+    loaded = "import ansible.module_utils.basic, requests"
+    bare = cpu_seconds([sys.executable, "-c", loaded], env, runs)
+    pydantic = cpu_seconds([sys.executable, "-c", f"{loaded}; from pydantic import BaseModel, Field"], env, runs)
+    module, uri = milliseconds["sdx_async_script"], milliseconds["uri"]
+    return {"runs": runs, "median_cpu_ms": {name: round(value, 1) for name, value in milliseconds.items()},
+            "ratio": round(module / uri, 3), "module_gap_ms": round(module - uri, 1),
+            "pydantic_import_ms": round(1000 * (pydantic - bare), 1)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", choices=["requests", "overhead", "rate"])
+    parser.add_argument("--only", choices=["requests", "overhead", "rate", "startup"])
     parser.add_argument("--sites", type=int, help="sites for every part (default: 50, 200 and 300)")
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "bench" / "modules.json")
     args = parser.parse_args()
     report: dict = {"python": sys.version.split()[0]}
     parts = {"requests": lambda work: requests_per_site(work, args.sites or 50),
              "overhead": lambda work: overhead(work, args.rounds, args.sites or 200),
-             "rate": lambda work: rate(work, args.sites or 300)}
+             "rate": lambda work: rate(work, args.sites or 300),
+             "startup": startup}
     for name, measure in parts.items():
         if args.only in (None, name):
             report[name] = measure(Path(tempfile.mkdtemp(prefix=f"sdx-bench-{name}-")))

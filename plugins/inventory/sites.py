@@ -185,10 +185,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _hosts(self, path: str, cache: bool) -> list[dict]:
         key = self.get_cache_key(path)
         if self.get_option("cache") and cache:
-            try:
-                return self._cache[key]
-            except KeyError:
-                pass
+            cached = self._cache.get(key)
+            # An entry written by an earlier version may lack the site variable: such an entry is a miss.
+            if cached is not None and all(_inventory.SITE_VARIABLE in host.get("vars", {}) for host in cached):
+                return cached
         hosts, complete = self._fetch_hosts()
         # Only after a fetch (a cache hit must not extend the entry's lifetime), and only a complete one: hosts
         # that lost their tags to a failed read get them on the next run, not after cache_timeout.

@@ -175,7 +175,7 @@ EXAMPLES = r"""
 
 - name: Take a backup on every run (not idempotent on purpose)
   altostrat.sdx.sdx_async_script:
-    site_id: "{{ sdx_id }}"
+    site_id: "{{ sdx_site_id }}"
     description: Nightly export
     script: /export file=nightly
     force: true

@@ -14,7 +14,8 @@ description:
     O(site_id) with C(GET /sites/{siteId}).
   - O(name) and O(online) filter the list on the controller.
   - When the task runs on a host of the P(altostrat.sdx.sites#inventory) inventory and neither O(site_id) nor O(name)
-    is given, O(site_id) is taken from the host variable C(sdx_id), so the task describes that host's site.
+    is given, O(site_id) is taken from the host variable C(sdx_site_id) (set whatever the inventory's
+    O(altostrat.sdx.sites#inventory:hostvars_prefix) is), so the task describes that host's site.
 author:
   - Altostrat SDX collection maintainers (@altostrat)
 extends_documentation_fragment:

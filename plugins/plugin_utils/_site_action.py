@@ -14,6 +14,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
+
 _KINDS = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (list, "a list"), (dict, "a dict"))
 
 
@@ -90,8 +91,11 @@ def site_args(module: SiteModule, args: dict[str, Any], task_vars: dict[str, Any
 
 
 def _no_site_message(task_vars: dict[str, Any]) -> str:
-    return (f"site_id: not given, and host {task_vars.get('inventory_hostname', '?')!r} has no {SITE_VARIABLE} "
-            f"variable; set site_id on the task, or run it on hosts of the altostrat.sdx.sites inventory plugin")
+    message = (f"site_id: not given, and host {task_vars.get('inventory_hostname', '?')!r} has no {SITE_VARIABLE} "
+               f"variable; set site_id on the task, or run it on hosts of the altostrat.sdx.sites inventory plugin")
+    if task_vars.get("sdx_id") not in (None, ""):
+        message += f" (the host has sdx_id, which the site modules no longer read: set {SITE_VARIABLE} instead)"
+    return message
 
 
 class SiteAction(ActionBase):

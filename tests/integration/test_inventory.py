@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -91,6 +92,25 @@ def test_cache_hit_makes_no_request_and_flush_refetches(ansible, sim, tmp_path):
     flushed = ansible.playbook(playbook, "-i", str(tmp_path / "fleet.sdx.yml"), "--flush-cache")
     assert flushed.rc == 0, flushed.output
     assert len(sim.log()) == 2
+
+
+def test_a_cache_entry_without_the_site_variable_is_fetched_again(ansible, sim, tmp_path):
+    """An entry written by a version that did not set sdx_site_id would leave every site module without a site."""
+    config = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile",
+              "cache_connection": str(tmp_path / "cache"), "cache_timeout": 600}
+    assert ansible.inventory(config).rc == 0 and len(sim.log()) == 1
+    (entry,) = (tmp_path / "cache").iterdir()
+    stored = json.loads(entry.read_text())
+    wrapped = isinstance(stored, dict) and "__payload__" in stored  # ansible-core 2.19 and later wrap the entry
+    hosts = json.loads(stored["__payload__"]) if wrapped else stored
+    for host in hosts:
+        del host["vars"]["sdx_site_id"]
+    entry.write_text(json.dumps({**stored, "__payload__": json.dumps(hosts)} if wrapped else hosts))
+    again = ansible.inventory(config)
+    assert again.rc == 0, again.output
+    assert len(sim.log()) == 2, "the old entry must be a miss"
+    assert all(host["sdx_site_id"] == host["sdx_id"] for host in again.hostvars().values())
+    assert ansible.inventory(config).rc == 0 and len(sim.log()) == 2, "the entry written again answers"
 
 
 def test_templated_token_from_extra_vars(ansible, sim):

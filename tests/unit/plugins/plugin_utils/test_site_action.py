@@ -74,6 +74,14 @@ def test_the_site_variable_is_not_the_prefixed_id():
     with pytest.raises(ValueError) as error:
         site_args(MODULES["sdx_job_info"], {}, host)
     assert str(error.value) == ("site_id: not given, and host 'branch-0001' has no sdx_site_id variable; set site_id "
+                                "on the task, or run it on hosts of the altostrat.sdx.sites inventory plugin (the "
+                                "host has sdx_id, which the site modules no longer read: set sdx_site_id instead)")
+
+
+def test_a_host_without_any_site_variable_is_told_where_sites_come_from():
+    with pytest.raises(ValueError) as error:
+        site_args(MODULES["sdx_job_info"], {}, {"inventory_hostname": "router-1"})
+    assert str(error.value) == ("site_id: not given, and host 'router-1' has no sdx_site_id variable; set site_id "
                                 "on the task, or run it on hosts of the altostrat.sdx.sites inventory plugin")
 
 
