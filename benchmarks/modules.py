@@ -11,7 +11,8 @@
    the count of HTTP 429 answers and failed tasks.
 4. startup: one task's module process on its own, sdx_async_script against uri: the median CPU time (user and
    system) of running each kept AnsiballZ wrapper, next to what importing pydantic costs an interpreter that
-   has already loaded what every module loads (ansible's module basics and requests). It tells how much of the overhead is the module process, and how much of that is pydantic.
+   has already loaded what every module loads (ansible's module basics and requests). It tells how much of
+   the overhead is the module process, and how much of that is pydantic.
 
     python -m benchmarks.modules [--rounds 3] [--only requests|overhead|rate|startup] [--sites N]
 
@@ -167,7 +168,7 @@ def rate(work: Path, sites: int = 300) -> dict:
 def cpu_seconds(command: list[str], env: dict, runs: int, before=lambda: None) -> float:
     """The median CPU time (user and system) of ``command`` over ``runs`` runs; ``before`` runs untimed."""
     spent = []
-    for _ in range(runs):
+    for _run in range(runs):
         before()
         start = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(command, env=env, capture_output=True, check=True)
