@@ -32,6 +32,13 @@ def galaxy_environment(work: Path, config: Path) -> dict[str, str]:
     return env
 
 
+def holds_filters(kind: str, name: str) -> bool:
+    """True for a filter plugin file that holds filters documented one by one (``<filter>.yml``), which the
+    importer lists by its file name too, with no documentation of its own."""
+    folder = ROOT / "plugins" / "filter"
+    return kind == "filter" and (folder / f"{name}.py").exists() and not (folder / f"{name}.yml").exists()
+
+
 def main() -> int:
     tarball = sorted((ROOT / "build" / "dist").glob("altostrat-sdx-*.tar.gz"))[-1]
     work = Path(tempfile.mkdtemp(prefix="sdx-galaxy-import-"))
@@ -48,7 +55,7 @@ def main() -> int:
     result = json.loads((work / "importer_result.json").read_text()) if (work / "importer_result.json").exists() else {}
     for item in result.get("docs_blob", {}).get("contents", []):
         kind, name = item["content_type"], item["content_name"]
-        if kind in DOCUMENTED and name != "rollout" and not (item.get("doc_strings") or {}).get("doc"):
+        if kind in DOCUMENTED and not holds_filters(kind, name) and not (item.get("doc_strings") or {}).get("doc"):
             problems.append(f"{kind} {name}: documentation did not render")
     for problem in problems:
         print(f"FAIL {problem}")
