@@ -14,4 +14,5 @@ from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import 
 
 class ActionModule(SiteAction):
     """Checks the task's text options and fills ``site_id`` from the host's ``sdx_site_id`` (see each module's
-    documentation), then runs the task's own module."""
+    documentation), then runs the task's own module: in this process when the module would run in the controller's
+    own Python anyway, as a module process otherwise."""

@@ -55,6 +55,13 @@ options:
       - If not set, the value of the E(SDX_RATE_LIMIT) environment variable is used.
     type: int
     default: 60
+notes:
+  - The module runs inside its action plugin, in the process of Ansible itself, when the task would otherwise start
+    the controller's own Python on the controller, which saves starting a Python for every task. That is a
+    local connection whose C(ansible_python_interpreter) is C(ansible_playbook_python), as the
+    P(altostrat.sdx.sites#inventory) inventory sets it and as the implicit C(localhost) has it, with no
+    C(become), C(async) or task C(environment). Any other task runs the module as a module process. Both give
+    the same result; at C(-vvv) the task says which way it ran.
 requirements:
   - requests
   - pydantic >= 2

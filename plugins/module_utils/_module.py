@@ -44,13 +44,18 @@ class SDXModule:
         self._client: SDXClient | None = None
 
     @classmethod
+    def full_argument_spec(cls) -> dict[str, dict[str, Any]]:
+        return {**sdx_argument_spec(), **cls.argument_spec}
+
+    @classmethod
     def define_module(cls) -> AnsibleModule:
-        spec = {**sdx_argument_spec(), **cls.argument_spec}
+        spec = cls.full_argument_spec()
         try:
             return AnsibleModule(argument_spec=spec, **cls.module_kwargs)
         except OverflowError:
             # ansible-core 2.19 and later let int("inf") escape their type checks, with a message naming no option.
-            return _fail_on_infinite_int(spec, cls.module_kwargs)
+            loose = AnsibleModule(argument_spec=with_raw_ints(spec), **cls.module_kwargs)
+            loose.fail_json(msg=infinite_int_message(spec, loose.params))
 
     @property
     def client(self) -> SDXClient:
@@ -87,16 +92,19 @@ class SDXModule:
         self.module.fail_json(msg=error.message, error=error.to_dict(), **self.result)
 
 
-def _fail_on_infinite_int(spec: dict[str, dict[str, Any]], kwargs: dict[str, Any]) -> NoReturn:
-    """Fail naming the integer option whose value is infinite, read with the integer options taken as they are."""
-    loose = {name: {**option, "type": "raw"} if option.get("type") == "int" else option for name, option in spec.items()}
-    module = AnsibleModule(argument_spec=loose, **kwargs)
+def with_raw_ints(spec: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``spec`` with its integer options taken as they are, to find the one an OverflowError came from."""
+    return {name: {**option, "type": "raw"} if option.get("type") == "int" else option for name, option in spec.items()}
+
+
+def infinite_int_message(spec: dict[str, dict[str, Any]], params: dict[str, Any]) -> str:
+    """The message naming the integer option whose value is infinite, from ``params`` read with raw integers."""
     for name, option in spec.items():
-        value = module.params[name]
+        value = params.get(name)
         try:
             infinite = option.get("type") == "int" and not math.isfinite(float(value))
         except (TypeError, ValueError):
             continue
         if infinite:
-            module.fail_json(msg=f"{name}: expected a whole number, got {value!r}")
-    module.fail_json(msg="an integer option holds a value too large for a whole number")
+            return f"{name}: expected a whole number, got {value!r}"
+    return "an integer option holds a value too large for a whole number"

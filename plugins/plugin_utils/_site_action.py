@@ -3,17 +3,25 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""The action plugin of every site module: check the types of text options, and give the module the host's site."""
+"""The action plugin of every site module: check the types of text options, give the module the host's site, and
+run the module here when its process would be this controller's own Python (see ``_controller``)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
+from ansible import constants as C
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _controller
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
+
+display = Display()
 
 _KINDS = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (list, "a list"), (dict, "a dict"))
 
@@ -90,6 +98,23 @@ def site_args(module: SiteModule, args: dict[str, Any], task_vars: dict[str, Any
     return args
 
 
+def is_this_python(interpreter: str) -> bool:
+    """Whether ``interpreter`` is the Python running this code, with the same packages: the same program, found in
+    the same folder (a virtual environment's python and python3.11 are one; the system Python it links to is not)."""
+    if not os.path.isabs(interpreter):
+        return False
+    here = sys.executable
+    return (os.path.dirname(os.path.normpath(interpreter)) == os.path.dirname(os.path.normpath(here))
+            and os.path.realpath(interpreter) == os.path.realpath(here))
+
+
+def _injects_invocation(task_vars: dict[str, Any]) -> bool:
+    """Whether a module's result holds ``invocation``: always before ansible-core 2.21, then as configured."""
+    if not C.config.get_configuration_definition("INJECT_INVOCATION"):
+        return True
+    return bool(C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
+
+
 def _no_site_message(task_vars: dict[str, Any]) -> str:
     message = (f"site_id: not given, and host {task_vars.get('inventory_hostname', '?')!r} has no {SITE_VARIABLE} "
                f"variable; set site_id on the task, or run it on hosts of the altostrat.sdx.sites inventory plugin")
@@ -99,7 +124,7 @@ def _no_site_message(task_vars: dict[str, Any]) -> str:
 
 
 class SiteAction(ActionBase):
-    """Runs the task's module, with ``site_id`` defaulting to the host's ``sdx_site_id``."""
+    """Runs the task's module, with ``site_id`` defaulting to the host's ``sdx_site_id``, here or as a process."""
 
     _supports_check_mode = True
     _supports_async = True
@@ -108,16 +133,42 @@ class SiteAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
+        name = self._module_name()
         try:
-            args = site_args(module_of(self._module_name()), dict(self._task.args), task_vars)
+            args = site_args(module_of(name), dict(self._task.args), task_vars)
         except ValueError as error:
             result.update(failed=True, msg=str(error))
             return result
+        if self._module_runs_here(task_vars):
+            return merge_hash(result, self._run_here(name, args, task_vars))
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
         return result
+
+    def _module_runs_here(self, task_vars: dict[str, Any]) -> bool:
+        """Whether the module process would be this controller's own Python, as this process is, on this machine:
+        a local connection with the controller's interpreter, and no become, async or task environment."""
+        if self._connection.transport != "local" or self._task.async_val or self._play_context.become:
+            return False
+        if any(self._task.environment or ()):
+            return False
+        host_vars = task_vars
+        if self._task.delegate_to:
+            host_vars = task_vars.get("ansible_delegated_vars", {}).get(self._task.delegate_to, {})
+        # The variable ansible_python_interpreter, else the configured interpreter; "auto" would discover another.
+        interpreter = C.config.get_config_value("INTERPRETER_PYTHON", variables=host_vars)
+        interpreter = self._templar.template(interpreter) if isinstance(interpreter, str) else None
+        return isinstance(interpreter, str) and is_this_python(interpreter)
+
+    def _run_here(self, name: str, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        display.vvv(f"{name}: running in the action plugin, in this controller's Python "
+                    f"({sys.executable}), without a module process", host=task_vars.get("inventory_hostname"))
+        no_target_syslog = C.config.get_config_value("DEFAULT_NO_TARGET_SYSLOG", variables=task_vars)
+        return _controller.run_module(name, args, check_mode=bool(self._task.check_mode),
+                                      diff=bool(self._task.diff), no_log=bool(self._task.no_log or no_target_syslog),
+                                      invocation=_injects_invocation(task_vars))
 
     def _module_name(self) -> str:
         """The full name of the task's module; the task's resolved action may name this action plugin instead."""

@@ -50,18 +50,34 @@ class Run:
         return next(record for record in self.records if record["task"] == name)
 
 
+def interpreter_wrapper(folder: Path) -> str:
+    """A script that runs this Python: another interpreter path, so the site modules run as module processes.
+
+    A site module runs inside its action plugin only when its interpreter is the controller's own Python; with
+    SDX_TEST_MODULE_PROCESS set (or module_process=True), tests run each module the other way, as a process.
+    """
+    wrapper = folder / "python-wrapper"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
 class Ansible:
     """ansible-playbook from this Python's environment, wired to the simulator and the recorder."""
 
-    def __init__(self, workdir: Path, sim: SimulatorProcess) -> None:
+    def __init__(self, workdir: Path, sim: SimulatorProcess, module_process: bool | None = None) -> None:
         self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        if module_process is None:
+            module_process = bool(os.environ.get("SDX_TEST_MODULE_PROCESS"))
+        self.interpreter = interpreter_wrapper(workdir) if module_process else sys.executable
         collections = str(Path(os.environ.get("ANSIBLE_COLLECTIONS_PATH") or ROOT / "build" / "src").resolve())
         self.env = {
             **os.environ,
             "ANSIBLE_COLLECTIONS_PATH": collections,
             "ANSIBLE_CALLBACK_PLUGINS": str(ROOT / "tests" / "integration" / "callback_plugins"),
             "ANSIBLE_CALLBACKS_ENABLED": "sdx_record",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_PYTHON_INTERPRETER": self.interpreter,
             "ANSIBLE_LOCALHOST_WARNING": "false",
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
             "ANSIBLE_HOME": str(workdir / "ansible-home"),

@@ -47,9 +47,11 @@ def test_the_first_playbook_runs_as_written_and_its_second_run_is_ok(ansible, si
     line = command_line("ansible-playbook")
     assert line == "ansible-playbook -i localhost, first.yml"
     env = {**as_a_user(ansible), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    first = shell(line, tmp_path, env)
+    first = shell(f"{line} -vvv", tmp_path, env)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "changed=1" in first.stdout and "failed=0" in first.stdout
+    # "There the module runs inside its action plugin ... without starting a Python per task"
+    assert "running in the action plugin" in first.stdout and "Using module file" not in first.stdout
     again = shell(line, tmp_path, env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "changed=0" in again.stdout and "ok=1" in again.stdout

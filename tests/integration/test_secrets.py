@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import uuid
 
-from tests.integration.harness import TOKEN
+import pytest
+
+from tests.integration.harness import TOKEN, Ansible
 
 
-def test_playbook_runs_at_vvvv_never_show_the_token(ansible, sim, site, tmp_path):
+@pytest.mark.parametrize("module_process", [False, True], ids=["in the action plugin", "as a module process"])
+def test_playbook_runs_at_vvvv_never_show_the_token(sim, site, tmp_path, module_process):
+    ansible = Ansible(tmp_path, sim, module_process=module_process)
     sim.fault(action="status", status=500, method="GET", path=f"/site/{site}/job/")
     token = {"api_token": TOKEN}
     tasks = [

@@ -1,0 +1,134 @@
+# Copyright: Contributors to the altostrat.sdx collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: internal to altostrat.sdx; may change without notice.
+"""Run a site module's code in the action plugin's own process, for a task whose module would run there anyway.
+
+A module process starts an interpreter and imports requests and pydantic for every task, which costs more CPU than
+the task's API requests. When the task would run its module on the controller, with the controller's own Python,
+the action plugin runs the same module class here instead: the imports were made once, by the main process, before
+it forked the worker. What the module sees (validated options, check and diff mode, no_log) and what it returns
+(masked secrets, ``invocation``, warnings) are those of a module process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Set
+from datetime import date
+from typing import Any, NoReturn
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator, ValidationResult
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+
+from ansible_collections.altostrat.sdx.plugins.module_utils._module import (
+    SDXModule, infinite_int_message, with_raw_ints)
+
+_MODULES_PACKAGE = "ansible_collections.altostrat.sdx.plugins.modules"
+# Keyword arguments of AnsibleModule that are rules between options, which the validator takes too.
+_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+
+
+class ModuleExit(Exception):
+    """exit_json or fail_json of a module run here: the end of the module's run, with its result."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__(result.get("msg", ""))
+        self.result = result
+
+
+class TaskModule:
+    """The part of AnsibleModule that the site modules use, for a module class run in the action plugin."""
+
+    def __init__(self, name: str, params: dict[str, Any], *, check_mode: bool, diff: bool, no_log: bool) -> None:
+        self._name = name
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = diff
+        self.no_log = no_log
+        self.warnings: list[str] = []
+
+    def warn(self, warning: str) -> None:
+        self.warnings.append(warning)
+
+    def fail_json(self, msg: str, **kwargs: Any) -> NoReturn:
+        raise ModuleExit({**kwargs, "failed": True, "msg": msg})
+
+    def exit_json(self, **kwargs: Any) -> NoReturn:
+        raise ModuleExit(kwargs)
+
+
+def module_class(name: str) -> type[SDXModule]:
+    """The SDXModule class a module file runs, found in the file by its base: exactly one per module."""
+    module = importlib.import_module(f"{_MODULES_PACKAGE}.{name.rpartition('.')[2]}")
+    found = {value for value in vars(module).values()
+             if isinstance(value, type) and issubclass(value, SDXModule) and value is not SDXModule}
+    if len(found) != 1:
+        raise ValueError(f"module {name} holds {len(found)} SDXModule classes; the action plugin runs exactly one")
+    return found.pop()
+
+
+def plain(value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` as it would cross a module process's boundary: JSON types only, without the controller's own."""
+    return json.loads(json.dumps(value, default=_as_json))
+
+
+def _as_json(value: Any) -> Any:
+    """What a module's JSON encoder writes for the types JSON lacks: sets as lists, dates as ISO text."""
+    if isinstance(value, Set):
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def validated(cls: type[SDXModule], name: str, args: dict[str, Any]) -> tuple[dict[str, Any], set[str], str]:
+    """The options after their types, defaults and fallbacks, the values to mask, and the message when an option is
+    wrong (else empty), as AnsibleModule makes them."""
+    spec = cls.full_argument_spec()
+    rules = {key: value for key, value in cls.module_kwargs.items() if key in _RULES}
+    try:
+        validation = ArgumentSpecValidator(spec, **rules).validate(args)
+        message = _problem(validation, name)
+    except OverflowError:  # int("inf"), as SDXModule.define_module explains
+        validation = ArgumentSpecValidator(with_raw_ints(spec), **rules).validate(args)
+        message = infinite_int_message(spec, validation.validated_parameters)
+    no_log_values = validation._no_log_values  # pylint: disable=protected-access
+    return {**args, **validation.validated_parameters}, no_log_values, message
+
+
+def _problem(validation: ValidationResult, name: str) -> str:
+    if not validation.error_messages:
+        return ""
+    if isinstance(validation.errors[0], UnsupportedError):
+        return f"Unsupported parameters for ({name}) module: {validation.errors.msg}"
+    return validation.errors.msg
+
+
+def run_module(name: str, args: dict[str, Any], *, check_mode: bool, diff: bool, no_log: bool,
+               invocation: bool = True) -> dict[str, Any]:
+    """The result of module ``name`` run here with the task's ``args``, as its module process would return it
+    (with ``invocation`` holding the options unless ``invocation`` is false, as ansible-core 2.21 makes it)."""
+    cls = module_class(name)
+    params, no_log_values, problem = validated(cls, name, plain(args))
+    module = TaskModule(name, params, check_mode=check_mode, diff=diff, no_log=no_log)
+    result = _ended(module, cls, problem)
+    if invocation:
+        result["invocation"] = {"module_args": params}
+    if module.warnings:
+        result["warnings"] = module.warnings
+    return plain(remove_values(result, no_log_values))
+
+
+def _ended(module: TaskModule, cls: type[SDXModule], problem: str) -> dict[str, Any]:
+    """The result the module ended with: its fail_json when an option is wrong, else its run's."""
+    try:
+        if problem:
+            module.fail_json(msg=problem)
+        cls(module).execute()  # ends in exit_json or fail_json
+    except ModuleExit as end:
+        return end.result
+    raise AssertionError(f"module {module._name} returned without exit_json or fail_json")  # pragma: no cover

@@ -1,0 +1,121 @@
+"""Where a site module runs: inside its action plugin when the task would start the controller's own Python on
+the controller, as a module process otherwise; and the same report either way."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration.harness import Ansible
+
+IN_PLUGIN = "running in the action plugin"
+AS_PROCESS = "Using module file"
+
+
+@pytest.fixture
+def ansible(tmp_path, sim):
+    """Runs whose interpreter is this Python, so that only the task itself decides, whatever the test line."""
+    return Ansible(tmp_path, sim, module_process=False)
+
+
+def queue(site: str, description: str = "Where it runs", **extra) -> dict:
+    return {"site_id": site, "description": description, "script": "/system identity print", **extra}
+
+
+def ran_in_plugin(run) -> bool:
+    """Which way the task ran, from -vvv: each way says so, and only one of them must."""
+    in_plugin, as_process = IN_PLUGIN in run.output, f"{AS_PROCESS} " in run.output
+    assert in_plugin != as_process, run.output[-3000:]
+    return in_plugin
+
+
+@pytest.mark.parametrize("module_process", [False, True])
+def test_the_interpreter_decides_where_the_module_runs(sim, site, tmp_path, module_process):
+    ansible = Ansible(tmp_path, sim, module_process=module_process)
+    run = ansible.task(queue(site), "-vvv")
+    assert run.status == "changed", run.output[-3000:]
+    assert ran_in_plugin(run) is not module_process
+    assert len(sim.log("POST")) == 1
+
+
+def comparable(result: dict) -> dict:
+    """A result without what differs between two runs of one task: job ids and times."""
+    skip = {"job", "request_id", "idempotency_key", "ansible_facts", "_ansible_no_log"}
+    kept = {key: value for key, value in result.items() if key not in skip}
+    if "msg" in kept:  # ansible-core lists the valid booleans from a set, in each process's own order
+        kept["msg"] = kept["msg"].split(" Valid booleans include:")[0]
+    return kept
+
+
+SCENARIOS = [
+    ("queue", queue, [], "changed"),
+    ("check mode", lambda site: queue(site, "Predicted"), ["--check", "--diff"], "changed"),
+    ("wrong option", lambda site: queue(site, make_backup="maybe"), [], "failed"),
+    ("unknown option", lambda site: queue(site, colour="red"), [], "failed"),
+    ("bad token", lambda site: queue(site, api_token="alto_sk_not_the_right_one"), [], "failed"),
+]
+
+
+@pytest.mark.parametrize("name, args, cli, status", SCENARIOS, ids=[scenario[0] for scenario in SCENARIOS])
+def test_both_ways_report_the_same(sim, site, tmp_path, name, args, cli, status):
+    results = {}
+    for module_process in (False, True):
+        sim.reset()
+        run = Ansible(tmp_path / str(module_process), sim, module_process=module_process).task(args(site), *cli)
+        assert run.status == status, (name, run.output[-3000:])
+        results[module_process] = comparable(run.result)
+    assert results[False] == results[True]
+
+
+def test_the_rerun_adopts_the_job_whichever_way_queued_it(sim, site, tmp_path):
+    first = Ansible(tmp_path / "plugin", sim, module_process=False).task(queue(site))
+    second = Ansible(tmp_path / "process", sim, module_process=True).task(queue(site))
+    assert first.status == "changed" and second.status == "ok"
+    assert second.result["outcome"] == "existing" and len(sim.jobs()) == 1
+
+
+def test_a_task_environment_runs_a_module_process_that_reads_it(ansible, sim, site):
+    # The module process gets the task's environment; the action plugin's process could not honour it.
+    run = ansible.task(queue(site), "-vvv", task_keywords={"environment": {"SDX_API_TOKEN": "alto_sk_from_the_env_x"}})
+    assert not ran_in_plugin(run)
+    assert run.status == "failed" and run.result["error"]["status"] == 401, run.output[-3000:]
+    assert not sim.jobs()
+
+
+def test_an_async_task_runs_a_module_process(ansible, sim, site):
+    run = ansible.task(queue(site, wait=True, poll_interval=0.2), "-vvv", task_keywords={"async": 60, "poll": 1})
+    assert not ran_in_plugin(run)
+    assert run.status == "changed" and run.result["job"]["status"] == "completed", run.output[-3000:]
+
+
+def test_become_runs_a_module_process(ansible, sim, site):
+    # sudo is not set up here: the become attempt itself shows the module process was chosen.
+    run = ansible.task(queue(site), "-vvv", task_keywords={"become": True, "become_method": "ansible.builtin.su",
+                                                           "become_user": "nobody-here"})
+    assert IN_PLUGIN not in run.output
+    assert not sim.jobs()
+
+
+def test_a_task_delegated_to_localhost_runs_in_the_action_plugin(ansible, sim, site, tmp_path):
+    # The play's host is never reached (its connection would be ssh); the delegated localhost is this Python.
+    hosts = tmp_path / "hosts.json"
+    hosts.write_text(json.dumps({"all": {"hosts": {"branch": {"ansible_host": "192.0.2.1", "sdx_site_id": site,
+                                                              "ansible_connection": "ssh"}}}}))
+    playbook = tmp_path / "delegated.yml"
+    playbook.write_text(json.dumps([{"name": "delegated", "hosts": "branch", "gather_facts": False, "tasks": [
+        {"name": "queue", "altostrat.sdx.sdx_async_script": queue(site), "delegate_to": "localhost"}]}]))
+    run = ansible.playbook(playbook, "-i", str(hosts), "-vvv")
+    assert run.status == "changed", run.output[-3000:]
+    assert ran_in_plugin(run)
+
+
+def test_hosts_of_the_inventory_plugin_run_the_modules_in_the_action_plugin(ansible, sim, tmp_path):
+    # The inventory sets ansible_python_interpreter to "{{ ansible_playbook_python }}", a template to resolve.
+    inventory = tmp_path / "fleet.sdx.yml"
+    inventory.write_text(json.dumps({"plugin": "altostrat.sdx.sites"}))
+    online = sim.sites(online=True)
+    run = ansible.adhoc(inventory, "sdx_online", "altostrat.sdx.sdx_job_info", "", "-vvv",
+                        env={"ANSIBLE_PYTHON_INTERPRETER": "/nonexistent/python"})
+    assert run.rc == 0, run.output[-3000:]
+    assert run.output.count(IN_PLUGIN) == len(online) > 0 and f"{AS_PROCESS} " not in run.output

@@ -1,0 +1,135 @@
+"""A site module run in its action plugin answers what its module process answers: the same options checked the
+same way, the same result, the same masked secrets. Each case runs both ways against one simulator."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from datetime import datetime, timezone
+
+import pytest
+from ansible import constants as C
+
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _controller
+from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import MODULES, is_this_python
+
+from tests.unit.compat import run_module
+from tests.unit.conftest import TOKEN
+
+SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
+INJECTS = bool(C.config.get_configuration_definition("INJECT_INVOCATION"))
+
+
+def both_ways(name: str, args: dict, *, check_mode: bool = False, diff: bool = False, no_log: bool = False):
+    """The result of module ``name`` from a module process's main() and from the action plugin's run."""
+    full = f"altostrat.sdx.{name}"
+    main = importlib.import_module(f"ansible_collections.altostrat.sdx.plugins.modules.{name}").main
+    internal = {"_ansible_check_mode": check_mode, "_ansible_diff": diff, "_ansible_no_log": no_log,
+                "_ansible_module_name": full}
+    if INJECTS:  # ansible-core 2.21 adds invocation to a module's result only when asked to
+        internal["_ansible_inject_invocation"] = True
+    process = run_module(main, {**args, **internal})
+    here = _controller.run_module(full, args, check_mode=check_mode, diff=diff, no_log=no_log)
+    for result in (process, here):  # warnings have their own test: ansible-core routes them differently in-process
+        result.pop("warnings", None)
+    return process, here
+
+
+@pytest.fixture
+def connection(simulator):
+    return {"api_url": f"http://127.0.0.1:{simulator.server_port}", "api_token": TOKEN}
+
+
+@pytest.fixture
+def online_site(simulator):
+    return next(site.id for site in simulator.sim.fleet.sites.values() if site.online)
+
+
+@pytest.mark.parametrize("name, args, message", [
+    ("sdx_async_script", {"site_id": SITE, "script": "/system identity print"},
+     "missing required arguments: description"),
+    ("sdx_async_script", {"site_id": SITE, "description": "d", "script": "/x", "colour": "red"},
+     "Unsupported parameters for (altostrat.sdx.sdx_async_script) module: colour."),
+    ("sdx_async_script", {"site_id": SITE, "description": "d", "script": "/x", "make_backup": "maybe"},
+     "make_backup"),
+    ("sdx_job_info", {"site_id": SITE, "job_id": "a", "idempotency_key": "b"},
+     "parameters are mutually exclusive: job_id|idempotency_key"),
+    ("sdx_job", {"site_id": "not-a-uuid", "job_id": SITE}, "site_id: expected a site UUID"),
+    ("sdx_async_script", {"site_id": SITE, "description": "d", "script": "/x", "rate_limit": "inf"},
+     "rate_limit"),  # ansible-core 2.19 and later raise OverflowError here, older lines a conversion error
+])
+def test_wrong_options_fail_the_same_way_before_any_request(name, args, message):
+    # No api_url is reachable: a request would fail with another message.
+    process, here = both_ways(name, {**args, "api_url": "http://127.0.0.1:9", "api_token": TOKEN})
+    assert here == process
+    assert here["failed"] is True and message in here["msg"]
+
+
+def test_a_queued_script_and_its_rerun_report_the_same_both_ways(connection, online_site, simulator):
+    args = {**connection, "site_id": online_site, "description": "Both ways", "script": "/system identity print"}
+    first = _controller.run_module("altostrat.sdx.sdx_async_script", args, check_mode=False, diff=False,
+                                   no_log=False)
+    assert first["changed"] is True and first["queued"] is True and first["job"]["status"] == "pending"
+    process, here = both_ways("sdx_async_script", args)  # the job exists now: both adopt it, unchanged
+    assert here == process
+    assert here["changed"] is False and here["outcome"] == "existing"
+    assert len([job for job in simulator.sim.fleet.jobs.values() if job.site_id == online_site]) == 1
+
+
+def test_check_mode_and_diff_are_passed_to_the_module(connection, online_site, simulator):
+    args = {**connection, "site_id": online_site, "description": "Predicted", "script": "/ip address print"}
+    process, here = both_ways("sdx_async_script", args, check_mode=True, diff=True)
+    assert here == process
+    assert here["changed"] is True and here["diff"]["after"] == "/ip address print\n"
+    assert not simulator.sim.fleet.jobs
+
+
+def test_an_api_error_keeps_its_fields_both_ways(connection, online_site):
+    process, here = both_ways("sdx_job_info", {**connection, "api_token": "alto_sk_not_this_one", "site_id": online_site})
+    assert here == process
+    assert here["failed"] is True and here["error"]["status"] == 401 and here["msg"]
+
+
+def test_the_token_is_masked_everywhere_in_the_result(connection):
+    args = {**connection, "api_token": "alto_sk_wrong_token_for_masking", "site_id": SITE}
+    process, here = both_ways("sdx_job_info", args)
+    assert here == process
+    assert here["invocation"]["module_args"]["api_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert "alto_sk_wrong_token_for_masking" not in repr(here)
+
+
+def test_warnings_are_returned_in_the_result_unless_no_log(connection, online_site):
+    args = {**connection, "site_id": online_site, "latest": True, "reveal_secrets": True}
+    warned = _controller.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False,
+                                    no_log=False)
+    assert any("reveal_secrets" in warning for warning in warned["warnings"])
+    quiet = _controller.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False,
+                                   no_log=True)
+    assert "warnings" not in quiet
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_every_routed_module_has_exactly_one_class_to_run(name):
+    cls = _controller.module_class(f"altostrat.sdx.{name}")
+    assert cls.argument_spec  # each module adds its own options to the connection options
+
+
+def test_results_hold_json_types_only():
+    value = {"when": datetime(2026, 11, 29, tzinfo=timezone.utc), "tags": {"a"}, "pair": ("x", 1)}
+    assert _controller.plain(value) == {"when": "2026-11-29T00:00:00+00:00", "tags": ["a"], "pair": ["x", 1]}
+
+
+def test_this_python_is_the_same_program_in_the_same_folder(tmp_path, monkeypatch):
+    assert is_this_python(sys.executable)
+    assert not is_this_python(os.path.basename(sys.executable))  # relative: the module process would search PATH
+    # A link to the same program from another folder is another environment (a venv's python links to the base).
+    elsewhere = tmp_path / "other" / "python3"
+    elsewhere.parent.mkdir()
+    elsewhere.symlink_to(os.path.realpath(sys.executable))
+    assert not is_this_python(str(elsewhere))
+    # Two names of one program in one folder (python and python3.11 in a virtual environment) are the same Python.
+    for name in ("python", "python3.11"):
+        (tmp_path / name).symlink_to(os.path.realpath(sys.executable))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python3.11"))
+    assert is_this_python(str(tmp_path / "python"))
