@@ -5,11 +5,13 @@
    queue and wait (the first poll is the look-up of the job, every later one a read of the job).
 2. overhead: 200 sites, 20 forks, the rate budget off. A playbook queueing a script with
    altostrat.sdx.sdx_async_script against the same playbook POSTing the same bodies with ansible.builtin.uri.
-   Median wall-time ratio over several rounds, run alternately.
+   The module runs twice: as users run it (the hosts' interpreter is the controller's Python, so it runs in its
+   action plugin), and as a module process (the interpreter is a wrapper script of the same Python). Median
+   wall-time ratios to uri over several rounds, run in turn, and the CPU time each run spent per site.
 3. rate: 300 sites, queue and wait, with the simulator's rate limit on and time-scaled (600 requests a
    minute) and rate_limit set to match. Wall time against the floor (requests made / allowed rate), and
    the count of HTTP 429 answers and failed tasks.
-4. startup: one task's module process on its own, sdx_async_script against uri: the median CPU time (user and
+4. startup: one task's module process on its own (the way a task runs with another interpreter), sdx_async_script against uri: the median CPU time (user and
    system) of running each kept AnsiballZ wrapper, next to what importing pydantic costs an interpreter that
    has already loaded what every module loads (ansible's module basics and requests). It tells how much of
    the overhead is the module process, and how much of that is pydantic.
@@ -58,18 +60,35 @@ def write(path: Path, data) -> Path:
     return path
 
 
-def inventory(work: Path, sim: SimulatorProcess) -> Path:
+def inventory(work: Path, sim: SimulatorProcess, interpreter: str = sys.executable) -> Path:
     # What the inventory plugin sets with its default prefix: the site variable, and sdx_id beside it.
     hosts = {site["name"]: {"sdx_site_id": site["id"], "sdx_id": site["id"]} for site in sim.sites()}
-    return write(work / "sites.yml", {"all": {"hosts": hosts, "vars": {
-        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}})
+    name = "sites.yml" if interpreter == sys.executable else "sites-process.yml"
+    return write(work / name, {"all": {"hosts": hosts, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": interpreter}}})
+
+
+def process_interpreter(work: Path) -> str:
+    """Another path to this Python: a site module whose interpreter it is runs as a module process."""
+    wrapper = work / "python-wrapper"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
 
 
 def play(playbook: Path, hosts: Path, env: dict) -> tuple[float, str]:
-    started = time.perf_counter()
+    seconds, _cpu, output = timed_play(playbook, hosts, env)
+    return seconds, output
+
+
+def timed_play(playbook: Path, hosts: Path, env: dict) -> tuple[float, float, str]:
+    """Wall time, CPU time (user and system, of ansible-playbook and every process it started), and output."""
+    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(hosts), "-f", "20", str(playbook)],
                           env=env, capture_output=True, text=True, check=False)
-    return time.perf_counter() - started, done.stdout + done.stderr
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return time.perf_counter() - started, cpu, done.stdout + done.stderr
 
 
 def failed_tasks(output: str) -> int:
@@ -124,26 +143,32 @@ def requests_per_site(work: Path, sites: int) -> dict:
 def overhead(work: Path, rounds: int, sites: int = 200) -> dict:
     sim = SimulatorProcess(work, "--sites", str(sites), "--offline-ratio", "0", "--rate-limit", "0")
     try:
-        hosts, env = inventory(work, sim), environment(work, sim, 0)
-        playbooks = {"sdx_async_script": write(work / "module.yml", MODULE_PLAY),
-                     "uri": write(work / "uri.yml", URI_PLAY)}
-        times: dict[str, list[float]] = {name: [] for name in playbooks}
+        env = environment(work, sim, 0)
+        runs = {"sdx_async_script": (write(work / "module.yml", MODULE_PLAY), inventory(work, sim)),
+                "sdx_async_script_process": (write(work / "module.yml", MODULE_PLAY),
+                                             inventory(work, sim, process_interpreter(work))),
+                "uri": (write(work / "uri.yml", URI_PLAY), inventory(work, sim))}
+        times: dict[str, list[float]] = {name: [] for name in runs}
+        cpu: dict[str, list[float]] = {name: [] for name in runs}
         for number in range(rounds):
-            order = list(playbooks) if number % 2 == 0 else list(reversed(playbooks))
+            order = list(runs)[number % len(runs):] + list(runs)[:number % len(runs)]
             for name in order:
                 sim.reset()
-                seconds, output = play(playbooks[name], hosts, env)
+                seconds, spent, output = timed_play(*runs[name], env)
                 posts = len(sim.log("POST"))
                 if failed_tasks(output) or posts != sites:
                     raise SystemExit(f"{name} run failed ({posts} POSTs):\n{output[-3000:]}")
                 times[name].append(seconds)
-            print(f"round {number + 1}: " + ", ".join(f"{name} {times[name][-1]:.1f}s" for name in playbooks),
-                  flush=True)
+                cpu[name].append(spent)
+            print(f"round {number + 1}: " + ", ".join(f"{name} {times[name][-1]:.1f}s" for name in runs), flush=True)
     finally:
         sim.stop()
-    module, uri = statistics.median(times["sdx_async_script"]), statistics.median(times["uri"])
-    medians = {"sdx_async_script": round(module, 2), "uri": round(uri, 2)}
-    return {"sites": sites, "forks": 20, "rounds": rounds, "median_seconds": medians, "ratio": round(module / uri, 3)}
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {"sites": sites, "forks": 20, "rounds": rounds,
+            "median_seconds": {name: round(value, 2) for name, value in medians.items()},
+            "cpu_ms_per_site": {name: round(1000 * statistics.median(values) / sites, 1) for name, values in cpu.items()},
+            "ratio": round(medians["sdx_async_script"] / medians["uri"], 3),
+            "ratio_as_module_process": round(medians["sdx_async_script_process"] / medians["uri"], 3)}
 
 
 def rate(work: Path, sites: int = 300) -> dict:
@@ -180,7 +205,7 @@ def cpu_seconds(command: list[str], env: dict, runs: int, before=lambda: None) -
 def startup(work: Path, runs: int = 21) -> dict:
     sim = SimulatorProcess(work, "--sites", "1", "--offline-ratio", "0", "--rate-limit", "0")
     try:
-        hosts = inventory(work, sim)
+        hosts = inventory(work, sim, process_interpreter(work))
         env = {**environment(work, sim, 0), "ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": str(work / "remote")}
         for name, playbook in (("module", MODULE_PLAY), ("uri", URI_PLAY)):
             sim.reset()
