@@ -97,7 +97,8 @@ options:
   local_connection:
     description:
       - Set C(ansible_connection=local) and C(ansible_python_interpreter={{ ansible_playbook_python }}) on every host,
-        so that tasks of the C(altostrat.sdx) modules run on the controller.
+        so that tasks of the C(altostrat.sdx) modules run on the controller, inside their action plugin (no Python
+        is started per host).
       - Turn it off to connect to the routers themselves, for example with C(compose) setting C(ansible_host).
     type: bool
     default: true
