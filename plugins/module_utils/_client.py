@@ -9,6 +9,7 @@ the connection options by ``client_from_options`` after checking them."""
 from __future__ import annotations
 
 import os
+import re
 import time
 import traceback
 from typing import Any, Callable
@@ -80,7 +81,9 @@ class SDXClient:
         self._budget_wait = 0.0
         self._secrets = _secret_forms(api_token)
         self.session = requests.Session()
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Given with every request, not set on the session: requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE
+        # override a session's verify, turning validate_certs=false back on.
+        self.verify: bool | str = (ca_path or True) if validate_certs else False
         self.session.headers.update({
             "Authorization": f"Bearer {api_token}",
             "Accept": "application/json",
@@ -188,7 +191,7 @@ class SDXClient:
         """One attempt: the request sent once, its answer decoded or turned into an SDXError."""
         try:
             response = self.session.request(method, url, json=body, params=params, timeout=self.timeout,
-                                            allow_redirects=False)
+                                            verify=self.verify, allow_redirects=False)
         except BAD_HEADER:
             self._answered()
             raise SDXLocalError("api_token: the token cannot be sent in an HTTP header: it holds a line break, a space "
@@ -217,10 +220,15 @@ class SDXClient:
         if not response.content.strip():
             return None
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
             raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body "
                            f"is not JSON: {response.text[:120]!r}", status=response.status_code) from None
+        if _SURROGATE_ESCAPE.search(response.content) and not _valid_unicode(answer):
+            raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body holds "
+                           f"text that is not valid Unicode (a lone surrogate escape such as \\ud800)",
+                           status=response.status_code)
+        return answer
 
     def _answered(self, retry_after: float | None = None) -> None:
         """The request's slot in the rate budget holds for one more window from now (a 429's Retry-After
@@ -321,3 +329,22 @@ def _reason(error: BaseException) -> str:
         if marker in text:
             text = text.split(marker, 1)[1]
     return text.strip(" ()'\"")[:200] or type(error).__name__
+
+
+# A JSON escape of a UTF-16 surrogate: only such an escape can put a lone surrogate into decoded text.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _valid_unicode(value: Any) -> bool:
+    """Whether every string in a decoded JSON value can be written as UTF-8 (Ansible cannot carry a lone surrogate)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_valid_unicode(key) and _valid_unicode(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_valid_unicode(item) for item in value)
+    return True

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import warnings
 from collections.abc import Set
-from datetime import date
+from datetime import date, time, timedelta
 from typing import Any, NoReturn
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator, ValidationResult
@@ -72,17 +73,32 @@ def module_class(name: str) -> type[SDXModule]:
 
 
 def plain(value: dict[str, Any]) -> dict[str, Any]:
-    """``value`` as it would cross a module process's boundary: JSON types only, without the controller's own."""
+    """``value`` as it would cross a module process's boundary: JSON types only, without the controller's own.
+
+    Raises TypeError for a value a module process could not receive either, such as bytes.
+    """
     return json.loads(json.dumps(value, default=_as_json))
 
 
+def plain_args(args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The task's arguments made plain, and the message naming the first one that cannot be (else empty)."""
+    for name, value in args.items():
+        try:
+            json.dumps(value, default=_as_json)
+        except (TypeError, ValueError) as error:
+            return {}, f"{name}: expected text, a number, a boolean, a list or a dict, got a value of another type ({error})"
+    return plain(args), ""
+
+
 def _as_json(value: Any) -> Any:
-    """What a module's JSON encoder writes for the types JSON lacks: sets as lists, dates as ISO text."""
+    """What a module's JSON encoder writes for the types JSON lacks: sets as lists, dates and times as ISO text."""
     if isinstance(value, Set):
         return list(value)
-    if isinstance(value, date):
+    if isinstance(value, (date, time)):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, timedelta):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a JSON type")
 
 
 def validated(cls: type[SDXModule], name: str, args: dict[str, Any]) -> tuple[dict[str, Any], set[str], str]:
@@ -93,9 +109,9 @@ def validated(cls: type[SDXModule], name: str, args: dict[str, Any]) -> tuple[di
     try:
         validation = ArgumentSpecValidator(spec, **rules).validate(args)
         message = _problem(validation, name)
-    except OverflowError:  # int("inf"), as SDXModule.define_module explains
+    except OverflowError:  # int("inf"), as SDXModule.define_module explains: another wrong option comes first
         validation = ArgumentSpecValidator(with_raw_ints(spec), **rules).validate(args)
-        message = infinite_int_message(spec, validation.validated_parameters)
+        message = _problem(validation, name) or infinite_int_message(spec, validation.validated_parameters)
     no_log_values = validation._no_log_values  # pylint: disable=protected-access
     return {**args, **validation.validated_parameters}, no_log_values, message
 
@@ -109,13 +125,19 @@ def _problem(validation: ValidationResult, name: str) -> str:
 
 
 def run_module(name: str, args: dict[str, Any], *, check_mode: bool, diff: bool, no_log: bool,
-               invocation: bool = True) -> dict[str, Any]:
-    """The result of module ``name`` run here with the task's ``args``, as its module process would return it
-    (with ``invocation`` holding the options unless ``invocation`` is false, as ansible-core 2.21 makes it)."""
-    cls = module_class(name)
-    params, no_log_values, problem = validated(cls, name, plain(args))
+               invocation: bool = True, resolved: str | None = None) -> dict[str, Any]:
+    """The result of module ``name`` (as the task names it; ``resolved`` is its full name) run here with the task's
+    ``args``, as its module process would return it, with ``invocation`` holding the options unless
+    ``invocation`` is false (as ansible-core 2.21 makes it)."""
+    cls = module_class(resolved or name)
+    args, problem = plain_args(args)
+    params, no_log_values, problem = validated(cls, name, args) if not problem else (args, set(), problem)
     module = TaskModule(name, params, check_mode=check_mode, diff=diff, no_log=no_log)
-    result = _ended(module, cls, problem)
+    with warnings.catch_warnings():
+        # A module process's Python warnings (urllib3's InsecureRequestWarning) go to its discarded stderr; here
+        # they would reach the terminal past Ansible's display.
+        warnings.simplefilter("ignore")
+        result = _ended(module, cls, problem)
     if invocation:
         result["invocation"] = {"module_args": params}
     if module.warnings:

@@ -50,14 +50,35 @@ MODULES = {
 }
 
 
+def character_problem(name: str, value: object) -> str | None:
+    """A message naming option ``name`` when a string in ``value`` holds a NUL or a lone surrogate.
+
+    Neither can be meant, and neither reaches a module process the same way on every ansible-core line (2.21
+    fails logging a NUL to syslog; a lone surrogate cannot be written as the UTF-8 the module's arguments are).
+    """
+    if isinstance(value, str):
+        if "\0" in value:
+            return f"{name}: must not contain a NUL character (\\x00)"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{name}: holds text that is not valid Unicode (a lone surrogate such as \\ud800)"
+        return None
+    if isinstance(value, dict):
+        parts = [*value, *value.values()]
+    elif isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        return None
+    return next(filter(None, (character_problem(name, part) for part in parts)), None)
+
+
 def type_problem(name: str, value: object) -> str | None:
-    """A message when ``value`` of a text option is not a string (or unset), or holds a NUL, naming the option.
+    """A message when ``value`` of a text option is not a string (or unset), naming the option.
 
     Modules declare these options ``type: str``, and ansible-core turns a list, a dict or a number into
     its text before the module sees it; only here is the original type still known.
     """
-    if isinstance(value, str) and "\0" in value:  # ansible-core 2.21 would fail logging it to syslog first
-        return f"{name}: must not contain a NUL character (\\x00)"
     if value is None or isinstance(value, str):
         return None
     kind = next((label for cls, label in _KINDS if isinstance(value, cls)), type(value).__name__)
@@ -82,6 +103,7 @@ def site_args(module: SiteModule, args: dict[str, Any], task_vars: dict[str, Any
     """
     problems = [problem for problem in (type_problem(name, args.get(name)) for name in module.text_options)
                 if problem]
+    problems += [problem for problem in (character_problem(name, value) for name, value in args.items()) if problem]
     if problems:
         raise ValueError("; ".join(problems))
     given = args.get("site_id")
@@ -166,7 +188,7 @@ class SiteAction(ActionBase):
         display.vvv(f"{name}: running in the action plugin, in this controller's Python "
                     f"({sys.executable}), without a module process", host=task_vars.get("inventory_hostname"))
         no_target_syslog = C.config.get_config_value("DEFAULT_NO_TARGET_SYSLOG", variables=task_vars)
-        return _controller.run_module(name, args, check_mode=bool(self._task.check_mode),
+        return _controller.run_module(self._task.action, args, resolved=name, check_mode=bool(self._task.check_mode),
                                       diff=bool(self._task.diff), no_log=bool(self._task.no_log or no_target_syslog),
                                       invocation=_injects_invocation(task_vars))
 

@@ -68,7 +68,7 @@ def test_the_inventory_refuses_a_token_with_a_line_break_inside_without_showing_
 # -- 4. NaN, infinity, negative and zero numbers: named, before any request --------------------------------------
 
 SECONDS = ["nan", "NaN", "inf", "-inf", "-1", "0", "1e300"]
-COUNTS = ["nan", "inf", "-1", "2.5"]
+COUNTS = ["nan", "inf", "-1", "2.5", "1" + "0" * 400]  # the last: a whole number no float can hold
 NUMBER_OPTIONS = [  # (module, fixed arguments, option, values, text the message must hold)
     ("sdx_async_script", args(SITE), "timeout", SECONDS, "timeout: expected a finite number of seconds above 0"),
     ("sdx_async_script", args(SITE), "wait_timeout", SECONDS, "wait_timeout: expected a finite number of seconds"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ansible.release import __version__ as ANSIBLE_VERSION
 
 from tests.integration.harness import Ansible
 
@@ -119,3 +120,34 @@ def test_hosts_of_the_inventory_plugin_run_the_modules_in_the_action_plugin(ansi
                         env={"ANSIBLE_PYTHON_INTERPRETER": "/nonexistent/python"})
     assert run.rc == 0, run.output[-3000:]
     assert run.output.count(IN_PLUGIN) == len(online) > 0 and f"{AS_PROCESS} " not in run.output
+
+
+@pytest.mark.parametrize("module, args", [
+    ("altostrat.sdx.sdx_command", {"command": "/ip/address/print", "parameters": "?interface=bri\u0000dge"}),
+    ("altostrat.sdx.sdx_site_info", {"name": "branch\u0000"}),
+    ("altostrat.sdx.sdx_job_info", {"idempotency_key": "key\u0000"}),
+])
+@pytest.mark.parametrize("module_process", [False, True])
+def test_a_nul_in_any_option_fails_naming_it_before_any_request_both_ways(sim, site, tmp_path, module, args,
+                                                                          module_process):
+    ansible = Ansible(tmp_path, sim, module_process=module_process)
+    run = ansible.task({"site_id": site, **args}, module=module)
+    option = next(iter(args.keys() - {"command"}))
+    assert run.status == "failed" and run.result["msg"] == f"{option}: must not contain a NUL character (\\x00)"
+    assert sim.log() == []
+
+
+def test_a_value_of_a_type_no_module_could_receive_fails_before_any_request_both_ways(sim, site, tmp_path):
+    # ansible-core 2.19 and later keep the bytes a template returns; older lines turn them into text.
+    args = {"site_id": site, "command": "/ip/address/print", "parameters": "{{ '?interface=bridge'.encode() }}"}
+    seen = {}
+    for module_process in (False, True):
+        sim.reset()
+        run = Ansible(tmp_path / str(module_process), sim, module_process=module_process).task(
+            args, module="altostrat.sdx.sdx_command")
+        seen[module_process] = (run.status, len(sim.log()))
+        if not module_process and run.status == "failed":
+            assert run.result["msg"].startswith("parameters: expected text, a number, a boolean, a list or a dict")
+    assert seen[False] == seen[True]
+    if tuple(int(part) for part in ANSIBLE_VERSION.split(".")[:2]) >= (2, 19):
+        assert seen[False] == ("failed", 0)

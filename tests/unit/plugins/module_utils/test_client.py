@@ -204,10 +204,36 @@ def test_pagination_never_sends_the_token_to_another_host():
     assert len(responses.calls) == 1
 
 
-def test_tls_options_reach_the_session():
-    assert SDXClient(API, "t").session.verify is True
-    assert SDXClient(API, "t", ca_path="/etc/ca.pem").session.verify == "/etc/ca.pem"
-    assert SDXClient(API, "t", validate_certs=False, ca_path="/etc/ca.pem").session.verify is False
+@pytest.mark.parametrize("options, verify", [
+    ({}, "/env/bundle.pem"),  # the environment's bundle is the documented default of ca_path
+    ({"ca_path": "/etc/ca.pem"}, "/etc/ca.pem"),
+    ({"validate_certs": False, "ca_path": "/etc/ca.pem"}, False),
+    ({"validate_certs": False}, False),
+])
+@responses.activate
+def test_tls_options_reach_every_request_whatever_the_environment_says(monkeypatch, options, verify):
+    # requests lets these variables override a session's verify: validate_certs=false must still hold.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/env/bundle.pem")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/env/bundle.pem")
+    responses.get(f"{API}/a", json={})
+    SDXClient(API, "t", **options).get("a")
+    assert responses.calls[0].request.req_kwargs["verify"] == verify
+
+
+@pytest.mark.parametrize("body", [b'{"description": "a\\ud800b"}', b'[{"x": "\\udc00"}]', b'{"\\udbff": 1}'])
+@responses.activate
+def test_an_answer_with_a_lone_surrogate_is_an_error_naming_the_endpoint(body):
+    responses.get(f"{API}/a", body=body, content_type="application/json")
+    with pytest.raises(SDXError, match=r"answered GET https://sdx.test/a with HTTP 200 but the body holds text that "
+                                       r"is not valid Unicode") as caught:
+        make_client().get("a")
+    assert caught.value.status == 200
+
+
+@responses.activate
+def test_a_surrogate_pair_and_an_escaped_backslash_are_fine():
+    responses.get(f"{API}/a", body=b'{"emoji": "\\ud83d\\ude00", "text": "\\\\ud800"}', content_type="application/json")
+    assert make_client().get("a") == {"emoji": "\U0001F600", "text": "\\ud800"}
 
 
 class RecordingBudget:

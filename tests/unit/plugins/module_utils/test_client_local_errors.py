@@ -203,7 +203,7 @@ def test_after_a_429_a_longer_retry_after_is_waited_as_given_and_a_short_one_giv
 
 # -- 4. numbers -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, -1, 0, 0.0, 1e300, True, "5", None])
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, -1, 0, 0.0, 1e300, 10 ** 400, True, "5", None])
 def test_seconds_refuses_anything_but_a_finite_number_above_0(value):
     with pytest.raises(SDXInputError, match="^wait_timeout: expected a finite number of seconds above 0"):
         seconds("wait_timeout", value)
@@ -216,11 +216,16 @@ def test_seconds_takes_finite_numbers_and_zero_only_where_allowed():
         seconds("max_age", math.nan, zero_ok=True)
 
 
-@pytest.mark.parametrize("value", [math.nan, math.inf, -1, 2.5, True, "60"])
+@pytest.mark.parametrize("value", [math.nan, math.inf, -1, 2.5, 10 ** 400, True, "60"])
 def test_count_refuses_anything_but_a_whole_number_in_range(value):
     with pytest.raises(SDXInputError, match="^rate_limit: expected requests per minute"):
         count("rate_limit", value, minimum=0, what="requests per minute")
     assert count("rate_limit", 0, minimum=0, what="requests per minute") == 0
+
+
+def test_a_whole_number_beyond_any_float_is_named_without_its_digits():
+    with pytest.raises(SDXInputError, match="got a whole number too large for a float$"):
+        count("rate_limit", 10 ** 400, minimum=0, what="requests per minute")
 
 
 @pytest.mark.parametrize("name, value", [("timeout", math.nan), ("timeout", math.inf), ("timeout", 0),

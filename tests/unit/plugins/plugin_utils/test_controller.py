@@ -6,11 +6,14 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from datetime import datetime, timezone
 
 import pytest
 from ansible import constants as C
+from ansible.release import __version__ as ANSIBLE_VERSION
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _controller
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import MODULES, is_this_python
 
@@ -19,18 +22,23 @@ from tests.unit.conftest import TOKEN
 
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
 INJECTS = bool(C.config.get_configuration_definition("INJECT_INVOCATION"))
+# ansible-core 2.19 and later raise OverflowError for int("inf"); older lines report a conversion error.
+OVERFLOWS = tuple(int(part) for part in ANSIBLE_VERSION.split(".")[:2]) >= (2, 19)
 
 
-def both_ways(name: str, args: dict, *, check_mode: bool = False, diff: bool = False, no_log: bool = False):
-    """The result of module ``name`` from a module process's main() and from the action plugin's run."""
+def both_ways(name: str, args: dict, *, check_mode: bool = False, diff: bool = False, no_log: bool = False,
+              written: str | None = None):
+    """The result of module ``name`` from a module process's main() and from the action plugin's run, the task
+    naming the module as ``written`` (its full name by default)."""
     full = f"altostrat.sdx.{name}"
+    written = written or full
     main = importlib.import_module(f"ansible_collections.altostrat.sdx.plugins.modules.{name}").main
     internal = {"_ansible_check_mode": check_mode, "_ansible_diff": diff, "_ansible_no_log": no_log,
-                "_ansible_module_name": full}
+                "_ansible_module_name": written}
     if INJECTS:  # ansible-core 2.21 adds invocation to a module's result only when asked to
         internal["_ansible_inject_invocation"] = True
     process = run_module(main, {**args, **internal})
-    here = _controller.run_module(full, args, check_mode=check_mode, diff=diff, no_log=no_log)
+    here = _controller.run_module(written, args, resolved=full, check_mode=check_mode, diff=diff, no_log=no_log)
     for result in (process, here):  # warnings have their own test: ansible-core routes them differently in-process
         result.pop("warnings", None)
     return process, here
@@ -57,7 +65,12 @@ def online_site(simulator):
      "parameters are mutually exclusive: job_id|idempotency_key"),
     ("sdx_job", {"site_id": "not-a-uuid", "job_id": SITE}, "site_id: expected a site UUID"),
     ("sdx_async_script", {"site_id": SITE, "description": "d", "script": "/x", "rate_limit": "inf"},
-     "rate_limit"),  # ansible-core 2.19 and later raise OverflowError here, older lines a conversion error
+     "rate_limit"),  # 2.19 and later raise OverflowError here, older lines report a conversion error
+    # An infinite integer and another wrong option: the other one is named, as AnsibleModule names it.
+    ("sdx_job_info", {"site_id": SITE, "rate_limit": "inf", "job_id": "a", "idempotency_key": "b"},
+     "parameters are mutually exclusive: job_id|idempotency_key"),
+    ("sdx_job_info", {"site_id": SITE, "rate_limit": "inf", "colour": "red"},
+     "Unsupported parameters" if OVERFLOWS else "rate_limit"),  # older lines list the conversion error first
 ])
 def test_wrong_options_fail_the_same_way_before_any_request(name, args, message):
     # No api_url is reachable: a request would fail with another message.
@@ -133,3 +146,35 @@ def test_this_python_is_the_same_program_in_the_same_folder(tmp_path, monkeypatc
         (tmp_path / name).symlink_to(os.path.realpath(sys.executable))
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python3.11"))
     assert is_this_python(str(tmp_path / "python"))
+
+
+def test_a_module_named_by_its_short_name_is_named_so_in_messages():
+    args = {"site_id": SITE, "colour": "red", "api_url": "http://127.0.0.1:9", "api_token": TOKEN}
+    process, here = both_ways("sdx_job_info", args, written="sdx_job_info")
+    assert here == process
+    assert here["msg"].startswith("Unsupported parameters for (sdx_job_info) module: colour.")
+
+
+@pytest.mark.parametrize("value", [b"?interface=bridge", object()])
+def test_a_value_no_module_process_could_receive_fails_naming_the_option(value):
+    result = _controller.run_module("altostrat.sdx.sdx_command", {
+        "site_id": SITE, "command": "/ip/address/print", "parameters": value, "api_url": "http://127.0.0.1:9",
+        "api_token": TOKEN}, check_mode=False, diff=False, no_log=False)
+    assert result["failed"] is True
+    assert result["msg"].startswith("parameters: expected text, a number, a boolean, a list or a dict, got a value "
+                                    "of another type")
+    assert TOKEN not in repr(result)
+
+
+def test_python_warnings_of_the_module_stay_inside_as_in_a_module_process(connection, online_site, monkeypatch):
+    def warning_jobs(self, *args, **kwargs):
+        warnings.warn("Unverified HTTPS request is being made", UserWarning)
+        return original(self, *args, **kwargs)
+    original = SiteAPI.jobs
+    monkeypatch.setattr(SiteAPI, "jobs", warning_jobs)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result = _controller.run_module("altostrat.sdx.sdx_job_info", {**connection, "site_id": online_site},
+                                        check_mode=False, diff=False, no_log=False)
+    assert "failed" not in result and result["jobs"] == []
+    assert not seen

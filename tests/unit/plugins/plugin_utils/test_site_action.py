@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import (
-    MODULES, SITE_VARIABLE, module_of, site_args, type_problem)
+    MODULES, SITE_VARIABLE, character_problem, module_of, site_args, type_problem)
 
 
 @pytest.mark.parametrize("value, message", [
@@ -18,12 +18,35 @@ from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import 
     (42, "script: expected a string, got a number"),
     (4.2, "script: expected a string, got a number"),
     (True, "script: expected a string, got a boolean"),
-    ("/system reboot\0", "script: must not contain a NUL character (\\x00)"),
     ("/system identity print", None),
     (None, None),
 ])
-def test_text_options_must_be_strings_without_nul(value, message):
+def test_text_options_must_be_strings(value, message):
     assert type_problem("script", value) == message
+
+
+@pytest.mark.parametrize("value, message", [
+    ("bri\0dge", "parameters: must not contain a NUL character (\\x00)"),
+    (["?a=1", "?b=\0"], "parameters: must not contain a NUL character (\\x00)"),
+    ({"k\0": "v"}, "parameters: must not contain a NUL character (\\x00)"),
+    ("a\ud800b", "parameters: holds text that is not valid Unicode (a lone surrogate such as \\ud800)"),
+    ([{"x": ["\udfff"]}], "parameters: holds text that is not valid Unicode (a lone surrogate such as \\ud800)"),
+    ("caf\u00e9 \U0001F600", None),
+    (["?a=1", 3, None, True], None),
+])
+def test_no_option_may_hold_a_nul_or_a_lone_surrogate(value, message):
+    assert character_problem("parameters", value) == message
+
+
+@pytest.mark.parametrize("name, args", [
+    ("sdx_command", {"command": "/ip/address/print", "parameters": "?interface=bri\0dge"}),
+    ("sdx_site_info", {"name": "branch\0"}),
+    ("sdx_job_info", {"idempotency_key": "k\ud800"}),
+    ("sdx_async_script", {"description": "d\ud800", "script": "/x"}),
+])
+def test_every_module_refuses_such_characters_in_any_option_before_it_runs(name, args):
+    with pytest.raises(ValueError, match="must not contain a NUL|not valid Unicode"):
+        site_args(MODULES[name], {"site_id": SITE, **args}, HOST)
 
 
 ROOT = Path(__file__).resolve().parents[4]
