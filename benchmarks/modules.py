@@ -16,7 +16,13 @@
    has already loaded what every module loads (ansible's module basics and requests). It tells how much of
    the overhead is the module process, and how much of that is pydantic.
 
-    python -m benchmarks.modules [--rounds 3] [--only requests|overhead|rate|startup] [--sites N]
+5. reads: 100 sites, a read-only module (altostrat.sdx.sdx_job_info) whose plays load nothing of the collection
+   in Ansible's main process, against uri GETting the same list: in the action plugin with a static inventory
+   (each forked worker imports requests, pydantic and the collection's code itself), in the action plugin with
+   the altostrat.sdx.sites inventory (the main process imported them before forking), and as a module process.
+   The CPU time per site of each run, and its wall time.
+
+    python -m benchmarks.modules [--rounds 3] [--only requests|overhead|rate|startup|reads] [--sites N]
 
 ``--sites`` scales every part down (or up) for a quick check; the recorded figures use the defaults.
 """
@@ -49,6 +55,12 @@ URI_PLAY = [{"name": "Queue with uri", "hosts": "all", "gather_facts": False, "t
     {"name": "Queue", "ansible.builtin.uri": {
         "url": "{{ lookup('ansible.builtin.env', 'SDX_API_URL') }}/api/asynchronous/{{ sdx_site_id }}",
         "method": "POST", "body_format": "json", "body": BODY, "status_code": [200, 202],
+        "headers": {"Authorization": "Bearer {{ lookup('ansible.builtin.env', 'SDX_API_TOKEN') }}"}}}]}]
+READ_PLAY = [{"name": "Read jobs", "hosts": "all", "gather_facts": False, "tasks": [
+    {"name": "Read", "altostrat.sdx.sdx_job_info": {}}]}]
+URI_READ_PLAY = [{"name": "Read jobs with uri", "hosts": "all", "gather_facts": False, "tasks": [
+    {"name": "Read", "ansible.builtin.uri": {
+        "url": "{{ lookup('ansible.builtin.env', 'SDX_API_URL') }}/site/{{ sdx_site_id }}/job",
         "headers": {"Authorization": "Bearer {{ lookup('ansible.builtin.env', 'SDX_API_TOKEN') }}"}}}]}]
 WAIT_PLAY = [{"name": "Queue and wait", "hosts": "all", "gather_facts": False, "tasks": [
     {"name": "Queue and wait", "altostrat.sdx.sdx_async_script": {
@@ -228,10 +240,35 @@ def startup(work: Path, runs: int = 21) -> dict:
             "pydantic_import_ms": round(1000 * (pydantic - bare), 1)}
 
 
+def reads(work: Path, rounds: int, sites: int = 100) -> dict:
+    sim = SimulatorProcess(work, "--sites", str(sites), "--offline-ratio", "0", "--rate-limit", "0")
+    try:
+        env = environment(work, sim, 0)
+        read, uri = write(work / "read.yml", READ_PLAY), write(work / "uri-read.yml", URI_READ_PLAY)
+        runs = {"static_inventory": (read, inventory(work, sim)),
+                "sites_inventory": (read, write(work / "fleet.sdx.yml", {"plugin": "altostrat.sdx.sites"})),
+                "module_process": (read, inventory(work, sim, process_interpreter(work))),
+                "uri": (uri, inventory(work, sim))}
+        times: dict[str, list[float]] = {name: [] for name in runs}
+        cpu: dict[str, list[float]] = {name: [] for name in runs}
+        for _round in range(rounds):
+            for name, (playbook, hosts) in runs.items():
+                seconds, spent, output = timed_play(playbook, hosts, env)
+                if failed_tasks(output) or len(re.findall(r"\bok=1\b", output)) != sites:
+                    raise SystemExit(f"{name} run failed:\n{output[-3000:]}")
+                times[name].append(seconds)
+                cpu[name].append(spent)
+    finally:
+        sim.stop()
+    return {"sites": sites, "forks": 20, "rounds": rounds,
+            "median_seconds": {name: round(statistics.median(values), 2) for name, values in times.items()},
+            "cpu_ms_per_site": {name: round(1000 * statistics.median(values) / sites, 1) for name, values in cpu.items()}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", choices=["requests", "overhead", "rate", "startup"])
+    parser.add_argument("--only", choices=["requests", "overhead", "rate", "startup", "reads"])
     parser.add_argument("--sites", type=int, help="sites for every part (default: 50, 200 and 300)")
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "bench" / "modules.json")
     args = parser.parse_args()
@@ -239,7 +276,8 @@ def main() -> int:
     parts = {"requests": lambda work: requests_per_site(work, args.sites or 50),
              "overhead": lambda work: overhead(work, args.rounds, args.sites or 200),
              "rate": lambda work: rate(work, args.sites or 300),
-             "startup": startup}
+             "startup": startup,
+             "reads": lambda work: reads(work, args.rounds, args.sites or 100)}
     for name, measure in parts.items():
         if args.only in (None, name):
             report[name] = measure(Path(tempfile.mkdtemp(prefix=f"sdx-bench-{name}-")))
