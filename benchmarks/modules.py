@@ -251,9 +251,10 @@ def reads(work: Path, rounds: int, sites: int = 100) -> dict:
                 "uri": (uri, inventory(work, sim))}
         times: dict[str, list[float]] = {name: [] for name in runs}
         cpu: dict[str, list[float]] = {name: [] for name in runs}
-        for _round in range(rounds):
-            for name, (playbook, hosts) in runs.items():
-                seconds, spent, output = timed_play(playbook, hosts, env)
+        for number in range(rounds):
+            order = list(runs)[number % len(runs):] + list(runs)[:number % len(runs)]
+            for name in order:
+                seconds, spent, output = timed_play(*runs[name], env)
                 if failed_tasks(output) or len(re.findall(r"\bok=1\b", output)) != sites:
                     raise SystemExit(f"{name} run failed:\n{output[-3000:]}")
                 times[name].append(seconds)

@@ -56,7 +56,7 @@ options:
     type: int
     default: 60
 notes:
-  - The module runs inside its action plugin, in the process of Ansible itself, when the task would otherwise start
+  - The module runs inside its action plugin, in the worker process Ansible forks for the task, when the task would otherwise start
     the controller's own Python on the controller, which saves starting a Python for every task. That is a
     local connection whose C(ansible_python_interpreter) is C(ansible_playbook_python), as the
     P(altostrat.sdx.sites#inventory) inventory sets it and as the implicit C(localhost) has it, with no

@@ -224,7 +224,9 @@ class SDXClient:
         except ValueError:
             raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body "
                            f"is not JSON: {response.text[:120]!r}", status=response.status_code) from None
-        if _SURROGATE_ESCAPE.search(response.content) and not _valid_unicode(answer):
+        # Cheap tests first: a JSON body in UTF-16 or UTF-32 has a NUL in its first four bytes.
+        content = response.content
+        if (b"\0" in content[:4] or _SURROGATE_ESCAPE.search(content)) and not _valid_unicode(answer):
             raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body holds "
                            f"text that is not valid Unicode (a lone surrogate escape such as \\ud800)",
                            status=response.status_code)

@@ -73,12 +73,18 @@ def read_error_body(body: bytes, content_type: str) -> dict[str, Optional[str]]:
     except ValueError:
         data = None
     if isinstance(data, dict):
-        fields.update({key: str(data[key]) for key in ERROR_FIELDS if isinstance(data.get(key), (str, int))})
+        fields.update({key: _writable(str(data[key])) for key in ERROR_FIELDS
+                       if isinstance(data.get(key), (str, int))})
         return fields
     snippet = _SPACE.sub(" ", _TAGS.sub(" ", text)).strip()[:200]
     kind = "an HTML page" if "html" in content_type.lower() or "<html" in text.lower() else "a non-JSON body"
     fields["message"] = f"{kind} instead of JSON" + (f" ({snippet})" if snippet else "")
     return fields
+
+
+def _writable(text: str) -> str:
+    """``text`` with any lone surrogate (from a ``\\ud800`` escape) written as that escape: Ansible cannot carry it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def error_from_answer(status: int, body: bytes, content_type: str, *, method: str, url: str,

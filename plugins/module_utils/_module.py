@@ -85,6 +85,10 @@ class SDXModule:
             self.module.fail_json(msg=str(error), **self.result)
         except SDXError as error:
             self.fail(error)
+        finally:
+            # A loop's items run one after another in one process when the module runs in its action plugin.
+            if self._client is not None:
+                self._client.session.close()
         self.module.exit_json(**self.result)
 
     def fail(self, error: SDXError) -> NoReturn:

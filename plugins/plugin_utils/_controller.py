@@ -7,9 +7,10 @@
 
 A module process starts an interpreter and imports requests and pydantic for every task, which costs more CPU than
 the task's API requests. When the task would run its module on the controller, with the controller's own Python,
-the action plugin runs the same module class here instead: the imports were made once, by the main process, before
-it forked the worker. What the module sees (validated options, check and diff mode, no_log) and what it returns
-(masked secrets, ``invocation``, warnings) are those of a module process.
+the action plugin runs the same module class here instead, in the worker ansible-core forked for the task; the main
+process has made the heavy imports before forking when it loaded this plugin or the sites inventory. What the module
+sees (validated options, check and diff mode, no_log) and what it returns (masked secrets, ``invocation``, warnings)
+are those of a module process.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import importlib
 import json
 import warnings
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from datetime import date, time, timedelta
 from typing import Any, NoReturn
 
@@ -33,8 +34,11 @@ _MODULES_PACKAGE = "ansible_collections.altostrat.sdx.plugins.modules"
 _RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 
 
-class ModuleExit(Exception):
-    """exit_json or fail_json of a module run here: the end of the module's run, with its result."""
+class ModuleExit(BaseException):
+    """exit_json or fail_json of a module run here: the end of the module's run, with its result.
+
+    Not an Exception, as SystemExit is not: an ``except Exception`` in module code must not catch it.
+    """
 
     def __init__(self, result: dict[str, Any]) -> None:
         super().__init__(result.get("msg", ""))
@@ -92,6 +96,10 @@ def plain_args(args: dict[str, Any]) -> tuple[dict[str, Any], str]:
 
 def _as_json(value: Any) -> Any:
     """What a module's JSON encoder writes for the types JSON lacks: sets as lists, dates and times as ISO text."""
+    if getattr(value, "__ENCRYPTED__", False):  # an inline !vault value, still encrypted on ansible-core 2.16
+        return str(value)
+    if isinstance(value, Mapping):  # such as hostvars
+        return dict(value)
     if isinstance(value, Set):
         return list(value)
     if isinstance(value, (date, time)):
@@ -142,7 +150,9 @@ def run_module(name: str, args: dict[str, Any], *, check_mode: bool, diff: bool,
         result["invocation"] = {"module_args": params}
     if module.warnings:
         result["warnings"] = module.warnings
-    return plain(remove_values(result, no_log_values))
+    # As AnsibleModule does: True, False and None at the top (changed, failed) are never masked.
+    kept = {key: value for key, value in result.items() if value is None or isinstance(value, bool)}
+    return plain({**remove_values(result, no_log_values), **kept})
 
 
 def _ended(module: TaskModule, cls: type[SDXModule], problem: str) -> dict[str, Any]:

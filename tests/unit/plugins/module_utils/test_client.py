@@ -231,6 +231,14 @@ def test_an_answer_with_a_lone_surrogate_is_an_error_naming_the_endpoint(body):
 
 
 @responses.activate
+def test_a_lone_surrogate_in_a_utf_16_answer_is_found_too():
+    # Without a Content-Type, requests finds the encoding of a JSON body from its first bytes (RFC 4627).
+    responses.get(f"{API}/a", body='{"x": "\\ud800"}'.encode("utf-16-le"), content_type=None)
+    with pytest.raises(SDXError, match="not valid Unicode"):
+        make_client().get("a")
+
+
+@responses.activate
 def test_a_surrogate_pair_and_an_escaped_backslash_are_fine():
     responses.get(f"{API}/a", body=b'{"emoji": "\\ud83d\\ude00", "text": "\\\\ud800"}', content_type="application/json")
     assert make_client().get("a") == {"emoji": "\U0001F600", "text": "\\ud800"}

@@ -25,3 +25,11 @@ def test_an_error_answer_keeps_type_code_message_doc_url_and_status():
                              "https://sdx.test/x: No site.")
     assert error.ambiguous is False
     assert error_from_answer(502, b"<html>Bad Gateway</html>", "text/html", method="POST", url="u").ambiguous
+
+
+def test_a_lone_surrogate_in_an_error_answer_is_written_as_its_escape():
+    fields = read_error_body(b'{"type": "x\\ud800", "message": "bad \\udc00 value"}', "application/json")
+    assert fields["type"] == "x\\ud800" and fields["message"] == "bad \\udc00 value"
+    error = error_from_answer(400, b'{"message": "a\\ud800"}', "application/json", method="GET", url="https://x/a")
+    error.message.encode("utf-8")  # Ansible can carry it
+    assert "a\\ud800" in error.message

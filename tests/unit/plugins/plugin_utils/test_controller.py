@@ -13,6 +13,7 @@ import pytest
 from ansible import constants as C
 from ansible.release import __version__ as ANSIBLE_VERSION
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _controller
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import MODULES, is_this_python
@@ -178,3 +179,45 @@ def test_python_warnings_of_the_module_stay_inside_as_in_a_module_process(connec
                                         check_mode=False, diff=False, no_log=False)
     assert "failed" not in result and result["jobs"] == []
     assert not seen
+
+
+def test_module_code_catching_exception_cannot_catch_the_end_of_its_run():
+    class Swallowing(SDXModule):  # as SystemExit passes an ``except Exception`` in a module process
+        argument_spec = {"site_id": {"type": "str"}}
+
+        def run(self) -> None:
+            try:
+                self.module.exit_json(changed=True, early=True)
+            except Exception:  # pylint: disable=broad-exception-caught
+                pass
+
+    module = _controller.TaskModule("t", {}, check_mode=False, diff=False, no_log=False)
+    assert _controller._ended(module, Swallowing, "") == {"changed": True, "early": True}  # pylint: disable=protected-access
+
+
+def test_changed_and_failed_stay_booleans_whatever_the_secret(connection, online_site):
+    # "True" as a token: masking it must not turn failed: true into the mask, as AnsibleModule keeps booleans.
+    process, here = both_ways("sdx_job_info", {**connection, "api_token": "True", "site_id": online_site})
+    assert here == process
+    assert here["failed"] is True and here["changed"] is False
+
+
+@pytest.mark.parametrize("no_log", [False, True])
+def test_warnings_are_the_same_both_ways(connection, online_site, module_warnings, no_log):
+    args = {**connection, "site_id": online_site, "latest": True, "reveal_secrets": True}
+    main = importlib.import_module("ansible_collections.altostrat.sdx.plugins.modules.sdx_backup_info").main
+    run_module(main, {**args, "_ansible_no_log": no_log})
+    here = _controller.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False, no_log=no_log)
+    assert here.get("warnings", []) == module_warnings
+    assert bool(module_warnings) is not no_log
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_the_validator_takes_every_rule_a_module_gives_and_no_option_has_aliases(name):
+    cls = _controller.module_class(f"altostrat.sdx.{name}")
+    # A module keyword the validator does not take, or an alias (whose warnings the validator keeps to itself),
+    # would make the two ways differ; neither exists, and this keeps it so.
+    assert set(cls.module_kwargs) <= set(_controller._RULES) | {"supports_check_mode"}  # pylint: disable=protected-access
+    assert cls.module_kwargs.get("supports_check_mode") is True
+    for option in cls.full_argument_spec().values():
+        assert not {"aliases", "deprecated_aliases", "removed_in_version", "removed_at_date", "options"} & set(option)

@@ -128,3 +128,8 @@ def test_text_options_are_checked_per_module_before_the_site():
     with pytest.raises(ValueError, match="^script: expected a string, got a number; notify_url: expected a string"):
         site_args(MODULES["sdx_async_script"], {"script": 1, "notify_url": 2}, HOST)
     assert site_args(MODULES["sdx_job"], {"script": 1}, HOST) == {"script": 1, "site_id": SITE}
+
+
+def test_the_token_is_left_to_its_own_check_which_never_shows_it():
+    args = site_args(MODULES["sdx_job"], {"site_id": SITE, "job_id": SITE, "api_token": "alto_sk_\0"}, HOST)
+    assert args["api_token"] == "alto_sk_\0"
