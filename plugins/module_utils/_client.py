@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ._budget import RateBudget
-from ._errors import SDXError, SDXInputError, SDXLocalError, error_from_answer
+from ._errors import SDXError, SDXInputError, SDXLocalError, error_from_answer, valid_unicode
 from ._numbers import count, seconds
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ._version import COLLECTION_VERSION
@@ -226,7 +226,7 @@ class SDXClient:
                            f"is not JSON: {response.text[:120]!r}", status=response.status_code) from None
         # Cheap tests first: a JSON body in UTF-16 or UTF-32 has a NUL in its first four bytes.
         content = response.content
-        if (b"\0" in content[:4] or _SURROGATE_ESCAPE.search(content)) and not _valid_unicode(answer):
+        if (b"\0" in content[:4] or _SURROGATE_ESCAPE.search(content)) and not valid_unicode(answer):
             raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body holds "
                            f"text that is not valid Unicode (a lone surrogate escape such as \\ud800)",
                            status=response.status_code)
@@ -335,18 +335,3 @@ def _reason(error: BaseException) -> str:
 
 # A JSON escape of a UTF-16 surrogate: only such an escape can put a lone surrogate into decoded text.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _valid_unicode(value: Any) -> bool:
-    """Whether every string in a decoded JSON value can be written as UTF-8 (Ansible cannot carry a lone surrogate)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_valid_unicode(key) and _valid_unicode(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(_valid_unicode(item) for item in value)
-    return True

@@ -82,6 +82,21 @@ def read_error_body(body: bytes, content_type: str) -> dict[str, Optional[str]]:
     return fields
 
 
+def valid_unicode(value: Any) -> bool:
+    """Whether every string in a decoded JSON value can be written as UTF-8 (Ansible cannot carry a lone surrogate)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(valid_unicode(key) and valid_unicode(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(valid_unicode(item) for item in value)
+    return True
+
+
 def _writable(text: str) -> str:
     """``text`` with any lone surrogate (from a ``\\ud800`` escape) written as that escape: Ansible cannot carry it."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -18,6 +18,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import valid_unicode
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _controller
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 
@@ -59,9 +60,7 @@ def character_problem(name: str, value: object) -> str | None:
     if isinstance(value, str):
         if "\0" in value:
             return f"{name}: must not contain a NUL character (\\x00)"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
+        if not valid_unicode(value):
             return f"{name}: holds text that is not valid Unicode (a lone surrogate such as \\ud800)"
         return None
     if isinstance(value, dict):
