@@ -86,12 +86,13 @@ def plain(value: dict[str, Any]) -> dict[str, Any]:
 
 def plain_args(args: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The task's arguments made plain, and the message naming the first one that cannot be (else empty)."""
+    made: dict[str, Any] = {}
     for name, value in args.items():
         try:
-            json.dumps(value, default=_as_json)
+            made[name] = json.loads(json.dumps(value, default=_as_json))
         except (TypeError, ValueError) as error:
             return {}, f"{name}: expected text, a number, a boolean, a list or a dict, got a value of another type ({error})"
-    return plain(args), ""
+    return made, ""
 
 
 def _as_json(value: Any) -> Any:
