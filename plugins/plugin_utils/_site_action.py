@@ -4,7 +4,7 @@
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
 """The action plugin of every site module: check the types of text options, give the module the host's site, and
-run the module here when its process would be this controller's own Python (see ``_controller``)."""
+run the module here when its process would be this controller's own Python (see ``_in_process``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import valid_unicode
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _controller
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _in_process
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 
 display = Display()
@@ -189,7 +189,7 @@ class SiteAction(ActionBase):
         display.vvv(f"{name}: running in the action plugin, in this controller's Python "
                     f"({sys.executable}), without a module process", host=task_vars.get("inventory_hostname"))
         no_target_syslog = C.config.get_config_value("DEFAULT_NO_TARGET_SYSLOG", variables=task_vars)
-        return _controller.run_module(self._task.action, args, resolved=name, check_mode=bool(self._task.check_mode),
+        return _in_process.run_module(self._task.action, args, resolved=name, check_mode=bool(self._task.check_mode),
                                       diff=bool(self._task.diff), no_log=bool(self._task.no_log or no_target_syslog),
                                       invocation=_injects_invocation(task_vars))
 

@@ -15,7 +15,7 @@ from ansible.release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _controller
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _in_process
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import MODULES, is_this_python
 
 from tests.unit.compat import run_module
@@ -39,7 +39,7 @@ def both_ways(name: str, args: dict, *, check_mode: bool = False, diff: bool = F
     if INJECTS:  # ansible-core 2.21 adds invocation to a module's result only when asked to
         internal["_ansible_inject_invocation"] = True
     process = run_module(main, {**args, **internal})
-    here = _controller.run_module(written, args, resolved=full, check_mode=check_mode, diff=diff, no_log=no_log)
+    here = _in_process.run_module(written, args, resolved=full, check_mode=check_mode, diff=diff, no_log=no_log)
     for result in (process, here):  # warnings have their own test: ansible-core routes them differently in-process
         result.pop("warnings", None)
     return process, here
@@ -82,7 +82,7 @@ def test_wrong_options_fail_the_same_way_before_any_request(name, args, message)
 
 def test_a_queued_script_and_its_rerun_report_the_same_both_ways(connection, online_site, simulator):
     args = {**connection, "site_id": online_site, "description": "Both ways", "script": "/system identity print"}
-    first = _controller.run_module("altostrat.sdx.sdx_async_script", args, check_mode=False, diff=False,
+    first = _in_process.run_module("altostrat.sdx.sdx_async_script", args, check_mode=False, diff=False,
                                    no_log=False)
     assert first["changed"] is True and first["queued"] is True and first["job"]["status"] == "pending"
     process, here = both_ways("sdx_async_script", args)  # the job exists now: both adopt it, unchanged
@@ -115,23 +115,23 @@ def test_the_token_is_masked_everywhere_in_the_result(connection):
 
 def test_warnings_are_returned_in_the_result_unless_no_log(connection, online_site):
     args = {**connection, "site_id": online_site, "latest": True, "reveal_secrets": True}
-    warned = _controller.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False,
+    warned = _in_process.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False,
                                     no_log=False)
     assert any("reveal_secrets" in warning for warning in warned["warnings"])
-    quiet = _controller.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False,
+    quiet = _in_process.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False,
                                    no_log=True)
     assert "warnings" not in quiet
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_every_routed_module_has_exactly_one_class_to_run(name):
-    cls = _controller.module_class(f"altostrat.sdx.{name}")
+    cls = _in_process.module_class(f"altostrat.sdx.{name}")
     assert cls.argument_spec  # each module adds its own options to the connection options
 
 
 def test_results_hold_json_types_only():
     value = {"when": datetime(2026, 11, 29, tzinfo=timezone.utc), "tags": {"a"}, "pair": ("x", 1)}
-    assert _controller.plain(value) == {"when": "2026-11-29T00:00:00+00:00", "tags": ["a"], "pair": ["x", 1]}
+    assert _in_process.plain(value) == {"when": "2026-11-29T00:00:00+00:00", "tags": ["a"], "pair": ["x", 1]}
 
 
 def test_this_python_is_the_same_program_in_the_same_folder(tmp_path, monkeypatch):
@@ -158,7 +158,7 @@ def test_a_module_named_by_its_short_name_is_named_so_in_messages():
 
 @pytest.mark.parametrize("value", [b"?interface=bridge", object()])
 def test_a_value_no_module_process_could_receive_fails_naming_the_option(value):
-    result = _controller.run_module("altostrat.sdx.sdx_command", {
+    result = _in_process.run_module("altostrat.sdx.sdx_command", {
         "site_id": SITE, "command": "/ip/address/print", "parameters": value, "api_url": "http://127.0.0.1:9",
         "api_token": TOKEN}, check_mode=False, diff=False, no_log=False)
     assert result["failed"] is True
@@ -175,7 +175,7 @@ def test_python_warnings_of_the_module_stay_inside_as_in_a_module_process(connec
     monkeypatch.setattr(SiteAPI, "jobs", warning_jobs)
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        result = _controller.run_module("altostrat.sdx.sdx_job_info", {**connection, "site_id": online_site},
+        result = _in_process.run_module("altostrat.sdx.sdx_job_info", {**connection, "site_id": online_site},
                                         check_mode=False, diff=False, no_log=False)
     assert "failed" not in result and result["jobs"] == []
     assert not seen
@@ -191,8 +191,8 @@ def test_module_code_catching_exception_cannot_catch_the_end_of_its_run():
             except Exception:  # pylint: disable=broad-exception-caught
                 pass
 
-    module = _controller.TaskModule("t", {}, check_mode=False, diff=False, no_log=False)
-    assert _controller._ended(module, Swallowing, "") == {"changed": True, "early": True}  # pylint: disable=protected-access
+    module = _in_process.TaskModule("t", {}, check_mode=False, diff=False, no_log=False)
+    assert _in_process._ended(module, Swallowing, "") == {"changed": True, "early": True}  # pylint: disable=protected-access
 
 
 def test_changed_and_failed_stay_booleans_whatever_the_secret(connection, online_site):
@@ -207,17 +207,17 @@ def test_warnings_are_the_same_both_ways(connection, online_site, module_warning
     args = {**connection, "site_id": online_site, "latest": True, "reveal_secrets": True}
     main = importlib.import_module("ansible_collections.altostrat.sdx.plugins.modules.sdx_backup_info").main
     run_module(main, {**args, "_ansible_no_log": no_log})
-    here = _controller.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False, no_log=no_log)
+    here = _in_process.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False, no_log=no_log)
     assert here.get("warnings", []) == module_warnings
     assert bool(module_warnings) is not no_log
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_the_validator_takes_every_rule_a_module_gives_and_no_option_has_aliases(name):
-    cls = _controller.module_class(f"altostrat.sdx.{name}")
+    cls = _in_process.module_class(f"altostrat.sdx.{name}")
     # A module keyword the validator does not take, or an alias (whose warnings the validator keeps to itself),
     # would make the two ways differ; neither exists, and this keeps it so.
-    assert set(cls.module_kwargs) <= set(_controller._RULES) | {"supports_check_mode"}  # pylint: disable=protected-access
+    assert set(cls.module_kwargs) <= set(_in_process._RULES) | {"supports_check_mode"}  # pylint: disable=protected-access
     assert cls.module_kwargs.get("supports_check_mode") is True
     for option in cls.full_argument_spec().values():
         assert not {"aliases", "deprecated_aliases", "removed_in_version", "removed_at_date", "options"} & set(option)
