@@ -1,10 +1,10 @@
 # Copyright: Contributors to the altostrat.sdx collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The one action plugin of the collection, run for every site module.
+"""The action plugin of altostrat.sdx.sdx_async_script: the collection's one site action, SiteAction (plugin_utils/_site_action.py).
 
-meta/runtime.yml makes it the action_plugin of every other module (plugin_routing). The file bears a module's name
-because ansible-test's action-plugin-docs check wants every action plugin to share its name with a module.
+Every site module has its action plugin under its own name, which is how ansible-core finds it; what each does
+comes from the module's own declaration (its SDXModule class).
 """
 
 from __future__ import annotations
@@ -13,6 +13,6 @@ from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import 
 
 
 class ActionModule(SiteAction):
-    """Checks the task's text options and fills ``site_id`` from the host's ``sdx_site_id`` (see each module's
-    documentation), then runs the task's own module: in this process when the module would run in the controller's
-    own Python anyway, as a module process otherwise."""
+    """Checks the task's text options and fills ``site_id`` from the host's ``sdx_site_id`` (see the module's
+    documentation), then runs the module: in this process when it would run in the controller's own Python
+    anyway, as a module process otherwise."""

@@ -19,12 +19,11 @@ from typing import Any, Optional
 
 from ._client import DEFAULT_API_URL, SDXClient, client_from_options
 from ._errors import SDXError, SDXInputError
-from ._models import Job, parse_uuid
+from ._models import Job, JobStatus, parse_uuid
 
-JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 # The notification payload's vocabulary; "deleted" is a cancelled job, as in the modules.
-NOTIFY_STATUSES = {"pending": "pending", "running": "running", "completed": "completed", "failed": "failed",
-                   "deleted": "cancelled"}
+NOTIFY_STATUSES: dict[str, JobStatus] = {"pending": "pending", "running": "running", "completed": "completed",
+                                         "failed": "failed", "deleted": "cancelled"}
 REMEMBERED_JOBS = 10000
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")

@@ -11,7 +11,7 @@ import re
 import traceback
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, Literal, Optional, get_args
 from urllib.parse import urlsplit
 
 from ._errors import SDXError, SDXInputError
@@ -44,7 +44,10 @@ else:
     HAS_PYDANTIC = True
 
 SITE_ID_EXAMPLE = "9c69345c-8d39-4786-9f17-8153c988c89a"
-ACTIVE_STATUSES = ("pending", "running")
+# A job's status, as the collection derives it (SDX sends none): the one list every module, filter and event reads.
+JobStatus = Literal["pending", "running", "completed", "failed", "cancelled"]
+JOB_STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
+ACTIVE_STATUSES: tuple[JobStatus, ...] = ("pending", "running")
 
 
 def parse_uuid(value: Any, field: str, what: str) -> str:
@@ -179,7 +182,7 @@ class Job(_APIObject):
     log_url: Optional[str] = None
 
     @property
-    def status(self) -> str:
+    def status(self) -> JobStatus:
         if self.failed_at:
             return "failed"
         if self.completed_at:

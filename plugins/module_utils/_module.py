@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ._client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient, client_from_options
 from ._errors import SDXError, SDXInputError
-from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
+from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR, parse_site_id
+from ._numbers import seconds
 from ._site import SiteAPI
 
 
@@ -32,20 +33,43 @@ def sdx_argument_spec() -> dict[str, dict[str, Any]]:
 
 
 class SDXModule:
-    """Base of every module: subclasses give ``argument_spec`` and ``run()``; ``execute()`` does the rest."""
+    """Base of every module: subclasses declare what they take and give ``run()``; ``execute()`` does the rest.
 
-    argument_spec: dict[str, dict[str, Any]] = {}
-    module_kwargs: dict[str, Any] = {"supports_check_mode": True}
+    A module declares, next to its ``argument_spec`` (its own options, without ``site_id`` and the connection
+    options), everything the collection reads about it: the action plugin's checks come from here, and so does the
+    parsing of ``site_id`` and of seconds before ``run()``.
+    """
+
+    argument_spec: ClassVar[dict[str, dict[str, Any]]] = {}
+    module_kwargs: ClassVar[dict[str, Any]] = {"supports_check_mode": True}
+    # Whether the module takes the option site_id: "required" (filled from the host's sdx_site_id when the task
+    # leaves it out), "optional" (filled likewise, and left out when the host has none) or "none".
+    takes_site: ClassVar[str] = "required"
+    # Options that choose sites themselves: when the task gives one, the host's site is not used.
+    chooses_sites: ClassVar[tuple[str, ...]] = ()
+    # Options that hold seconds, parsed before run() (an unset optional one stays None).
+    seconds: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, module: AnsibleModule) -> None:
         self.module = module
         self.params = module.params
         self.result: dict[str, Any] = {"changed": False}
+        self.site_id: Optional[str] = None
         self._client: SDXClient | None = None
 
     @classmethod
     def full_argument_spec(cls) -> dict[str, dict[str, Any]]:
-        return {**sdx_argument_spec(), **cls.argument_spec}
+        site = {"site_id": {"type": "str", "required": cls.takes_site == "required"}} if cls.takes_site != "none" else {}
+        return {**sdx_argument_spec(), **site, **cls.argument_spec}
+
+    @classmethod
+    def text_options(cls) -> tuple[str, ...]:
+        """The options that must be strings as the task wrote them: every ``type: str`` option.
+
+        ansible-core turns a list, a dict or a number given there into its text before the module sees it; the
+        action plugin, which still sees the original, refuses it instead.
+        """
+        return tuple(name for name, option in cls.full_argument_spec().items() if option.get("type") == "str")
 
     @classmethod
     def define_module(cls) -> AnsibleModule:
@@ -57,15 +81,28 @@ class SDXModule:
             loose = AnsibleModule(argument_spec=with_raw_ints(spec), **cls.module_kwargs)
             loose.fail_json(msg=infinite_int_message(spec, loose.params))
 
+    @classmethod
+    def main(cls) -> None:
+        """A module file's ``main()``: define the AnsibleModule, then run."""
+        cls(cls.define_module()).execute()
+
     @property
     def client(self) -> SDXClient:
         if self._client is None:
             self._client = client_from_options(self.params, agent=self.module._name)  # pylint: disable=protected-access
         return self._client
 
-    def site(self, site_id: str) -> SiteAPI:
-        """The site layer for ``site_id`` (checked already), over this module's client."""
-        return SiteAPI(self.client, site_id)
+    def site(self, site_id: Optional[str] = None) -> SiteAPI:
+        """The site layer for ``site_id`` (the task's, parsed, by default), over this module's client."""
+        return SiteAPI(self.client, site_id or self.site_id)
+
+    def _parse_declared(self) -> None:
+        """Check ``site_id`` and the options that hold seconds, as the module declares them."""
+        if self.params.get("site_id"):
+            self.site_id = parse_site_id(self.params["site_id"])
+        for name in self.seconds:
+            if self.params[name] is not None:
+                self.params[name] = seconds(name, self.params[name])
 
     def run(self) -> None:
         raise NotImplementedError
@@ -80,6 +117,7 @@ class SDXModule:
         # their build to first use, after this line.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         try:
+            self._parse_declared()
             self.run()
         except SDXInputError as error:
             self.module.fail_json(msg=str(error), **self.result)

@@ -130,25 +130,22 @@ error:
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _backups
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
-from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import seconds
 from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 
 
 class BackupModule(SDXModule):
     argument_spec = {
-        "site_id": {"type": "str", "required": True},
         "state": {"type": "str", "choices": ["present"], "default": "present"},
         "max_age": {"type": "float"},
         "wait": {"type": "bool", "default": True},
         "wait_timeout": {"type": "float", "default": 120},
         "poll_interval": {"type": "float", "default": 5},
     }
+    seconds = ("max_age", "wait_timeout", "poll_interval")
 
     def run(self) -> None:
-        site_id = parse_site_id(self.params["site_id"])
-        self._check_numbers()
+        site_id = self.site_id
         self.result.update(backup=None, requested=False)
         site = self.site(site_id)
         backups = _backups.list_backups(site)
@@ -176,12 +173,6 @@ class BackupModule(SDXModule):
             return
         self._wait(site, known)
 
-    def _check_numbers(self) -> None:
-        for name in ("wait_timeout", "poll_interval"):
-            self.params[name] = seconds(name, self.params[name])
-        if self.params["max_age"] is not None:
-            self.params["max_age"] = seconds("max_age", self.params["max_age"])
-
     def _young_enough(self, backups):
         max_age = self.params["max_age"]
         if max_age is None or not backups:
@@ -202,7 +193,7 @@ class BackupModule(SDXModule):
 
 
 def main() -> None:
-    BackupModule(BackupModule.define_module()).execute()
+    BackupModule.main()
 
 
 if __name__ == "__main__":

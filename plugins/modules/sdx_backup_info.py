@@ -126,7 +126,6 @@ config_diff:
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _backups
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._secrets import mask
 
@@ -135,7 +134,6 @@ PREVIOUS = "previous"
 
 class BackupInfoModule(SDXModule):
     argument_spec = {
-        "site_id": {"type": "str", "required": True},
         "filename": {"type": "str"},
         "latest": {"type": "bool", "default": False},
         "compare_to": {"type": "str"},
@@ -144,7 +142,7 @@ class BackupInfoModule(SDXModule):
     module_kwargs = {"supports_check_mode": True, "mutually_exclusive": [("filename", "latest")]}
 
     def run(self) -> None:
-        site_id = parse_site_id(self.params["site_id"])
+        site_id = self.site_id
         filename = self.params["filename"]
         if filename is not None:
             filename = _backups.parse_filename(filename, "filename")
@@ -196,7 +194,7 @@ class BackupInfoModule(SDXModule):
 
 
 def main() -> None:
-    BackupInfoModule(BackupInfoModule.define_module()).execute()
+    BackupInfoModule.main()
 
 
 if __name__ == "__main__":

@@ -113,20 +113,18 @@ parameters:
 """
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _commands
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
 
 class CommandModule(SDXModule):
     argument_spec = {
-        "site_id": {"type": "str", "required": True},
         "command": {"type": "str", "required": True},
         "parameters": {"type": "raw"},
         "allow_write": {"type": "bool", "default": False},
     }
 
     def run(self) -> None:
-        site_id = parse_site_id(self.params["site_id"])
+        site_id = self.site_id
         command = _commands.parse(self.params["command"])
         parameters = _commands.wire_parameters(command, _commands.check_parameters(self.params["parameters"]))
         writes = _commands.writes(command, parameters, self.params["allow_write"])
@@ -140,7 +138,7 @@ class CommandModule(SDXModule):
 
 
 def main() -> None:
-    CommandModule(CommandModule.define_module()).execute()
+    CommandModule.main()
 
 
 if __name__ == "__main__":

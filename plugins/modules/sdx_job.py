@@ -61,19 +61,18 @@ job:
     description: Add guest network address
 """
 
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_job_id, parse_site_id
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_job_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
 
 class JobModule(SDXModule):
     argument_spec = {
-        "site_id": {"type": "str", "required": True},
         "job_id": {"type": "str", "required": True},
         "state": {"type": "str", "choices": ["absent"], "default": "absent"},
     }
 
     def run(self) -> None:
-        site_id = parse_site_id(self.params["site_id"])
+        site_id = self.site_id
         job_id = parse_job_id(self.params["job_id"])
         self.result["job"] = None
         site = self.site(site_id)
@@ -93,7 +92,7 @@ class JobModule(SDXModule):
 
 
 def main() -> None:
-    JobModule(JobModule.define_module()).execute()
+    JobModule.main()
 
 
 if __name__ == "__main__":

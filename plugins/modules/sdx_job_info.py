@@ -102,23 +102,22 @@ jobs:
       status: completed
 """
 
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import Job, parse_job_id, parse_site_id
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import JOB_STATUSES, Job, parse_job_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
 
 class JobInfoModule(SDXModule):
     argument_spec = {
-        "site_id": {"type": "str", "required": True},
         "job_id": {"type": "str"},
         "idempotency_key": {"type": "str", "no_log": False},  # an id, not a secret
         "status": {"type": "list", "elements": "str",
-                   "choices": ["pending", "running", "completed", "failed", "cancelled"]},
+                   "choices": list(JOB_STATUSES)},
         "include_script": {"type": "bool", "default": False},
     }
     module_kwargs = {"supports_check_mode": True, "mutually_exclusive": [("job_id", "idempotency_key")]}
 
     def run(self) -> None:
-        site_id = parse_site_id(self.params["site_id"])
+        site_id = self.site_id
         job_id = self.params["job_id"]
         if job_id:
             found = self.site(site_id).find_job(parse_job_id(job_id))
@@ -138,7 +137,7 @@ class JobInfoModule(SDXModule):
 
 
 def main() -> None:
-    JobInfoModule(JobInfoModule.define_module()).execute()
+    JobInfoModule.main()
 
 
 if __name__ == "__main__":

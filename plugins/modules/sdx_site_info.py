@@ -89,21 +89,20 @@ sites:
 """
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _sites
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
 
 class SiteInfoModule(SDXModule):
     argument_spec = {
-        "site_id": {"type": "str"},
         "name": {"type": "str"},
         "online": {"type": "bool"},
     }
+    takes_site = "optional"
+    chooses_sites = ("name",)
 
     def run(self) -> None:
-        site_id = self.params["site_id"]
-        if site_id:
-            site = self.site(parse_site_id(site_id)).info()
+        if self.site_id:
+            site = self.site().info()
             sites = [site] if site else []
         else:
             sites = _sites.list_sites(self.client)
@@ -112,7 +111,7 @@ class SiteInfoModule(SDXModule):
 
 
 def main() -> None:
-    SiteInfoModule(SiteInfoModule.define_module()).execute()
+    SiteInfoModule.main()
 
 
 if __name__ == "__main__":

@@ -3,89 +3,71 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Run a site module's code in the action plugin's own process, for a task whose module would run there anyway.
+"""Run a site module's own ``main()`` in the action plugin's process, for a task whose module would run there anyway.
 
 A module process starts an interpreter and imports requests and pydantic for every task, which costs more CPU than
 the task's API requests. When the task would run its module on the controller, with the controller's own Python,
-the action plugin runs the same module class here instead, in the worker ansible-core forked for the task; the main
-process has made the heavy imports before forking when it loaded this plugin or the sites inventory. What the module
-sees (validated options, check and diff mode, no_log) and what it returns (masked secrets, ``invocation``, warnings)
-are those of a module process.
+the action plugin runs the module's ``main()`` here instead, in the worker ansible-core forked for the task; the main
+process has made the heavy imports before forking when it loaded this plugin or the sites inventory.
+
+The module is the real one: its ``main()`` builds the real ``AnsibleModule``, which reads the arguments the action
+base would send a module process (fed as ansible-core's own test helpers feed them), validates and masks them, and
+prints its result and exits as in a process. This file only captures what it printed and how it exited, and keeps
+what a module process would keep to itself (its working directory, locale, environment, exit handlers, warnings
+store, Python warnings) out of the worker, which runs a loop's next item next.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
+import io
 import json
+import locale
+import os
+import traceback
 import warnings
-from collections.abc import Mapping, Set
+from collections.abc import Callable, Iterator, Mapping, Set
+from dataclasses import dataclass
 from datetime import date, time, timedelta
-from typing import Any, NoReturn
+from typing import Any
+from unittest import mock
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator, ValidationResult
-from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
 
-from ansible_collections.altostrat.sdx.plugins.module_utils._module import (
-    SDXModule, infinite_int_message, with_raw_ints)
+try:  # ansible-core 2.19 and later: the helper that feeds a module its arguments, with their serialization profile
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # 2.16: AnsibleModule reads them from basic._ANSIBLE_ARGS, as JSON
+    patch_module_args = None
 
 _MODULES_PACKAGE = "ansible_collections.altostrat.sdx.plugins.modules"
-# Keyword arguments of AnsibleModule that are rules between options, which the validator takes too.
-_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+# How AnsibleModule writes its result and reads its arguments when fed by patch_module_args (2.19 and later).
+PROFILE = "legacy"
 
 
-class ModuleExit(BaseException):
-    """exit_json or fail_json of a module run here: the end of the module's run, with its result.
+@dataclass(frozen=True)
+class Ended:
+    """How a module's run ended: what it printed, its exit code, and the traceback of an error it did not handle."""
 
-    Not an Exception, as SystemExit is not: an ``except Exception`` in module code must not catch it.
-    """
+    stdout: str
+    rc: int
+    stderr: str = ""
 
-    def __init__(self, result: dict[str, Any]) -> None:
-        super().__init__(result.get("msg", ""))
-        self.result = result
-
-
-class TaskModule:
-    """The part of AnsibleModule that the site modules use, for a module class run in the action plugin."""
-
-    def __init__(self, name: str, params: dict[str, Any], *, check_mode: bool, diff: bool, no_log: bool) -> None:
-        self._name = name
-        self.params = params
-        self.check_mode = check_mode
-        self._diff = diff
-        self.no_log = no_log
-        self.warnings: list[str] = []
-
-    def warn(self, warning: str) -> None:
-        self.warnings.append(warning)
-
-    def fail_json(self, msg: str, **kwargs: Any) -> NoReturn:
-        raise ModuleExit({**kwargs, "failed": True, "msg": msg})
-
-    def exit_json(self, **kwargs: Any) -> NoReturn:
-        raise ModuleExit(kwargs)
+    def as_command_result(self) -> dict[str, Any]:
+        """In the shape of a module process's command result, for ``ActionBase._parse_returned_data``."""
+        return {"stdout": self.stdout, "stderr": self.stderr, "rc": self.rc}
 
 
-def module_class(name: str) -> type[SDXModule]:
-    """The SDXModule class a module file runs, found in the file by its base: exactly one per module."""
-    module = importlib.import_module(f"{_MODULES_PACKAGE}.{name.rpartition('.')[2]}")
-    found = {value for value in vars(module).values()
-             if isinstance(value, type) and issubclass(value, SDXModule) and value is not SDXModule}
-    if len(found) != 1:
-        raise ValueError(f"module {name} holds {len(found)} SDXModule classes; the action plugin runs exactly one")
-    return found.pop()
-
-
-def plain(value: dict[str, Any]) -> dict[str, Any]:
-    """``value`` as it would cross a module process's boundary: JSON types only, without the controller's own.
-
-    Raises TypeError for a value a module process could not receive either, such as bytes.
-    """
-    return json.loads(json.dumps(value, default=_as_json))
+def module_main(name: str) -> Callable[[], None]:
+    """The ``main`` of module ``name`` (full or short name) of this collection."""
+    return importlib.import_module(f"{_MODULES_PACKAGE}.{name.rpartition('.')[2]}").main
 
 
 def plain_args(args: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The task's arguments made plain, and the message naming the first one that cannot be (else empty)."""
+    """The task's arguments as they would cross a module process's boundary (JSON types only), and the message
+    naming the first one that cannot (else empty)."""
     made: dict[str, Any] = {}
     for name, value in args.items():
         try:
@@ -96,7 +78,7 @@ def plain_args(args: dict[str, Any]) -> tuple[dict[str, Any], str]:
 
 
 def _as_json(value: Any) -> Any:
-    """What a module's JSON encoder writes for the types JSON lacks: sets as lists, dates and times as ISO text."""
+    """What the module arguments' JSON encoder writes for the types JSON lacks: sets as lists, dates as ISO text."""
     if getattr(value, "__ENCRYPTED__", False):  # an inline !vault value, still encrypted on ansible-core 2.16
         return str(value)
     if isinstance(value, Mapping):  # such as hostvars
@@ -110,58 +92,79 @@ def _as_json(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not a JSON type")
 
 
-def validated(cls: type[SDXModule], name: str, args: dict[str, Any]) -> tuple[dict[str, Any], set[str], str]:
-    """The options after their types, defaults and fallbacks, the values to mask, and the message when an option is
-    wrong (else empty), as AnsibleModule makes them."""
-    spec = cls.full_argument_spec()
-    rules = {key: value for key, value in cls.module_kwargs.items() if key in _RULES}
-    try:
-        validation = ArgumentSpecValidator(spec, **rules).validate(args)
-        message = _problem(validation, name)
-    except OverflowError:  # int("inf"), as SDXModule.define_module explains: another wrong option comes first
-        validation = ArgumentSpecValidator(with_raw_ints(spec), **rules).validate(args)
-        message = _problem(validation, name) or infinite_int_message(spec, validation.validated_parameters)
-    no_log_values = validation._no_log_values  # pylint: disable=protected-access
-    return {**args, **validation.validated_parameters}, no_log_values, message
+def run_main(main: Callable[[], None], module_args: dict[str, Any]) -> Ended:
+    """Run a module's ``main()`` with ``module_args`` (its options and the ``_ansible_*`` arguments) as its process
+    would, and answer how it ended. ``module_args`` must hold JSON types only (see ``plain_args``)."""
+    out = io.StringIO()
+    with _isolated(), _arguments(module_args), contextlib.redirect_stdout(out):
+        try:
+            main()
+        except SystemExit as end:
+            return Ended(out.getvalue(), _exit_code(end.code))
+        except Exception:  # pylint: disable=broad-exception-caught  # a module process would print it and exit 1
+            return Ended(out.getvalue(), 1, traceback.format_exc())
+    return Ended(out.getvalue(), 0)
 
 
-def _problem(validation: ValidationResult, name: str) -> str:
-    if not validation.error_messages:
-        return ""
-    if isinstance(validation.errors[0], UnsupportedError):
-        return f"Unsupported parameters for ({name}) module: {validation.errors.msg}"
-    return validation.errors.msg
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1
 
 
-def run_module(name: str, args: dict[str, Any], *, check_mode: bool, diff: bool, no_log: bool,
-               invocation: bool = True, resolved: str | None = None) -> dict[str, Any]:
-    """The result of module ``name`` (as the task names it; ``resolved`` is its full name) run here with the task's
-    ``args``, as its module process would return it, with ``invocation`` holding the options unless
-    ``invocation`` is false (as ansible-core 2.21 makes it)."""
-    cls = module_class(resolved or name)
-    args, problem = plain_args(args)
-    params, no_log_values, problem = validated(cls, name, args) if not problem else (args, set(), problem)
-    module = TaskModule(name, params, check_mode=check_mode, diff=diff, no_log=no_log)
-    with warnings.catch_warnings():
-        # A module process's Python warnings (urllib3's InsecureRequestWarning) go to its discarded stderr; here
-        # they would reach the terminal past Ansible's display.
+@contextlib.contextmanager
+def _arguments(module_args: dict[str, Any]) -> Iterator[None]:
+    """Feed ``module_args`` to the AnsibleModule made inside, as ansible-core's test helpers do on each line."""
+    if patch_module_args is not None:
+        with patch_module_args(module_args):
+            yield
+        return
+    encoded = json.dumps({"ANSIBLE_MODULE_ARGS": module_args}).encode()
+    with mock.patch.object(basic, "_ANSIBLE_ARGS", encoded):
+        yield
+
+
+@contextlib.contextmanager
+def _isolated() -> Iterator[None]:
+    """Keep what a module process changes in its own process out of this worker, which may run a loop's next item.
+
+    - the working directory (AnsibleModule moves to a readable one), the locale it sets, and the environment
+      (AnsibleModule may set LANG; SDXModule sets PYDANTIC_DISABLE_PLUGINS);
+    - exit handlers (a module's temporary folder is removed at its exit): collected and run when the module ends;
+    - ansible-core's store of module warnings and deprecations, which a module process starts empty (2.16 adds
+      them to the result from there; later lines show them through the worker's display);
+    - Python warnings (urllib3's InsecureRequestWarning), which a module process writes to its discarded stderr.
+    """
+    cwd, environ, saved_locale = os.getcwd(), dict(os.environ), locale.setlocale(locale.LC_ALL)
+    at_exit: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
-        result = _ended(module, cls, problem)
-    if invocation:
-        result["invocation"] = {"module_args": params}
-    if module.warnings:
-        result["warnings"] = module.warnings
-    # As AnsibleModule does: True, False and None at the top (changed, failed) are never masked.
-    kept = {key: value for key, value in result.items() if value is None or isinstance(value, bool)}
-    return plain({**remove_values(result, no_log_values), **kept})
+        stack.enter_context(mock.patch.object(atexit, "register", _collector(at_exit)))
+        for store in ("_global_warnings", "_global_deprecations"):
+            if hasattr(module_warnings, store):
+                stack.enter_context(mock.patch.object(module_warnings, store, type(getattr(module_warnings, store))()))
+        try:
+            yield
+        finally:
+            for function, args, kwargs in reversed(at_exit):
+                with contextlib.suppress(Exception):
+                    function(*args, **kwargs)
+            os.chdir(cwd)
+            locale.setlocale(locale.LC_ALL, saved_locale)
+            _restore_environ(environ)
 
 
-def _ended(module: TaskModule, cls: type[SDXModule], problem: str) -> dict[str, Any]:
-    """The result the module ended with: its fail_json when an option is wrong, else its run's."""
-    try:
-        if problem:
-            module.fail_json(msg=problem)
-        cls(module).execute()  # ends in exit_json or fail_json
-    except ModuleExit as end:
-        return end.result
-    raise AssertionError(f"module {module._name} returned without exit_json or fail_json")  # pragma: no cover
+def _collector(at_exit: list) -> Callable[..., Callable[..., Any]]:
+    def register(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        at_exit.append((function, args, kwargs))
+        return function
+    return register
+
+
+def _restore_environ(saved: dict[str, str]) -> None:
+    for name in set(os.environ) - set(saved):
+        del os.environ[name]
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value

@@ -3,52 +3,65 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""The action plugin of every site module: check the types of text options, give the module the host's site, and
-run the module here when its process would be this controller's own Python (see ``_in_process``)."""
+"""The action plugin of every site module (each module's file in plugins/action names this class): check the types of
+text options, give the module the host's site, and run the module here when its process would be this controller's
+own Python (see ``_in_process``). What it checks comes from each module's class (``SDXModule``), nothing else."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 from ansible import constants as C
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
+from ansible.vars.clean import remove_internal_keys
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import valid_unicode
+from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _in_process
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 
 display = Display()
 
 _KINDS = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (list, "a list"), (dict, "a dict"))
-
-
-@dataclass(frozen=True)
-class SiteModule:
-    """What the action plugin does before one module runs."""
-
-    # Options that must be strings as the task wrote them.
-    text_options: tuple[str, ...] = ()
-    # Whether the module fails without a site_id from the task or the host.
-    site_id_required: bool = True
-    # Options that choose sites themselves: when the task gives one, the host's site is not used.
-    chooses_sites: tuple[str, ...] = ()
-
-
-# Every module routed to this action plugin by meta/runtime.yml (a unit test holds the two together).
-MODULES = {
-    "sdx_async_script": SiteModule(text_options=("script", "description", "notify_url")),
-    "sdx_backup": SiteModule(),
-    "sdx_backup_info": SiteModule(),
-    "sdx_command": SiteModule(text_options=("command",)),
-    "sdx_job": SiteModule(),
-    "sdx_job_info": SiteModule(),
-    "sdx_site_info": SiteModule(site_id_required=False, chooses_sites=("name",)),
+_MODULES_PACKAGE = "ansible_collections.altostrat.sdx.plugins.modules"
+# The off switch of the in-process run (docs/development.md): an ansible.cfg setting and its environment variable.
+SETTINGS_NAME = "altostrat.sdx"
+SETTINGS = {
+    "module_process": {
+        "type": "bool",
+        "default": False,
+        "env": [{"name": "ANSIBLE_SDX_MODULE_PROCESS"}],
+        "ini": [{"section": "altostrat.sdx", "key": "module_process"}],
+    },
 }
+# ansible-core 2.19 and later decode a module's output by the serialization profile it was written with.
+_PARSE_TAKES_PROFILE = "profile" in inspect.signature(ActionBase._parse_returned_data).parameters
+
+
+def module_class(name: str) -> type[SDXModule]:
+    """The SDXModule class of module ``name`` (full or short name), found in its file by its base: exactly one.
+
+    ValueError names the module when it is not one of this collection's or holds no single such class.
+    """
+    short = name.rpartition(".")[2]
+    try:
+        module = importlib.import_module(f"{_MODULES_PACKAGE}.{short}")
+    except ModuleNotFoundError as error:
+        if error.name != f"{_MODULES_PACKAGE}.{short}":
+            raise
+        raise ValueError(f"the altostrat.sdx site action plugin cannot run module {name!r}: the collection has no "
+                         f"such module") from None
+    found = {value for value in vars(module).values()
+             if isinstance(value, type) and issubclass(value, SDXModule) and value is not SDXModule}
+    if len(found) != 1:
+        raise ValueError(f"module {name} holds {len(found)} SDXModule classes; the action plugin runs exactly one")
+    return found.pop()
 
 
 def character_problem(name: str, value: object) -> str | None:
@@ -85,22 +98,12 @@ def type_problem(name: str, value: object) -> str | None:
     return f"{name}: expected a string, got {kind}{hint}"
 
 
-def module_of(action: str) -> SiteModule:
-    """The rules of the module a task runs, by its (resolved) name; a module this plugin does not know is an error."""
-    name = action.rpartition(".")[2]
-    try:
-        return MODULES[name]
-    except KeyError:
-        raise ValueError(f"the altostrat.sdx site action plugin has no rules for module {action!r}; "
-                         f"it knows {', '.join(sorted(MODULES))}") from None
-
-
-def site_args(module: SiteModule, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+def site_args(module: type[SDXModule], args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
     """The module's arguments with ``site_id`` from the host's site variable when the task leaves it out.
 
     Raises ValueError with the message for the task when an argument is wrong or no site can be found.
     """
-    problems = [problem for problem in (type_problem(name, args.get(name)) for name in module.text_options)
+    problems = [problem for problem in (type_problem(name, args.get(name)) for name in module.text_options())
                 if problem]
     # The token has its own check, which says what a token holds and never shows it.
     problems += [problem for problem in (character_problem(name, value) for name, value in args.items()
@@ -111,12 +114,13 @@ def site_args(module: SiteModule, args: dict[str, Any], task_vars: dict[str, Any
     if isinstance(given, str) and not given.strip():  # an explicit '' must not become the host's own site
         raise ValueError(f"site_id: expected a site ID, got an empty string {given!r}; leave site_id out to use "
                          f"the host's {SITE_VARIABLE}")
-    if given is not None or any(args.get(name) not in (None, "") for name in module.chooses_sites):
+    if module.takes_site == "none" or given is not None or any(args.get(name) not in (None, "")
+                                                         for name in module.chooses_sites):
         return args
     site_id = task_vars.get(SITE_VARIABLE)
     if site_id not in (None, ""):
         return {**args, "site_id": site_id}
-    if module.site_id_required:
+    if module.takes_site == "required":
         raise ValueError(_no_site_message(task_vars))
     return args
 
@@ -131,11 +135,13 @@ def is_this_python(interpreter: str) -> bool:
             and os.path.realpath(interpreter) == os.path.realpath(here))
 
 
-def _injects_invocation(task_vars: dict[str, Any]) -> bool:
-    """Whether a module's result holds ``invocation``: always before ansible-core 2.21, then as configured."""
-    if not C.config.get_configuration_definition("INJECT_INVOCATION"):
-        return True
-    return bool(C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
+def forces_module_process(task_vars: dict[str, Any]) -> bool:
+    """Whether the off switch of the in-process run is on: ``module_process`` in the ``[altostrat.sdx]`` section of
+    ansible.cfg, or ANSIBLE_SDX_MODULE_PROCESS in the environment (which wins)."""
+    if not C.config.get_configuration_definitions("action", SETTINGS_NAME):
+        C.config.initialize_plugin_configuration_definitions("action", SETTINGS_NAME, SETTINGS)
+    return bool(C.config.get_config_value("module_process", plugin_type="action", plugin_name=SETTINGS_NAME,
+                                          variables=task_vars))
 
 
 def _no_site_message(task_vars: dict[str, Any]) -> str:
@@ -158,7 +164,7 @@ class SiteAction(ActionBase):
         task_vars = task_vars or {}
         name = self._module_name()
         try:
-            args = site_args(module_of(name), dict(self._task.args), task_vars)
+            args = site_args(module_class(name), dict(self._task.args), task_vars)
         except ValueError as error:
             result.update(failed=True, msg=str(error))
             return result
@@ -175,6 +181,8 @@ class SiteAction(ActionBase):
         a local connection with the controller's interpreter, and no become, async or task environment."""
         if self._connection.transport != "local" or self._task.async_val or self._play_context.become:
             return False
+        if forces_module_process(task_vars):
+            return False
         if any(self._task.environment or ()):
             return False
         host_vars = task_vars
@@ -186,12 +194,20 @@ class SiteAction(ActionBase):
         return isinstance(interpreter, str) and is_this_python(interpreter)
 
     def _run_here(self, name: str, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        """The module's result from its ``main()`` run in this process, as its module process would return it."""
         display.vvv(f"{name}: running in the action plugin, in this controller's Python "
                     f"({sys.executable}), without a module process", host=task_vars.get("inventory_hostname"))
-        no_target_syslog = C.config.get_config_value("DEFAULT_NO_TARGET_SYSLOG", variables=task_vars)
-        return _in_process.run_module(self._task.action, args, resolved=name, check_mode=bool(self._task.check_mode),
-                                      diff=bool(self._task.diff), no_log=bool(self._task.no_log or no_target_syslog),
-                                      invocation=_injects_invocation(task_vars))
+        module_args, problem = _in_process.plain_args(args)
+        if problem:
+            return {"failed": True, "msg": problem}
+        self._update_module_args(self._task.action, module_args, task_vars)
+        ended = _in_process.run_main(_in_process.module_main(name), module_args)
+        if _PARSE_TAKES_PROFILE:
+            data = self._parse_returned_data(ended.as_command_result(), _in_process.PROFILE)
+        else:
+            data = self._parse_returned_data(ended.as_command_result())  # pylint: disable=no-value-for-parameter
+        remove_internal_keys(data)
+        return data
 
     def _module_name(self) -> str:
         """The full name of the task's module; the task's resolved action may name this action plugin instead."""

@@ -1,30 +1,65 @@
 """A site module run in its action plugin answers what its module process answers: the same options checked the
-same way, the same result, the same masked secrets. Each case runs both ways against one simulator."""
+same way, the same result, the same masked secrets. Each case runs both ways against one simulator: the module's
+main() fed the action base's arguments as a module process is, and the action plugin's own in-process run."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
+import io
+import json
 import os
 import sys
 import warnings
 from datetime import datetime, timezone
+from pathlib import Path
+from unittest import mock
 
 import pytest
-from ansible import constants as C
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.release import __version__ as ANSIBLE_VERSION
+from ansible.vars.clean import remove_internal_keys
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _in_process
-from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import MODULES, is_this_python
+from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import (
+    SiteAction, forces_module_process, is_this_python, module_class)
 
-from tests.unit.compat import run_module
+from tests.unit.compat import patch_module_args, run_module
 from tests.unit.conftest import TOKEN
 
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
-INJECTS = bool(C.config.get_configuration_definition("INJECT_INVOCATION"))
 # ansible-core 2.19 and later raise OverflowError for int("inf"); older lines report a conversion error.
 OVERFLOWS = tuple(int(part) for part in ANSIBLE_VERSION.split(".")[:2]) >= (2, 19)
+TASK_VARS = {"inventory_hostname": "localhost"}
+MODULE_NAMES = sorted(path.stem for path in (Path(__file__).resolve().parents[4] / "plugins" / "modules").glob("sdx_*.py"))
+
+
+def site_action(written: str, *, check_mode: bool = False, diff: bool = False, no_log: bool = False) -> SiteAction:
+    """The action plugin of a task naming its module ``written``, on a local connection."""
+    task = mock.Mock(action=written, check_mode=check_mode, diff=diff, no_log=no_log, async_val=0, environment=None)
+    connection = mock.Mock(transport="local", socket_path=None, become=None)
+    connection._shell.tmpdir = None  # pylint: disable=protected-access
+    connection._shell.get_option.return_value = "~/.ansible/tmp"  # pylint: disable=protected-access
+    return SiteAction(task, connection, mock.Mock(executable="/bin/sh", become=False), None, None, None)
+
+
+def run_here(name: str, args: dict, *, check_mode: bool = False, diff: bool = False, no_log: bool = False,
+             written: str | None = None) -> dict:
+    """The result of the action plugin's in-process run of module ``name``."""
+    full = f"altostrat.sdx.{name}"
+    action = site_action(written or full, check_mode=check_mode, diff=diff, no_log=no_log)
+    return action._run_here(full, args, TASK_VARS)  # pylint: disable=protected-access
+
+
+def parsed(action: SiteAction, stdout: str, rc: int) -> dict:
+    """What the action base makes of a module's output, as after a module process."""
+    args = (_in_process.PROFILE,) if OVERFLOWS else ()  # 2.19 and later decode by serialization profile
+    data = action._parse_returned_data({"stdout": stdout, "stderr": "", "rc": rc}, *args)  # pylint: disable=protected-access
+    remove_internal_keys(data)
+    return data
 
 
 def both_ways(name: str, args: dict, *, check_mode: bool = False, diff: bool = False, no_log: bool = False,
@@ -34,12 +69,14 @@ def both_ways(name: str, args: dict, *, check_mode: bool = False, diff: bool = F
     full = f"altostrat.sdx.{name}"
     written = written or full
     main = importlib.import_module(f"ansible_collections.altostrat.sdx.plugins.modules.{name}").main
-    internal = {"_ansible_check_mode": check_mode, "_ansible_diff": diff, "_ansible_no_log": no_log,
-                "_ansible_module_name": written}
-    if INJECTS:  # ansible-core 2.21 adds invocation to a module's result only when asked to
-        internal["_ansible_inject_invocation"] = True
-    process = run_module(main, {**args, **internal})
-    here = _in_process.run_module(written, args, resolved=full, check_mode=check_mode, diff=diff, no_log=no_log)
+    action = site_action(written, check_mode=check_mode, diff=diff, no_log=no_log)
+    internal: dict = {}
+    action._update_module_args(written, internal, TASK_VARS)  # pylint: disable=protected-access
+    out = io.StringIO()
+    with patch_module_args({**args, **internal}), contextlib.redirect_stdout(out), pytest.raises(SystemExit) as end:
+        main()
+    process = parsed(action, out.getvalue(), end.value.code)
+    here = run_here(name, args, check_mode=check_mode, diff=diff, no_log=no_log, written=written)
     for result in (process, here):  # warnings have their own test: ansible-core routes them differently in-process
         result.pop("warnings", None)
     return process, here
@@ -82,8 +119,7 @@ def test_wrong_options_fail_the_same_way_before_any_request(name, args, message)
 
 def test_a_queued_script_and_its_rerun_report_the_same_both_ways(connection, online_site, simulator):
     args = {**connection, "site_id": online_site, "description": "Both ways", "script": "/system identity print"}
-    first = _in_process.run_module("altostrat.sdx.sdx_async_script", args, check_mode=False, diff=False,
-                                   no_log=False)
+    first = run_here("sdx_async_script", args)
     assert first["changed"] is True and first["queued"] is True and first["job"]["status"] == "pending"
     process, here = both_ways("sdx_async_script", args)  # the job exists now: both adopt it, unchanged
     assert here == process
@@ -113,25 +149,28 @@ def test_the_token_is_masked_everywhere_in_the_result(connection):
     assert "alto_sk_wrong_token_for_masking" not in repr(here)
 
 
-def test_warnings_are_returned_in_the_result_unless_no_log(connection, online_site):
+def test_warnings_are_given_unless_no_log(connection, online_site, module_warnings):
+    # ansible-core 2.16 returns them in the result; later lines show them through the worker's display, which the
+    # task's result then carries (the fixture records the module's call either way).
     args = {**connection, "site_id": online_site, "latest": True, "reveal_secrets": True}
-    warned = _in_process.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False,
-                                    no_log=False)
-    assert any("reveal_secrets" in warning for warning in warned["warnings"])
-    quiet = _in_process.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False,
-                                   no_log=True)
-    assert "warnings" not in quiet
+    run_here("sdx_backup_info", args)
+    assert any("reveal_secrets" in warning for warning in module_warnings)
+    module_warnings.clear()
+    run_here("sdx_backup_info", args, no_log=True)
+    assert not module_warnings
 
 
-@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("name", MODULE_NAMES)
 def test_every_routed_module_has_exactly_one_class_to_run(name):
-    cls = _in_process.module_class(f"altostrat.sdx.{name}")
+    cls = module_class(f"altostrat.sdx.{name}")
     assert cls.argument_spec  # each module adds its own options to the connection options
+    assert _in_process.module_main(name).__module__ == cls.__module__
 
 
-def test_results_hold_json_types_only():
+def test_arguments_hold_json_types_only():
     value = {"when": datetime(2026, 11, 29, tzinfo=timezone.utc), "tags": {"a"}, "pair": ("x", 1)}
-    assert _in_process.plain(value) == {"when": "2026-11-29T00:00:00+00:00", "tags": ["a"], "pair": ["x", 1]}
+    assert _in_process.plain_args(value) == ({"when": "2026-11-29T00:00:00+00:00", "tags": ["a"], "pair": ["x", 1]},
+                                             "")
 
 
 def test_this_python_is_the_same_program_in_the_same_folder(tmp_path, monkeypatch):
@@ -158,9 +197,9 @@ def test_a_module_named_by_its_short_name_is_named_so_in_messages():
 
 @pytest.mark.parametrize("value", [b"?interface=bridge", object()])
 def test_a_value_no_module_process_could_receive_fails_naming_the_option(value):
-    result = _in_process.run_module("altostrat.sdx.sdx_command", {
+    result = run_here("sdx_command", {
         "site_id": SITE, "command": "/ip/address/print", "parameters": value, "api_url": "http://127.0.0.1:9",
-        "api_token": TOKEN}, check_mode=False, diff=False, no_log=False)
+        "api_token": TOKEN})
     assert result["failed"] is True
     assert result["msg"].startswith("parameters: expected text, a number, a boolean, a list or a dict, got a value "
                                     "of another type")
@@ -175,24 +214,41 @@ def test_python_warnings_of_the_module_stay_inside_as_in_a_module_process(connec
     monkeypatch.setattr(SiteAPI, "jobs", warning_jobs)
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        result = _in_process.run_module("altostrat.sdx.sdx_job_info", {**connection, "site_id": online_site},
-                                        check_mode=False, diff=False, no_log=False)
+        result = run_here("sdx_job_info", {**connection, "site_id": online_site})
     assert "failed" not in result and result["jobs"] == []
     assert not seen
 
 
+class Swallowing(SDXModule):  # as SystemExit passes an ``except Exception`` in a module process
+    argument_spec = {"colour": {"type": "str", "aliases": ["color"]}}
+
+    def run(self) -> None:
+        try:
+            self.module.exit_json(changed=True, early=True, colour=self.params["colour"])
+        except Exception:  # pylint: disable=broad-exception-caught
+            pass
+
+
+class Swallowing(SDXModule):  # as SystemExit passes an ``except Exception`` in a module process
+    argument_spec = {"colour": {"type": "str", "aliases": ["color"]}}
+
+    def run(self) -> None:
+        try:
+            self.module.exit_json(changed=True, early=True, colour=self.params["colour"])
+        except Exception:  # pylint: disable=broad-exception-caught
+            pass
+
+
 def test_module_code_catching_exception_cannot_catch_the_end_of_its_run():
-    class Swallowing(SDXModule):  # as SystemExit passes an ``except Exception`` in a module process
-        argument_spec = {"site_id": {"type": "str"}}
+    ended = _in_process.run_main(Swallowing.main, {"site_id": SITE, "api_token": TOKEN})
+    assert ended.rc == 0
+    result = json.loads(ended.stdout)
+    assert result["changed"] is True and result["early"] is True
 
-        def run(self) -> None:
-            try:
-                self.module.exit_json(changed=True, early=True)
-            except Exception:  # pylint: disable=broad-exception-caught
-                pass
 
-    module = _in_process.TaskModule("t", {}, check_mode=False, diff=False, no_log=False)
-    assert _in_process._ended(module, Swallowing, "") == {"changed": True, "early": True}  # pylint: disable=protected-access
+def test_options_may_have_aliases_now_that_the_real_module_runs():
+    ended = _in_process.run_main(Swallowing.main, {"site_id": SITE, "api_token": TOKEN, "color": "red"})
+    assert json.loads(ended.stdout)["colour"] == "red"
 
 
 def test_changed_and_failed_stay_booleans_whatever_the_secret(connection, online_site):
@@ -207,17 +263,66 @@ def test_warnings_are_the_same_both_ways(connection, online_site, module_warning
     args = {**connection, "site_id": online_site, "latest": True, "reveal_secrets": True}
     main = importlib.import_module("ansible_collections.altostrat.sdx.plugins.modules.sdx_backup_info").main
     run_module(main, {**args, "_ansible_no_log": no_log})
-    here = _in_process.run_module("altostrat.sdx.sdx_backup_info", args, check_mode=False, diff=False, no_log=no_log)
-    assert here.get("warnings", []) == module_warnings
+    process_warnings = list(module_warnings)
+    module_warnings.clear()
+    here = run_here("sdx_backup_info", args, no_log=no_log)
+    assert module_warnings == process_warnings
     assert bool(module_warnings) is not no_log
+    assert here.get("warnings", module_warnings) == module_warnings  # 2.16 returns them; later lines display them
 
 
-@pytest.mark.parametrize("name", sorted(MODULES))
-def test_the_validator_takes_every_rule_a_module_gives_and_no_option_has_aliases(name):
-    cls = _in_process.module_class(f"altostrat.sdx.{name}")
-    # A module keyword the validator does not take, or an alias (whose warnings the validator keeps to itself),
-    # would make the two ways differ; neither exists, and this keeps it so.
-    assert set(cls.module_kwargs) <= set(_in_process._RULES) | {"supports_check_mode"}  # pylint: disable=protected-access
-    assert cls.module_kwargs.get("supports_check_mode") is True
-    for option in cls.full_argument_spec().values():
-        assert not {"aliases", "deprecated_aliases", "removed_in_version", "removed_at_date", "options"} & set(option)
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_every_module_supports_check_mode_as_the_action_plugin_says(name):
+    assert module_class(name).module_kwargs.get("supports_check_mode") is True
+    assert SiteAction._supports_check_mode is True  # pylint: disable=protected-access
+
+
+class Leaving(SDXModule):
+    """A module that changes what a module process keeps to itself: the working directory, the environment, an exit
+    handler, a warning."""
+
+    argument_spec = {"mark": {"type": "str"}}
+    cleaned: list[str] = []
+
+    def run(self) -> None:
+        os.chdir("/")
+        os.environ["SDX_TEST_LEFT_BEHIND"] = self.params["mark"]
+        atexit.register(Leaving.cleaned.append, self.params["mark"])
+        self.module.warn(f"warned by {self.params['mark']}")
+        self.result["mark"] = self.params["mark"]
+
+
+def test_a_loop_runs_each_item_as_its_own_module_process_would(tmp_path, monkeypatch):
+    # Several items of a loop run one after another in one worker: each starts as a module process starts.
+    monkeypatch.chdir(tmp_path)
+    Leaving.cleaned.clear()
+    results = []
+    for mark in ("one", "two"):
+        ended = _in_process.run_main(Leaving.main, {"site_id": SITE, "api_token": TOKEN, "mark": mark})
+        assert Leaving.cleaned[-1] == mark  # its exit handler ran when it ended, not when the worker exits
+        results.append(json.loads(ended.stdout))
+    assert [result["mark"] for result in results] == ["one", "two"]
+    assert os.getcwd() == str(tmp_path) and "SDX_TEST_LEFT_BEHIND" not in os.environ
+    # 2.16 returns a module's warnings in its result, from a store that must start empty for each item.
+    assert results[1].get("warnings", ["warned by two"]) == ["warned by two"]
+    assert not getattr(module_warnings, "_global_warnings", None)
+
+
+def test_an_error_the_module_does_not_handle_ends_it_as_a_crashed_process(connection):
+    def crashing() -> None:
+        raise RuntimeError("a bug")
+    ended = _in_process.run_main(crashing, {})
+    assert ended.rc == 1 and not ended.stdout and "RuntimeError: a bug" in ended.stderr
+    action = site_action("altostrat.sdx.sdx_job_info")
+    result = action._parse_returned_data(  # pylint: disable=protected-access
+        ended.as_command_result(), *((_in_process.PROFILE,) if OVERFLOWS else ()))
+    assert result["failed"] is True and "a bug" in result["module_stderr"]
+
+
+@pytest.mark.parametrize("value, forced", [("true", True), ("1", True), ("false", False), (None, False)])
+def test_the_off_switch_forces_a_module_process(monkeypatch, value, forced):
+    if value is None:
+        monkeypatch.delenv("ANSIBLE_SDX_MODULE_PROCESS", raising=False)
+    else:
+        monkeypatch.setenv("ANSIBLE_SDX_MODULE_PROCESS", value)
+    assert forces_module_process({}) is forced

@@ -1,15 +1,17 @@
-"""The one action plugin: its check of text options, which sees the task's values before ansible-core turns them
-into text, the site it gives a module, and its routing."""
+"""The site action plugin: its check of text options, which sees the task's values before ansible-core turns them
+into text, the site it gives a module, and its routing, all read from each module's own declaration."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import importlib
+
 import pytest
 import yaml
 
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import (
-    MODULES, SITE_VARIABLE, character_problem, module_of, site_args, type_problem)
+    SITE_VARIABLE, SiteAction, character_problem, module_class, site_args, type_problem)
 
 
 @pytest.mark.parametrize("value, message", [
@@ -46,7 +48,7 @@ def test_no_option_may_hold_a_nul_or_a_lone_surrogate(value, message):
 ])
 def test_every_module_refuses_such_characters_in_any_option_before_it_runs(name, args):
     with pytest.raises(ValueError, match="must not contain a NUL|not valid Unicode"):
-        site_args(MODULES[name], {"site_id": SITE, **args}, HOST)
+        site_args(module_class(name), {"site_id": SITE, **args}, HOST)
 
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -58,44 +60,65 @@ def module_names() -> set[str]:
     return {path.stem for path in (ROOT / "plugins" / "modules").glob("*.py") if path.stem != "__init__"}
 
 
-def test_plugins_action_holds_one_action_plugin_named_after_a_module():
+def action_group() -> list[str]:
+    return yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())["action_groups"]["sdx"]
+
+
+def test_the_action_group_lists_every_module_once_and_each_has_its_site_action_plugin():
+    # meta/runtime.yml's action group is the list of modules; the module files and their action plugins follow it.
+    assert len(action_group()) == len(set(action_group()))
+    assert set(action_group()) == module_names()
     plugins = {path.stem for path in (ROOT / "plugins" / "action").glob("*.py") if path.stem != "__init__"}
-    assert plugins == {"sdx_async_script"}
-    assert plugins <= module_names()  # ansible-test's action-plugin-docs check
+    assert plugins == module_names()  # each under its module's name: ansible-test's action-plugin-docs check
+    for name in plugins:
+        plugin = importlib.import_module(f"ansible_collections.altostrat.sdx.plugins.action.{name}").ActionModule
+        assert issubclass(plugin, SiteAction), name
 
 
-def test_runtime_routes_every_other_module_to_the_one_action_plugin():
-    routing = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())["plugin_routing"]
-    # Not action redirects: they would make every module's module_defaults those of sdx_async_script.
-    assert set(routing) == {"modules"}
-    assert routing["modules"] == {name: {"action_plugin": "altostrat.sdx.sdx_async_script"}
-                                  for name in module_names() - {"sdx_async_script"}}
+def test_runtime_routes_nothing_so_that_module_defaults_stay_per_module():
+    # Neither action redirects nor action_plugin routing: each module's action plugin is found by its own name.
+    assert "plugin_routing" not in yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
 
 
-def test_the_action_plugin_has_rules_for_every_module_and_no_other():
-    assert set(MODULES) == module_names()
+@pytest.mark.parametrize("name", sorted(module_names()))
+def test_every_module_declares_what_the_action_plugin_reads(name):
+    module = module_class(name)
+    spec = module.full_argument_spec()
+    assert module.takes_site in ("required", "optional", "none")
+    assert ("site_id" in spec) is (module.takes_site != "none")
+    assert set(module.chooses_sites) <= set(spec) and set(module.seconds) <= set(spec)
+    assert all(spec[option]["type"] == "float" for option in module.seconds)
+    assert set(module.text_options()) == {option for option, rules in spec.items() if rules.get("type") == "str"}
+
+
+@pytest.mark.parametrize("module, option", [("sdx_site_info", "name"), ("sdx_backup_info", "filename"),
+                                            ("sdx_backup_info", "compare_to"), ("sdx_job_info", "idempotency_key"),
+                                            ("sdx_job", "job_id"), ("sdx_async_script", "notify_url")])
+def test_a_list_in_any_text_option_is_refused_not_turned_into_text(module, option):
+    with pytest.raises(ValueError, match=f"^{option}: expected a string, got a list"):
+        site_args(module_class(module), {"site_id": SITE, option: ["a"]}, HOST)
 
 
 @pytest.mark.parametrize("action", ["altostrat.sdx.sdx_command", "sdx_command"])
 def test_rules_are_found_by_the_short_or_the_full_name(action):
-    assert module_of(action) is MODULES["sdx_command"]
+    assert module_class(action).__name__ == "CommandModule"
 
 
-def test_a_module_without_rules_is_an_error_naming_it():
-    with pytest.raises(ValueError, match="has no rules for module 'altostrat.sdx.sdx_other'; it knows sdx_async_script"):
-        module_of("altostrat.sdx.sdx_other")
+def test_a_module_the_collection_lacks_is_an_error_naming_it():
+    with pytest.raises(ValueError, match="cannot run module 'altostrat.sdx.sdx_other': the collection has no such"):
+        module_class("altostrat.sdx.sdx_other")
 
 
 def test_site_id_comes_from_the_site_variable_when_the_task_leaves_it_out():
-    assert site_args(MODULES["sdx_command"], {"command": "/x"}, HOST) == {"command": "/x", "site_id": SITE}
-    assert site_args(MODULES["sdx_command"], {"command": "/x", "site_id": None}, HOST)["site_id"] == SITE
-    assert site_args(MODULES["sdx_job"], {"site_id": "other"}, HOST) == {"site_id": "other"}
+    assert site_args(module_class("sdx_command"), {"command": "/x"}, HOST) == {"command": "/x", "site_id": SITE}
+    assert site_args(module_class("sdx_command"), {"command": "/x", "site_id": None}, HOST)["site_id"] == SITE
+    assert site_args(module_class("sdx_job"), {"site_id": "other"}, HOST) == {"site_id": "other"}
 
 
 def test_the_site_variable_is_not_the_prefixed_id():
     host = {"inventory_hostname": "branch-0001", "sdx_id": SITE, "mt_id": SITE}
     with pytest.raises(ValueError) as error:
-        site_args(MODULES["sdx_job_info"], {}, host)
+        site_args(module_class("sdx_job_info"), {}, host)
     assert str(error.value) == ("site_id: not given, and host 'branch-0001' has no sdx_site_id variable; set site_id "
                                 "on the task, or run it on hosts of the altostrat.sdx.sites inventory plugin (the "
                                 "host has sdx_id, which the site modules no longer read: set sdx_site_id instead)")
@@ -103,7 +126,7 @@ def test_the_site_variable_is_not_the_prefixed_id():
 
 def test_a_host_without_any_site_variable_is_told_where_sites_come_from():
     with pytest.raises(ValueError) as error:
-        site_args(MODULES["sdx_job_info"], {}, {"inventory_hostname": "router-1"})
+        site_args(module_class("sdx_job_info"), {}, {"inventory_hostname": "router-1"})
     assert str(error.value) == ("site_id: not given, and host 'router-1' has no sdx_site_id variable; set site_id "
                                 "on the task, or run it on hosts of the altostrat.sdx.sites inventory plugin")
 
@@ -111,11 +134,11 @@ def test_a_host_without_any_site_variable_is_told_where_sites_come_from():
 @pytest.mark.parametrize("given", ["", "  "])
 def test_an_empty_site_id_is_an_error_even_with_a_site_variable(given):
     with pytest.raises(ValueError, match="^site_id: expected a site ID, got an empty string"):
-        site_args(MODULES["sdx_backup"], {"site_id": given}, HOST)
+        site_args(module_class("sdx_backup"), {"site_id": given}, HOST)
 
 
 def test_site_info_uses_the_host_site_unless_it_chooses_sites_by_name():
-    rules = MODULES["sdx_site_info"]
+    rules = module_class("sdx_site_info")
     assert site_args(rules, {}, HOST) == {"site_id": SITE}
     assert site_args(rules, {"name": ""}, HOST) == {"name": "", "site_id": SITE}
     assert site_args(rules, {"name": "branch-*"}, HOST) == {"name": "branch-*"}
@@ -124,12 +147,12 @@ def test_site_info_uses_the_host_site_unless_it_chooses_sites_by_name():
 
 def test_text_options_are_checked_per_module_before_the_site():
     with pytest.raises(ValueError, match="^command: expected a string, got a list"):
-        site_args(MODULES["sdx_command"], {"command": ["/a"]}, {})
+        site_args(module_class("sdx_command"), {"command": ["/a"]}, {})
     with pytest.raises(ValueError, match="^script: expected a string, got a number; notify_url: expected a string"):
-        site_args(MODULES["sdx_async_script"], {"script": 1, "notify_url": 2}, HOST)
-    assert site_args(MODULES["sdx_job"], {"script": 1}, HOST) == {"script": 1, "site_id": SITE}
+        site_args(module_class("sdx_async_script"), {"script": 1, "notify_url": 2}, HOST)
+    assert site_args(module_class("sdx_job"), {"script": 1}, HOST) == {"script": 1, "site_id": SITE}
 
 
 def test_the_token_is_left_to_its_own_check_which_never_shows_it():
-    args = site_args(MODULES["sdx_job"], {"site_id": SITE, "job_id": SITE, "api_token": "alto_sk_\0"}, HOST)
+    args = site_args(module_class("sdx_job"), {"site_id": SITE, "job_id": SITE, "api_token": "alto_sk_\0"}, HOST)
     assert args["api_token"] == "alto_sk_\0"
