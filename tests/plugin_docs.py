@@ -1,8 +1,10 @@
-"""Read a plugin's DOCUMENTATION, EXAMPLES or RETURN block without importing the plugin."""
+"""Read a plugin's DOCUMENTATION, EXAMPLES or RETURN block without importing the plugin (doc fragments are imported,
+as ansible-core does)."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import yaml
@@ -20,14 +22,10 @@ def doc_block(relative_path: str, name: str) -> str:
 
 
 def fragment_block(relative_path: str, name: str) -> str:
-    """The string assigned to ``name`` (DOCUMENTATION or a variant) in the ModuleDocFragment class of a file."""
-    tree = ast.parse((ROOT / relative_path).read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == "ModuleDocFragment":
-            for item in node.body:
-                if isinstance(item, ast.Assign) and getattr(item.targets[0], "id", None) == name:
-                    return item.value.value
-    raise AssertionError(f"{relative_path} has no ModuleDocFragment.{name}")
+    """The text of ``name`` (DOCUMENTATION or a variant) of the ModuleDocFragment class of a file, as ansible-core
+    reads it: by importing the fragment (the collection's fragments build their text from its option tables)."""
+    module = importlib.import_module("ansible_collections.altostrat.sdx." + relative_path.removesuffix(".py").replace("/", "."))
+    return getattr(module.ModuleDocFragment, name)
 
 
 def documented_options(relative_path: str) -> dict:

@@ -150,6 +150,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.display import Display
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS, client_from_options
+from ansible_collections.altostrat.sdx.plugins.module_utils._connection import CONNECTION_OPTION_NAMES
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import HAS_PYDANTIC, Site
 from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import count
@@ -157,8 +158,6 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._sites import list_s
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
 
 display = Display()
-# The options of the altostrat.sdx.sdx.plugins doc fragment (a unit test holds them to the modules' argument spec).
-CONNECTION_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout", "rate_limit")
 # Variables the plugin writes itself, trusted: plain text, and (on purpose) a template over a magic variable.
 LOCAL_CONNECTION = {"ansible_connection": _inventory.trust_as_template("local"),
                     "ansible_python_interpreter": _inventory.trust_as_template("{{ ansible_playbook_python }}")}
@@ -198,7 +197,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return hosts
 
     def _connection_options(self) -> dict:
-        options = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+        options = {name: self.get_option(name) for name in CONNECTION_OPTION_NAMES}
         self.templar.available_variables = self._vars
         for name in ("api_url", "api_token"):
             if isinstance(options[name], str) and self.templar.is_template(options[name]):

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ._budget import RateBudget
+from ._connection import DEFAULT_API_URL
 from ._errors import SDXError, SDXInputError, SDXLocalError, error_from_answer, valid_unicode
 from ._numbers import count, seconds
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
@@ -42,7 +43,6 @@ else:
                requests.exceptions.URLRequired)
     BAD_BODY = (requests.exceptions.InvalidJSONError,)
 
-DEFAULT_API_URL = "https://v1.api.altostrat.io"
 MAX_PAGES = 1000
 MASK = "********"
 MIN_MASKED = 8

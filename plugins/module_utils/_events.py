@@ -17,7 +17,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ._client import DEFAULT_API_URL, SDXClient, client_from_options
+from ._client import SDXClient, client_from_options
+from ._connection import CONNECTION_OPTIONS, given_or_default
 from ._errors import SDXError, SDXInputError
 from ._models import Job, JobStatus, parse_uuid
 
@@ -55,16 +56,12 @@ def as_number(value: Any, name: str, kind: type, minimum: Optional[float] = None
 
 
 def connection_options(args: dict[str, Any]) -> dict[str, Any]:
-    """The modules' connection options from a source's arguments, with the same environment variables."""
-    env = os.environ
-    return {
-        "api_url": args.get("api_url") or env.get("SDX_API_URL") or DEFAULT_API_URL,
-        "api_token": args.get("api_token") or env.get("SDX_API_TOKEN"),
-        "validate_certs": as_bool(args.get("validate_certs", env.get("SDX_VALIDATE_CERTS", True)), "validate_certs"),
-        "ca_path": args.get("ca_path"),
-        "timeout": as_number(args.get("timeout", 30), "timeout", float),
-        "rate_limit": as_number(args.get("rate_limit", env.get("SDX_RATE_LIMIT", 60)), "rate_limit", int),
-    }
+    """The modules' connection options from a source's arguments, with the same environment variables and defaults."""
+    values = {option.name: given_or_default(option, args, dict(os.environ)) for option in CONNECTION_OPTIONS}
+    values["validate_certs"] = as_bool(values["validate_certs"], "validate_certs")
+    values["timeout"] = as_number(values["timeout"], "timeout", float)
+    values["rate_limit"] = as_number(values["rate_limit"], "rate_limit", int)
+    return values
 
 
 def make_client(args: dict[str, Any], agent: str) -> SDXClient:

@@ -13,7 +13,8 @@ from typing import Any, ClassVar, NoReturn, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ._client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient, client_from_options
+from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient, client_from_options
+from ._connection import CONNECTION_OPTIONS, ConnectionOption
 from ._errors import SDXError, SDXInputError
 from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR, parse_site_id
 from ._numbers import seconds
@@ -22,14 +23,18 @@ from ._site import SiteAPI
 
 def sdx_argument_spec() -> dict[str, dict[str, Any]]:
     """The connection options every module takes (documented by the altostrat.sdx.sdx doc fragment)."""
-    return {
-        "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, ["SDX_API_URL"])},
-        "api_token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["SDX_API_TOKEN"])},
-        "validate_certs": {"type": "bool", "default": True, "fallback": (env_fallback, ["SDX_VALIDATE_CERTS"])},
-        "ca_path": {"type": "path"},
-        "timeout": {"type": "float", "default": 30},
-        "rate_limit": {"type": "int", "default": 60, "fallback": (env_fallback, ["SDX_RATE_LIMIT"])},
-    }
+    return {option.name: _spec(option) for option in CONNECTION_OPTIONS}
+
+
+def _spec(option: ConnectionOption) -> dict[str, Any]:
+    spec: dict[str, Any] = {"type": option.type}
+    if option.default is not None:
+        spec["default"] = option.default
+    if option.no_log:
+        spec["no_log"] = True
+    if option.env:
+        spec["fallback"] = (env_fallback, [option.env])
+    return spec
 
 
 class SDXModule:

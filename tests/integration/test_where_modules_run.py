@@ -173,3 +173,38 @@ def test_an_inline_vault_token_works_both_ways(sim, site, tmp_path, module_proce
     assert run.status == "changed", run.output[-3000:]
     assert ran_in_plugin(run) is not module_process
     assert TOKEN not in run.output and len(sim.jobs()) == 1
+
+
+@pytest.mark.parametrize("switch", ["environment", "ansible.cfg"])
+def test_the_off_switch_runs_a_module_process_where_the_action_plugin_would_run_it(ansible, sim, site, tmp_path,
+                                                                                 switch):
+    env = {"ANSIBLE_SDX_MODULE_PROCESS": "true"}
+    if switch == "ansible.cfg":
+        config = tmp_path / "ansible.cfg"
+        config.write_text("[altostrat.sdx]\nmodule_process = true\n")
+        env = {"ANSIBLE_CONFIG": str(config)}
+    run = ansible.task(queue(site), "-vvv", env=env)
+    assert run.status == "changed", run.output[-3000:]
+    assert not ran_in_plugin(run)
+    assert len(sim.jobs()) == 1
+
+
+def test_the_off_switch_set_to_false_keeps_the_action_plugin(ansible, sim, site):
+    run = ansible.task(queue(site), "-vvv", env={"ANSIBLE_SDX_MODULE_PROCESS": "false"})
+    assert run.status == "changed" and ran_in_plugin(run), run.output[-3000:]
+
+
+def test_a_loop_reports_each_item_the_same_both_ways(sim, site, tmp_path):
+    # The items of a loop run one after another in one worker; each must start as a module process would.
+    results = {}
+    for module_process in (False, True):
+        sim.reset()
+        run = Ansible(tmp_path / str(module_process), sim, module_process=module_process).task(
+            {**queue(site, "{{ item }}")}, task_keywords={"loop": ["first", "second", "first"]})
+        assert run.status == "changed", run.output[-3000:]
+        items = run.result["results"]
+        assert [item["changed"] for item in items] == [True, True, False]
+        assert [item["outcome"] for item in items] == ["queued", "queued", "existing"]
+        results[module_process] = [comparable(item) for item in items]
+        assert len(sim.jobs()) == 2
+    assert results[False] == results[True]
