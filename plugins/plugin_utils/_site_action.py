@@ -19,7 +19,6 @@ from ansible import constants as C
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
-from ansible.vars.clean import remove_internal_keys
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import valid_unicode
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
@@ -201,13 +200,14 @@ class SiteAction(ActionBase):
         if problem:
             return {"failed": True, "msg": problem}
         self._update_module_args(self._task.action, module_args, task_vars)
-        ended = _in_process.run_main(_in_process.module_main(name), module_args)
-        if _PARSE_TAKES_PROFILE:
-            data = self._parse_returned_data(ended.as_command_result(), _in_process.PROFILE)
-        else:
-            data = self._parse_returned_data(ended.as_command_result())  # pylint: disable=no-value-for-parameter
-        remove_internal_keys(data)
-        return data
+        return self._module_result(_in_process.run_main(_in_process.module_main(name), module_args))
+
+    def _module_result(self, ended: _in_process.Ended) -> dict[str, Any]:
+        """What the action base makes of a module's output, as of a module process's: decoded by its serialization
+        profile (2.19 and later) with failures normalised; from 2.21 a task-result object, made its dict."""
+        parsed = self._parse_returned_data(ended.as_command_result(), *((_in_process.PROFILE,) if _PARSE_TAKES_PROFILE
+                                                                       else ()))
+        return parsed if isinstance(parsed, dict) else parsed.as_result_dict(for_round_trip=True)
 
     def _module_name(self) -> str:
         """The full name of the task's module; the task's resolved action may name this action plugin instead."""
