@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, ClassVar, NoReturn, Optional
+from typing import Any, ClassVar, Literal, NoReturn, Optional
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -49,7 +49,7 @@ class SDXModule:
     module_kwargs: ClassVar[dict[str, Any]] = {"supports_check_mode": True}
     # Whether the module takes the option site_id: "required" (filled from the host's sdx_site_id when the task
     # leaves it out), "optional" (filled likewise, and left out when the host has none) or "none".
-    takes_site: ClassVar[str] = "required"
+    takes_site: ClassVar[Literal["required", "optional", "none"]] = "required"
     # Options that choose sites themselves: when the task gives one, the host's site is not used.
     chooses_sites: ClassVar[tuple[str, ...]] = ()
     # Options that hold seconds, parsed before run() (an unset optional one stays None).

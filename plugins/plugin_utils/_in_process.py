@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib
 import io
 import json
 import locale
@@ -42,7 +41,6 @@ try:  # ansible-core 2.19 and later: the helper that feeds a module its argument
 except ImportError:  # 2.16: AnsibleModule reads them from basic._ANSIBLE_ARGS, as JSON
     patch_module_args = None
 
-_MODULES_PACKAGE = "ansible_collections.altostrat.sdx.plugins.modules"
 # How AnsibleModule writes its result and reads its arguments when fed by patch_module_args (2.19 and later).
 PROFILE = "legacy"
 
@@ -58,11 +56,6 @@ class Ended:
     def as_command_result(self) -> dict[str, Any]:
         """In the shape of a module process's command result, for ``ActionBase._parse_returned_data``."""
         return {"stdout": self.stdout, "stderr": self.stderr, "rc": self.rc}
-
-
-def module_main(name: str) -> Callable[[], None]:
-    """The ``main`` of module ``name`` (full or short name) of this collection."""
-    return importlib.import_module(f"{_MODULES_PACKAGE}.{name.rpartition('.')[2]}").main
 
 
 def plain_args(args: dict[str, Any]) -> tuple[dict[str, Any], str]:

@@ -163,12 +163,13 @@ class SiteAction(ActionBase):
         task_vars = task_vars or {}
         name = self._module_name()
         try:
-            args = site_args(module_class(name), dict(self._task.args), task_vars)
+            module = module_class(name)
+            args = site_args(module, dict(self._task.args), task_vars)
         except ValueError as error:
             result.update(failed=True, msg=str(error))
             return result
         if self._module_runs_here(task_vars):
-            return merge_hash(result, self._run_here(name, args, task_vars))
+            return merge_hash(result, self._run_here(name, module, args, task_vars))
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
         if not wrap_async:
@@ -192,15 +193,18 @@ class SiteAction(ActionBase):
         interpreter = self._templar.template(interpreter) if isinstance(interpreter, str) else None
         return isinstance(interpreter, str) and is_this_python(interpreter)
 
-    def _run_here(self, name: str, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
-        """The module's result from its ``main()`` run in this process, as its module process would return it."""
+    def _run_here(self, name: str, module: type[SDXModule], args: dict[str, Any],
+                  task_vars: dict[str, Any]) -> dict[str, Any]:
+        """Module ``name``'s result from its file's ``main()`` run in this process, as its module process would
+        return it."""
         display.vvv(f"{name}: running in the action plugin, in this controller's Python "
                     f"({sys.executable}), without a module process", host=task_vars.get("inventory_hostname"))
         module_args, problem = _in_process.plain_args(args)
         if problem:
             return {"failed": True, "msg": problem}
         self._update_module_args(self._task.action, module_args, task_vars)
-        return self._module_result(_in_process.run_main(_in_process.module_main(name), module_args))
+        main = importlib.import_module(module.__module__).main
+        return self._module_result(_in_process.run_main(main, module_args))
 
     def _module_result(self, ended: _in_process.Ended) -> dict[str, Any]:
         """What the action base makes of a module's output, as of a module process's: decoded by its serialization

@@ -52,7 +52,7 @@ def run_here(name: str, args: dict, *, check_mode: bool = False, diff: bool = Fa
     """The result of the action plugin's in-process run of module ``name``."""
     full = f"altostrat.sdx.{name}"
     action = site_action(written or full, check_mode=check_mode, diff=diff, no_log=no_log)
-    return action._run_here(full, args, TASK_VARS)  # pylint: disable=protected-access
+    return action._run_here(full, module_class(full), args, TASK_VARS)  # pylint: disable=protected-access
 
 
 def both_ways(name: str, args: dict, *, check_mode: bool = False, diff: bool = False, no_log: bool = False,
@@ -168,7 +168,7 @@ def test_warnings_are_given_unless_no_log(connection, online_site, module_warnin
 def test_every_routed_module_has_exactly_one_class_to_run(name):
     cls = module_class(f"altostrat.sdx.{name}")
     assert cls.argument_spec  # each module adds its own options to the connection options
-    assert _in_process.module_main(name).__module__ == cls.__module__
+    assert importlib.import_module(cls.__module__).main.__module__ == cls.__module__
 
 
 def test_arguments_hold_json_types_only():
