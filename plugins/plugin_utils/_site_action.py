@@ -113,8 +113,8 @@ def site_args(module: type[SDXModule], args: dict[str, Any], task_vars: dict[str
     if isinstance(given, str) and not given.strip():  # an explicit '' must not become the host's own site
         raise ValueError(f"site_id: expected a site ID, got an empty string {given!r}; leave site_id out to use "
                          f"the host's {SITE_VARIABLE}")
-    if module.takes_site == "none" or given is not None or any(args.get(name) not in (None, "")
-                                                         for name in module.chooses_sites):
+    chosen = any(args.get(name) not in (None, "") for name in module.chooses_sites)
+    if module.takes_site == "none" or given is not None or chosen:
         return args
     site_id = task_vars.get(SITE_VARIABLE)
     if site_id not in (None, ""):
@@ -209,8 +209,8 @@ class SiteAction(ActionBase):
     def _module_result(self, ended: _in_process.Ended) -> dict[str, Any]:
         """What the action base makes of a module's output, as of a module process's: decoded by its serialization
         profile (2.19 and later) with failures normalised; from 2.21 a task-result object, made its dict."""
-        parsed = self._parse_returned_data(ended.as_command_result(), *((_in_process.PROFILE,) if _PARSE_TAKES_PROFILE
-                                                                       else ()))
+        profile = (_in_process.PROFILE,) if _PARSE_TAKES_PROFILE else ()
+        parsed = self._parse_returned_data(ended.as_command_result(), *profile)
         return parsed if isinstance(parsed, dict) else parsed.as_result_dict(for_round_trip=True)
 
     def _module_name(self) -> str:

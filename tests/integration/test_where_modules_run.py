@@ -176,8 +176,7 @@ def test_an_inline_vault_token_works_both_ways(sim, site, tmp_path, module_proce
 
 
 @pytest.mark.parametrize("switch", ["environment", "ansible.cfg"])
-def test_the_off_switch_runs_a_module_process_where_the_action_plugin_would_run_it(ansible, sim, site, tmp_path,
-                                                                                 switch):
+def test_the_off_switch_runs_a_module_process_where_the_action_plugin_would_run_it(ansible, sim, site, tmp_path, switch):
     env = {"ANSIBLE_SDX_MODULE_PROCESS": "true"}
     if switch == "ansible.cfg":
         config = tmp_path / "ansible.cfg"
