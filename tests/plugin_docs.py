@@ -1,10 +1,8 @@
-"""Read a plugin's DOCUMENTATION, EXAMPLES or RETURN block without importing the plugin (doc fragments are imported,
-as ansible-core does)."""
+"""Read a plugin's DOCUMENTATION, EXAMPLES or RETURN block without importing the plugin."""
 
 from __future__ import annotations
 
 import ast
-import importlib
 from pathlib import Path
 
 import yaml
@@ -22,10 +20,14 @@ def doc_block(relative_path: str, name: str) -> str:
 
 
 def fragment_block(relative_path: str, name: str) -> str:
-    """The text of ``name`` (DOCUMENTATION or a variant) of the ModuleDocFragment class of a file, as ansible-core
-    reads it: by importing the fragment (the collection's fragments build their text from its option tables)."""
-    module = importlib.import_module("ansible_collections.altostrat.sdx." + relative_path.removesuffix(".py").replace("/", "."))
-    return getattr(module.ModuleDocFragment, name)
+    """The string assigned to ``name`` (DOCUMENTATION or a variant) in the ModuleDocFragment class of a file."""
+    tree = ast.parse((ROOT / relative_path).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == "ModuleDocFragment":
+            for item in node.body:
+                if isinstance(item, ast.Assign) and getattr(item.targets[0], "id", None) == name:
+                    return item.value.value
+    raise AssertionError(f"{relative_path} has no ModuleDocFragment.{name}")
 
 
 def documented_options(relative_path: str) -> dict:

@@ -4,73 +4,124 @@
 
 from __future__ import annotations
 
-import yaml
-
-from ansible_collections.altostrat.sdx.plugins.module_utils._connection import CONNECTION_OPTIONS
-
-# What each connection option means; its type, default and environment variable come from CONNECTION_OPTIONS, the
-# table the modules' argument spec, the inventory and the event sources read.
-_DESCRIPTIONS = yaml.safe_load(r"""
-api_url:
-- Base URL of the Altostrat SDX API.
-api_token:
-- 'SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT.'
-- Required one way or the other; when neither is set, the error says so before any request.
-- Surrounding whitespace, such as the line break a vaulted value often ends with, is stripped. A token with a space, a
-  line break or another character that is not printable ASCII inside is refused before any request, and never shown.
-validate_certs:
-- Whether to verify the TLS certificate of O(api_url).
-- Only turn this off for a test endpoint you control; it exposes the token to interception.
-ca_path:
-- PEM file of the CA certificates to trust for O(api_url), for an API behind an internal CA or proxy.
-- The E(REQUESTS_CA_BUNDLE) environment variable works as well.
-timeout:
-- Seconds to wait for the API to connect and to answer, per request. A finite number above 0.
-- Reads that time out, fail to connect, or get HTTP 429, 502, 503 or 504 are retried with exponential backoff and jitter,
-  honouring C(Retry-After), for at most 5 attempts and 120 seconds.
-rate_limit:
-- Requests per minute this machine may send to O(api_url) with this O(api_token), shared by every task, fork and process
-  using the same pair (SDX allows 60 per minute per API key). Requests beyond it wait for the minute to free up; polls
-  of a running job give way to other requests.
-- V(0) turns the budget off. HTTP 429 answers are still retried, honouring C(Retry-After).
-""")
-_NOTES = yaml.safe_load(r"""
-- The module runs inside its action plugin, in the worker process Ansible forks for the task, when the task would
-  otherwise start the controller's own Python on the controller, which saves starting a Python for every task. That is
-  a local connection whose C(ansible_python_interpreter) is C(ansible_playbook_python), as the
-  P(altostrat.sdx.sites#inventory) inventory sets it and as the implicit C(localhost) has it, with no C(become),
-  C(async) or task C(environment). Any other task runs the module as a module process. Both give the same result; at
-  C(-vvv) the task says which way it ran.
-- To run every task as a module process, set C(module_process = true) in the C([altostrat.sdx]) section of
-  C(ansible.cfg), or the E(ANSIBLE_SDX_MODULE_PROCESS) environment variable to V(true) (it takes precedence).
-""")
-_REQUIREMENTS = ["requests", "pydantic >= 2"]
-
-
-def _option(option, env_entries: bool) -> dict:
-    """The documentation of a connection option: modules name its environment variable in the description (they
-    read it through a fallback), other plugins in env entries (ansible-core reads it for them)."""
-    documented = {"description": list(_DESCRIPTIONS[option.name]), "type": option.type}
-    if option.default is not None:
-        documented["default"] = option.default
-    if option.env and env_entries:
-        documented["env"] = [{"name": option.env}]
-    elif option.env:
-        documented["description"].append(f"If not set, the value of the E({option.env}) environment variable is used.")
-    return documented
-
-
-def _fragment(env_entries: bool, **extra) -> str:
-    options = {option.name: _option(option, env_entries) for option in CONNECTION_OPTIONS}
-    return yaml.safe_dump({"options": options, **extra, "requirements": _REQUIREMENTS}, sort_keys=False, width=120)
-
 
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
-    # The connection options for modules (DOCUMENTATION) and for the inventory plugin (PLUGINS), both made from
-    # CONNECTION_OPTIONS and the descriptions above.
-    DOCUMENTATION = _fragment(env_entries=False, notes=_NOTES)
+    # The connection options of module_utils/_connection.py, for modules (DOCUMENTATION) and for the inventory
+    # plugin (PLUGINS). The two say the same in the form each kind of plugin takes: modules name their environment
+    # variables in the description, other plugins in env entries. They are text here, as ansible-test reads doc
+    # fragments without importing them; tests/unit/plugins/test_connection_options.py holds both to the table.
+    DOCUMENTATION = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the Altostrat SDX API.
+      - If not set, the value of the E(SDX_API_URL) environment variable is used.
+    type: str
+    default: https://v1.api.altostrat.io
+  api_token:
+    description:
+      - "SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT."
+      - If not set, the value of the E(SDX_API_TOKEN) environment variable is used.
+      - Required one way or the other; when neither is set, the error says so before any request.
+      - Surrounding whitespace, such as the line break a vaulted value often ends with, is stripped. A token with
+        a space, a line break or another character that is not printable ASCII inside is refused before any
+        request, and never shown.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(api_url).
+      - Only turn this off for a test endpoint you control; it exposes the token to interception.
+      - If not set, the value of the E(SDX_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA certificates to trust for O(api_url), for an API behind an internal CA or proxy.
+      - The E(REQUESTS_CA_BUNDLE) environment variable works as well.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the API to connect and to answer, per request. A finite number above 0.
+      - Reads that time out, fail to connect, or get HTTP 429, 502, 503 or 504 are retried with exponential
+        backoff and jitter, honouring C(Retry-After), for at most 5 attempts and 120 seconds.
+    type: float
+    default: 30
+  rate_limit:
+    description:
+      - Requests per minute this machine may send to O(api_url) with this O(api_token), shared by every task,
+        fork and process using the same pair (SDX allows 60 per minute per API key). Requests beyond it wait
+        for the minute to free up; polls of a running job give way to other requests.
+      - V(0) turns the budget off. HTTP 429 answers are still retried, honouring C(Retry-After).
+      - If not set, the value of the E(SDX_RATE_LIMIT) environment variable is used.
+    type: int
+    default: 60
+notes:
+  - The module runs inside its action plugin, in the worker process Ansible forks for the task, when the task would otherwise start
+    the controller's own Python on the controller, which saves starting a Python for every task. That is a
+    local connection whose C(ansible_python_interpreter) is C(ansible_playbook_python), as the
+    P(altostrat.sdx.sites#inventory) inventory sets it and as the implicit C(localhost) has it, with no
+    C(become), C(async) or task C(environment). Any other task runs the module as a module process. Both give
+    the same result; at C(-vvv) the task says which way it ran.
+  - To run every task as a module process, set C(module_process = true) in the C([altostrat.sdx]) section of
+    C(ansible.cfg), or the E(ANSIBLE_SDX_MODULE_PROCESS) environment variable to V(true) (it takes precedence).
+requirements:
+  - requests
+  - pydantic >= 2
+"""
 
-    PLUGINS = _fragment(env_entries=True)
+    PLUGINS = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the Altostrat SDX API.
+    type: str
+    default: https://v1.api.altostrat.io
+    env:
+      - name: SDX_API_URL
+  api_token:
+    description:
+      - "SDX API token, sent as C(Authorization: Bearer <token>). An organisation API key (C(alto_sk_...)) or a JWT."
+      - Required one way or the other; when neither is set, the error says so before any request.
+      - Surrounding whitespace, such as the line break a vaulted value often ends with, is stripped. A token with
+        a space, a line break or another character that is not printable ASCII inside is refused before any
+        request, and never shown.
+    type: str
+    env:
+      - name: SDX_API_TOKEN
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(api_url).
+      - Only turn this off for a test endpoint you control; it exposes the token to interception.
+    type: bool
+    default: true
+    env:
+      - name: SDX_VALIDATE_CERTS
+  ca_path:
+    description:
+      - PEM file of the CA certificates to trust for O(api_url), for an API behind an internal CA or proxy.
+      - The E(REQUESTS_CA_BUNDLE) environment variable works as well.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the API to connect and to answer, per request. A finite number above 0.
+      - Reads that time out, fail to connect, or get HTTP 429, 502, 503 or 504 are retried with exponential
+        backoff and jitter, honouring C(Retry-After), for at most 5 attempts and 120 seconds.
+    type: float
+    default: 30
+  rate_limit:
+    description:
+      - Requests per minute this machine may send to O(api_url) with this O(api_token), shared by every task,
+        fork and process using the same pair (SDX allows 60 per minute per API key). Requests beyond it wait
+        for the minute to free up; polls of a running job give way to other requests.
+      - V(0) turns the budget off. HTTP 429 answers are still retried, honouring C(Retry-After).
+    type: int
+    default: 60
+    env:
+      - name: SDX_RATE_LIMIT
+requirements:
+  - requests
+  - pydantic >= 2
+"""
 
     SITE = r"""
 options:

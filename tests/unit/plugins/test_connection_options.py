@@ -1,6 +1,6 @@
-"""The connection options are defined once, in module_utils/_connection.py: the modules' argument spec, the doc
-fragment's two variants (modules and the inventory plugin), the inventory and the event sources read that table, and
-the event sources' documented options (text of their own) say the same thing."""
+"""The connection options are defined once, in module_utils/_connection.py: the modules' argument spec, the
+inventory and the event sources read that table, and the texts ansible-test and the event sources read without
+importing anything (the doc fragment's two variants, the event sources' documented options) say the same thing."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.altostrat.sdx.plugins.doc_fragments.sdx import ModuleDocFragment
 from ansible_collections.altostrat.sdx.plugins.inventory import sites
+from ansible_collections.altostrat.sdx.plugins.module_utils._connection import CONNECTION_OPTIONS
 from ansible_collections.altostrat.sdx.plugins.module_utils._events import connection_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import sdx_argument_spec
 from tests.plugin_docs import doc_block, documented_options
@@ -37,6 +38,14 @@ def module_env(name: str) -> list[str]:
 
 def source_options(name: str) -> dict:
     return yaml.safe_load(doc_block(f"extensions/eda/plugins/event_source/{name}.py", "DOCUMENTATION"))["options"]
+
+
+def test_the_argument_spec_is_the_table():
+    assert tuple(SPEC) == tuple(option.name for option in CONNECTION_OPTIONS)
+    for option in CONNECTION_OPTIONS:
+        assert SPEC[option.name]["type"] == option.type and SPEC[option.name].get("default") == option.default
+        assert spec_env(option.name) == ([option.env] if option.env else [])
+        assert bool(SPEC[option.name].get("no_log")) is option.no_log
 
 
 def test_the_modules_fragment_documents_the_argument_spec():
