@@ -90,7 +90,7 @@ def type_problem(name: str, value: object) -> str | None:
     Modules declare these options ``type: str``, and ansible-core turns a list, a dict or a number into
     its text before the module sees it; only here is the original type still known.
     """
-    if value is None or isinstance(value, str):
+    if value is None or isinstance(value, str) or getattr(value, "__ENCRYPTED__", False):  # 2.16's inline vault text
         return None
     kind = next((label for cls, label in _KINDS if isinstance(value, cls)), type(value).__name__)
     hint = f" (write several lines as one YAML block scalar, {name}: |)" if isinstance(value, list) else ""
