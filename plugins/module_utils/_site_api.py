@@ -34,7 +34,8 @@ class SiteAPI:
         return self.client.endpoint(method, path)
 
     def waited_for_budget(self) -> float:
-        """Seconds this site's requests have waited so far for their place in the shared rate budget."""
+        """Seconds the requests of this layer's client have waited so far for their place in the shared rate budget
+        (a task's polls subtract it from their pause)."""
         return self.client.waited_for_budget()
 
     @property
