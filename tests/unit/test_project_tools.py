@@ -21,7 +21,8 @@ def tarball(tmp_path_factory) -> dict[str, bytes]:
     """Every file of a tarball built from this checkout, by path."""
     output = tmp_path_factory.mktemp("dist")
     # This interpreter's own ansible-galaxy first; under ansible-test --venv, the one ansible-test puts on PATH.
-    galaxy = shutil.which("ansible-galaxy", path=os.pathsep.join((str(Path(sys.executable).parent), os.environ["PATH"])))
+    search = os.pathsep.join((str(Path(sys.executable).parent), os.environ["PATH"]))
+    galaxy = shutil.which("ansible-galaxy", path=search)
     assert galaxy, "ansible-galaxy is not beside this Python nor on PATH"
     subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(output), str(ROOT)],
                    check=True, capture_output=True, timeout=300, env={**os.environ, "ANSIBLE_NOCOLOR": "1"})
