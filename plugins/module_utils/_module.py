@@ -18,7 +18,7 @@ from ._connection import CONNECTION_OPTIONS, ConnectionOption
 from ._errors import SDXError, SDXInputError
 from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR, parse_site_id
 from ._numbers import seconds
-from ._site import SiteAPI
+from ._site_api import SiteAPI
 
 
 def sdx_argument_spec() -> dict[str, dict[str, Any]]:

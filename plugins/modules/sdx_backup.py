@@ -131,7 +131,7 @@ error:
 from ansible_collections.altostrat.sdx.plugins.module_utils import _backups
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 
 
 class BackupModule(SDXModule):

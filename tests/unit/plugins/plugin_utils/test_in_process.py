@@ -22,7 +22,7 @@ from ansible.module_utils.common import warnings as module_warnings
 from ansible.release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _in_process
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import (
     SiteAction, forces_module_process, is_this_python, module_class)
