@@ -80,7 +80,8 @@ class Router:
         for name, prop in menu.props.items():
             if prop.required and name not in merged and not (entry and name in entry.fixed):
                 raise ScriptError(f"failure: {name} not specified")
-            if prop.refers and name in values and str(values[name]) not in self.names(prop.refers):
+            # "!ether1" in a firewall rule: any interface but ether1; the name must still exist
+            if prop.refers and name in values and str(values[name]).removeprefix("!") not in self.names(prop.refers):
                 raise ScriptError(f"input does not match any value of {name}: {values[name]}")
         for keys, message in menu.unique:
             if not all(key in merged for key in keys):

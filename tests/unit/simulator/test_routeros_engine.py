@@ -210,3 +210,10 @@ def test_export_leaves_out_defaults_dynamic_entries_and_write_only_values(router
 def test_durations_are_kept_as_routeros_prints_them(router):
     run(router, "/ip dns static set [find] ttl=24h; /ip dns set cache-max-ttl=00:30:00")
     assert rows(router, "/ip dns static")[0]["ttl"] == "1d" and rows(router, "/ip dns")[0]["cache-max-ttl"] == "30m"
+
+
+def test_firewall_rules_refer_to_interfaces_and_lists_that_exist_negated_or_not(router):
+    run(router, "/ip firewall filter add chain=input in-interface=!ether1 in-interface-list=all action=drop")
+    assert rows(router, "/ip firewall filter")[0]["in-interface"] == "!ether1"
+    error = failing(router, "/ip firewall filter add chain=input in-interface-list=WAN action=drop")
+    assert error.message == "input does not match any value of in-interface-list: WAN"
