@@ -12,11 +12,10 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .backups import check_latest_body
 from .commands import SHAPES, check_body, run_command, shaped
 from .faults import FaultRule
 from .fleet import iso
-from .state import DOC_URL, ApiError, Simulator, invalid, not_found, validate_async_body
+from .state import DOC_URL, ApiError, Simulator, check_latest_body, invalid, not_found, validate_async_body
 
 __all__ = ["Simulator", "SimulatorServer"]
 

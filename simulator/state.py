@@ -163,3 +163,15 @@ def validate_async_body(body: object) -> dict:
         if not https and not is_loopback_url(notify_url):
             raise invalid("parameter_invalid", "The 'notify_url' parameter must be an https URL.")
     return body
+
+
+def check_latest_body(body: object) -> list[str]:
+    """The ``sites`` of a ``POST /backups/latest`` body: 1 to 50 site ids, or the ApiError that says why not."""
+    if not isinstance(body, dict) or "sites" not in body:
+        raise invalid("parameter_missing", "The 'sites' parameter is required.")
+    sites = body["sites"]
+    if not isinstance(sites, list) or not all(isinstance(site, str) and site for site in sites):
+        raise invalid("parameter_invalid", "The 'sites' parameter must be an array of site ids.")
+    if not 1 <= len(sites) <= 50:
+        raise invalid("parameter_invalid", "The 'sites' parameter must hold between 1 and 50 site ids.")
+    return sites
