@@ -179,4 +179,3 @@ class BackupStore:
                 errors[site_id] = {"code": "no_backups", "message": f"Site '{site_id}' has no backups yet."}
         return {"results": results, "total_sites": len(results) + len(errors), "successful": len(results),
                 "errors": errors}
-

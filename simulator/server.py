@@ -229,11 +229,11 @@ class Handler(BaseHTTPRequestHandler):
         del query
         target = self.server.sim.site(site)
         command, parameters = check_body(_json_or_none(raw))
+        sim = self.server.sim
+        sim.fleet.catch_up(target.id, time.monotonic())  # what jobs changed by now is what print shows
         if not target.online:
             raise ApiError(409, "invalid_request_error", "site_offline",
                            f"Site '{target.id}' is offline; synchronous commands need a live management tunnel.")
-        sim = self.server.sim
-        sim.fleet.catch_up(target.id, time.monotonic())  # what jobs changed by now is what print shows
         with sim.fleet.lock:
             rows = run_command(target, command, parameters, sim.routers.router(target))
         return Response(200, shaped(rows, sim.settings["sync_shape"]))

@@ -65,9 +65,11 @@ INTERFACE = {"name": req(), "mtu": Prop("int", 1500, low=0, high=65535), "commen
              "running": ro(True), "arp": enum("enabled", "enabled", "disabled", "proxy-arp", "reply-only")}
 FIREWALL = {
     "chain": req(), "action": Prop(),
-    "src-address": Prop("prefix"), "dst-address": Prop("prefix"), "protocol": TEXT, "src-port": Prop("port"),
-    "dst-port": Prop("port"), "in-interface": Prop(refers="interface"), "out-interface": Prop(refers="interface"),
-    "in-interface-list": Prop(refers="/interface list"), "out-interface-list": Prop(refers="/interface list"), "src-address-list": TEXT, "dst-address-list": TEXT, "connection-state": TEXT,
+    "src-address": Prop("prefix", negatable=True), "dst-address": Prop("prefix", negatable=True), "protocol": TEXT,
+    "src-port": Prop("port", negatable=True), "dst-port": Prop("port", negatable=True),
+    "in-interface": Prop(refers="interface"), "out-interface": Prop(refers="interface"),
+    "in-interface-list": Prop(refers="/interface list"), "out-interface-list": Prop(refers="/interface list"),
+    "src-address-list": TEXT, "dst-address-list": TEXT, "connection-state": TEXT,
     "connection-nat-state": TEXT, "connection-mark": TEXT, "routing-mark": TEXT, "ipsec-policy": TEXT,
     "log": BOOL_NO, "log-prefix": Prop("str", ""), "comment": TEXT, "disabled": BOOL_NO,
     "bytes": ro("0"), "packets": ro("0"), "dynamic": ro(False), "invalid": ro(False),
@@ -191,6 +193,7 @@ MENUS: tuple[Menu, ...] = (
                        "distance": Prop("int", 1, high=255),
                        "scope": Prop("int", 30, high=255), "target-scope": Prop("int", 10, high=255),
                        "routing-table": Prop("str", "main"), "check-gateway": TEXT, "vrf-interface": TEXT,
+                       "blackhole": BOOL_NO,
                        **COMMON, "dynamic": ro(False), "active": ro(True), "static": ro(True)},
          flags=("disabled", "dynamic", "active", "static")),
     Menu("/ip service", {"name": ro(""), "port": Prop("int", 0, low=1, high=65535), "address": Prop("ips", ""),
