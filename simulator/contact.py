@@ -130,8 +130,8 @@ def _condition(router: Router, name: str, text: str, packet: dict) -> bool | Non
 
 
 def _in_range(port: str, part: str) -> bool:
-    low, _, high = part.partition("-")
-    return int(low) <= int(port) <= int(high or low)
+    bounds = part.split("-")
+    return int(bounds[0]) <= int(port) <= int(bounds[-1])
 
 
 def _listed(router: Router, name: str, address: str) -> bool:
