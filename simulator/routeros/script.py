@@ -1,8 +1,8 @@
 """Run RouterOS scripts against a Router: menus and verbs, item references, ``[find ...]``, first error stops.
 
 Lines of menus the model does not hold, and scripting commands (``:log``, ``:local``, ``:put``, ``:delay``,
-``:if``...), run as doing nothing; ``:error`` stops the script with an error, and so does a line of such a menu
-that carries ``:error`` (``/system script run broken :error``), the simulator's way to write a failing script.
+``:if``...), run as doing nothing; ``:error`` stops the script with an error, and so does any line that carries
+a ``:error`` word (``/system script run broken :error``), the simulator's way to write a failing script.
 """
 
 from __future__ import annotations
@@ -58,9 +58,11 @@ def _menu_of(full: list[str]) -> tuple[Menu | None, list[str]]:
 def run_command(router: Router, text: str, context: list[str]) -> list[str]:
     """Run one command; answer the menu context for the next (a line naming only a menu changes it)."""
     words = split_words(text)
+    if words[0] == ":error":
+        raise ScriptError(unquote(words[1]) if len(words) > 1 else "error")
+    if any(word.startswith(":error") for word in words[1:]):
+        raise ScriptError("error")  # "/system script run broken :error": the simulator's failing line
     if words[0].startswith(":"):
-        if words[0] == ":error":
-            raise ScriptError(unquote(words[1]) if len(words) > 1 else "error")
         return context
     path, args, absolute = _path_words(words)
     full = path if absolute else context + path
@@ -68,8 +70,6 @@ def run_command(router: Router, text: str, context: list[str]) -> list[str]:
     if not args and not VERBS.intersection(rest):
         return full  # "/ip address": the menu the following lines run in
     if menu is None or not rest or rest[0] not in VERBS:
-        if any(":error" in word for word in words):
-            raise ScriptError("error")
         return context  # a menu or command the model does not hold: accepted, does nothing
     Verb(router, menu, rest[0], rest[1:], args).run()
     return context

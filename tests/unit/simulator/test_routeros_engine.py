@@ -151,6 +151,7 @@ def test_move_reorders_an_ordered_menu_in_both_forms(router):
     ("/ip address set *99 comment=x", "no such item (*99)"),
     ("/ip address print detail; :error \"stop\"", "stop"),
     ("/system script run broken :error", "error"),
+    ("/system identity print :error", "error"),
     ("/ip address set [find address=192.168.88.1/24] network=1.2.3.4 actual-interface=x",
      "actual-interface is read-only in /ip address"),
 ])
