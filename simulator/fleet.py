@@ -151,6 +151,8 @@ class Job:  # pylint: disable=too-many-instance-attributes
     cancelled: bool = False
     seq: int = 0
     associated_backup: str | None = None  # set by the backup store when the job's pre-change backup is taken
+    error: str | None = None  # the RouterOS error that stopped its script (shown on the control surface only)
+    unreported: bool = False  # ran, but its site lost contact before it could report: reported on return
 
     @property
     def token(self) -> str:
@@ -191,6 +193,10 @@ class Fleet:
         self._seq = 0
         self._sites_version = 0
         self.on_job_start: Callable[[Job], None] | None = None  # the backup store's make_backup snapshot
+        self.on_job_run: Callable[[Job, float], str | None] | None = None  # runs the script: None, or its error
+        self.next_timer: Callable[[str], float | None] | None = None  # a site's next scheduler run (monotonic)
+        self.on_timer: Callable[[str, float], None] | None = None  # runs the scheduler entries due then
+        self.on_moment: Callable[[str, float], None] | None = None  # site's clock reached a moment (monotonic)
 
     @property
     def sites_version(self) -> int:
@@ -204,16 +210,24 @@ class Fleet:
             self._sites_version += 1
             return site
 
-    def set_online(self, site_id: str, online: bool) -> Site:
+    def set_online(self, site_id: str, online: bool, moment: float | None = None) -> Site:
+        """Contact lost: jobs not picked up wait. Contact back (at ``moment``): they are picked up, and a job
+        whose run cut the contact reports its outcome."""
         with self.lock:
             site = self.sites[site_id]
             site.online = online
             self._sites_version += 1
-            if online:
-                now = time.monotonic()
-                for job in self.jobs.values():
-                    if job.site_id == site_id and job.started_at is None and job.pickup_due is None:
-                        job.pickup_due = now + self._pickup_delay(job)
+            now = time.monotonic() if moment is None else moment
+            for job in self.jobs.values():
+                if job.site_id != site_id or job.started_at is not None:
+                    if online and job.site_id == site_id and job.unreported:
+                        job.unreported = False
+                        self._report(job, now)
+                    continue
+                if not online:
+                    job.pickup_due = None
+                elif job.pickup_due is None:
+                    job.pickup_due = now + self._pickup_delay(job)
             return site
 
     def _pickup_delay(self, job: Job) -> float:
@@ -242,32 +256,79 @@ class Fleet:
             self.jobs[job.id] = job
             return job
 
-    def advance(self, job: Job, now: float) -> None:
-        """Move a job along pending -> running -> completed/failed, as far as time allows."""
+    @staticmethod
+    def _next_event(job: Job) -> float | None:
+        """When the job next moves (picked up, or finished running), or None."""
         if job.cancelled:
-            return
-        if job.started_at is None and job.pickup_due is not None and now >= job.pickup_due:
+            return None
+        if job.started_at is None:
+            return job.pickup_due
+        if job.finish_due is not None and job.completed_at is None and job.failed_at is None:
+            return job.finish_due
+        return None
+
+    def _run(self, job: Job, moment: float) -> str | None:
+        if self.on_job_run is None:
+            return "error" if ":error" in job.script else None
+        return self.on_job_run(job, moment)
+
+    def _step(self, job: Job) -> None:
+        """Move a job one phase along: pending -> running (or done, without acknowledgement) -> done."""
+        if job.started_at is None:
             job.started_at = job.wall(job.pickup_due)
             if self.on_job_start is not None:
                 self.on_job_start(job)
             if not job.needs_acknowledgement:
                 # Without acknowledgement the job completes on delivery and errors go unreported.
+                job.error = self._run(job, job.pickup_due)
                 job.completed_at = job.started_at
                 return
             job.finish_due = job.pickup_due + RUN_SECONDS * self.time_scale
-        if job.finish_due is not None and job.completed_at is None and job.failed_at is None:
-            if now >= job.finish_due:
-                if ":error" in job.script:
-                    job.failed_at = job.wall(job.finish_due)
-                else:
-                    job.completed_at = job.wall(job.finish_due)
+            return
+        job.error = self._run(job, job.finish_due)
+        if not self.sites[job.site_id].online:
+            job.unreported = True  # its own change cut the router off: it reports when contact is back
+            job.finish_due = None
+        else:
+            self._report(job, job.finish_due)
+
+    def _report(self, job: Job, moment: float) -> None:
+        if job.error is not None:
+            job.failed_at = job.wall(moment)
+        else:
+            job.completed_at = job.wall(moment)
+
+    def catch_up(self, site_id: str, now: float) -> None:
+        """Play the site's jobs up to ``now`` in the order things happen, so scripts run in that order."""
+        with self.lock:
+            while True:
+                jobs = [job for job in self.jobs.values() if job.site_id == site_id]
+                due = [(moment, job.seq, job) for job in jobs
+                       if (moment := self._next_event(job)) is not None and moment <= now]
+                timer = self.next_timer(site_id) if self.next_timer is not None else None
+                if timer is not None and timer <= now and (not due or timer < min(item[0] for item in due)):
+                    if self.on_moment is not None:
+                        self.on_moment(site_id, timer)
+                    self.on_timer(site_id, timer)
+                    continue
+                if not due:
+                    break
+                moment, _seq, job = min(due, key=lambda item: item[:2])
+                if self.on_moment is not None:
+                    self.on_moment(site_id, moment)
+                self._step(job)
+            if self.on_moment is not None:
+                self.on_moment(site_id, now)
+
+    def due_sites(self, now: float) -> set[str]:
+        with self.lock:
+            return {job.site_id for job in self.jobs.values()
+                    if (moment := self._next_event(job)) is not None and moment <= now}
 
     def site_jobs(self, site_id: str) -> list[Job]:
         with self.lock:
-            now = time.monotonic()
+            self.catch_up(site_id, time.monotonic())
             jobs = [job for job in self.jobs.values() if job.site_id == site_id and not job.cancelled]
-            for job in jobs:
-                self.advance(job, now)
             return sorted(jobs, key=lambda job: job.seq, reverse=True)
 
     def job(self, site_id: str, job_id: str) -> Job | None:
@@ -275,13 +336,13 @@ class Fleet:
             job = self.jobs.get(job_id)
             if job is None or job.site_id != site_id or job.cancelled:
                 return None
-            self.advance(job, time.monotonic())
+            self.catch_up(site_id, time.monotonic())
             return job
 
     def cancel(self, job: Job) -> bool:
         """Cancel a job that has not started; False when it already started."""
         with self.lock:
-            self.advance(job, time.monotonic())
+            self.catch_up(job.site_id, time.monotonic())
             if job.started_at is not None:
                 return False
             job.cancelled = True
@@ -290,11 +351,10 @@ class Fleet:
     def all_jobs(self) -> list[dict]:
         with self.lock:
             now = time.monotonic()
-            result = []
-            for job in sorted(self.jobs.values(), key=lambda item: item.seq):
-                self.advance(job, now)
-                result.append(dict(job.to_api(), cancelled=job.cancelled))
-            return result
+            for site_id in {job.site_id for job in self.jobs.values()}:
+                self.catch_up(site_id, now)
+            return [dict(job.to_api(), cancelled=job.cancelled, error=job.error)
+                    for job in sorted(self.jobs.values(), key=lambda item: item.seq)]
 
     def reset(self) -> None:
         """Back to the fleet as generated: no jobs, no renamed or toggled sites."""

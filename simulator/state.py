@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from .backups import BackupStore
+from .config import Routers
 from .faults import FaultBook
 from .fleet import Fleet, Site
 from .notify import Notifier, is_loopback_url
@@ -67,9 +68,13 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, *, sites: int, offline_ratio: float, token: str, rate_limit: int, seed: int,
                  time_scale: float, page_size: int = 0, retry_after: bool = True,
-                 associated_backup: bool = True) -> None:
+                 associated_backup: bool = True, sync_shape: str = "envelope", bulk_backups: bool = True) -> None:
         self.fleet = Fleet(sites, offline_ratio, seed, time_scale)
-        self.backups = BackupStore(self.fleet, time_scale, associated=associated_backup)
+        self.routers = Routers(self.fleet)
+        self.backups = BackupStore(self.fleet, self.routers, time_scale, associated=associated_backup)
+        # Switches a test may flip at run time (/_sim/settings); reset() restores these, the start's values.
+        self.initial_settings = {"sync_shape": sync_shape, "bulk_backups": bulk_backups}
+        self.settings = dict(self.initial_settings)
         self.token = token
         self.limiter = RateLimiter(rate_limit)
         self.retry_after = retry_after
@@ -95,13 +100,23 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     def reset(self) -> None:
         self.fleet.reset()
+        self.routers.reset()
+        self.settings = dict(self.initial_settings)
         self.notifier.clear()
         self.backups.reset()
         self.faults.clear()
         self.limiter.reset()
         self.clear_log()
 
+    def settle(self) -> None:
+        """Bring every site with a job or scheduler entry due up to now, before answering whether it is online:
+        a job may have cut a router off, a scheduler's revert brought one back."""
+        now = time.monotonic()
+        for site_id in self.fleet.due_sites(now) | set(self.routers.schedulers.timed_sites()):
+            self.fleet.catch_up(site_id, now)
+
     def site(self, site_id: str) -> Site:
+        self.settle()
         site = self.fleet.sites.get(site_id)
         if site is None:
             raise not_found("site", site_id)
@@ -109,6 +124,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     def sites_page(self, page: int, base_url: str) -> bytes:
         """The serialised /sites answer, cached per fleet version because 10,000 sites are 5 MB."""
+        self.settle()
         key = (self.fleet.sites_version, page, base_url)
         cached = self._sites_cache.get(key)
         if cached is not None:
@@ -156,3 +172,15 @@ def validate_async_body(body: object) -> dict:
         if not https and not is_loopback_url(notify_url):
             raise invalid("parameter_invalid", "The 'notify_url' parameter must be an https URL.")
     return body
+
+
+def check_latest_body(body: object) -> list[str]:
+    """The ``sites`` of a ``POST /backups/latest`` body: 1 to 50 site ids, or the ApiError that says why not."""
+    if not isinstance(body, dict) or "sites" not in body:
+        raise invalid("parameter_missing", "The 'sites' parameter is required.")
+    sites = body["sites"]
+    if not isinstance(sites, list) or not all(isinstance(site, str) and site for site in sites):
+        raise invalid("parameter_invalid", "The 'sites' parameter must be an array of site ids.")
+    if not 1 <= len(sites) <= 50:
+        raise invalid("parameter_invalid", "The 'sites' parameter must hold between 1 and 50 site ids.")
+    return sites
