@@ -17,7 +17,7 @@ from tests.unit.simulator.test_simulator import api, online_site, queue, wait_fo
 
 SITE = build_fleet(1, 0, 1)[0]
 DISABLE_WAN = "/interface ethernet disable [find default-name=ether1]"
-REVERT = ('/system scheduler add name=revert interval=10s on-event="/interface ethernet enable '
+REVERT = ('/system scheduler add name=revert interval=60s on-event="/interface ethernet enable '
           '[find default-name=ether1]; /system scheduler remove [find name=revert]"')
 
 
@@ -91,10 +91,11 @@ def test_a_site_cut_off_by_its_job_is_offline_until_the_scheduler_reverts_the_ch
     queue(server, site, script="/ip dns set servers=9.9.9.9", description="while cut off")
     time.sleep(0.3)
     assert api(server, "GET", f"/site/{site}/job").json()[0]["started_at"] is None  # new jobs stay pending
-    # the revert runs 10 router seconds (0.5 s at this scale) after the job: contact comes back
-    wait_for(lambda: has_pulse(server, site), lambda pulse: pulse is True, seconds=5)
+    # the revert runs 60 router seconds (3 s at this scale) after the job, long enough to see the site cut off
+    # on a loaded machine: contact comes back
+    wait_for(lambda: has_pulse(server, site), lambda pulse: pulse is True, seconds=15)
     jobs = wait_for(lambda: api(server, "GET", f"/site/{site}/job").json(),
-                    lambda items: all(item["completed_at"] for item in items), seconds=5)
+                    lambda items: all(item["completed_at"] for item in items), seconds=15)
     assert [item["description"] for item in jobs] == ["while cut off", "d"]
     rows = api(server, "POST", f"/api/synchronous/{site}", json={"command": "/system/scheduler/print"}).json()
     assert rows["data"] == []  # the revert removed itself
