@@ -322,8 +322,8 @@ def _fault_response(fault: FaultRule) -> Response:
     if status == 429:
         return Response(429, {"message": "Too Many Attempts."}, headers)
     return Response(status, {"type": "api_error", "code": "internal_server_error",
-                                   "message": "Something went wrong on our end.",
-                                   "doc_url": DOC_URL + "internal_server_error"}, headers)
+                             "message": "Something went wrong on our end.",
+                             "doc_url": DOC_URL + "internal_server_error"}, headers)
 
 
 class SimulatorServer(ThreadingHTTPServer):

@@ -11,8 +11,8 @@ import responses
 from ansible_collections.altostrat.sdx.plugins.module_utils import _budget
 from ansible_collections.altostrat.sdx.plugins.module_utils._budget import BudgetStateError, RateBudget, state_dir
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
-from ansible_collections.altostrat.sdx.plugins.module_utils._errors import (MAX_DEPTH, SDXError, UnreadableAnswer,
-                                                                           decode_json)
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import (
+    MAX_DEPTH, SDXError, UnreadableAnswer, decode_json)
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import path_segment
 from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
 from tests.unit.compat import FakeClock
