@@ -243,8 +243,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def api_request_backup(self, site: str, query: dict, raw: bytes) -> Response:
         del query, raw
-        stamp_at_job_end = self.fault is not None and self.fault.action == "stamp"
-        self.server.sim.backups.request(self.server.sim.site(site), stamp_at_job_end=stamp_at_job_end)
+        target = self.server.sim.site(site)
+        if self.fault is not None and self.fault.action == "stamp":
+            self.server.sim.backups.request(target, stamp_at_job_end=True)
+        else:
+            self.server.sim.backups.request(target)
         return Response(202, {"message": "Backup requested"})
 
     def api_list_backups(self, site: str, query: dict, raw: bytes) -> Response:

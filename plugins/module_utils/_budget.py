@@ -42,6 +42,8 @@ MARGIN = 0.25
 STALE_WAITER = 120.0
 # A request in flight this long is assumed lost with its process (a live process answers within its timeout).
 STALE_IN_FLIGHT = 900.0
+# Slack for the wall clock stepping back a little between two processes' reads of the state.
+CLOCK_STEP = 1.0
 # How often a request that waits for an in-flight slot looks again.
 RECHECK = 0.25
 
@@ -117,7 +119,7 @@ class RateBudget:
         self._ticket: Optional[str] = None
 
     def _locked(self) -> _LockedState:
-        return _LockedState(self.path, self.clock(), self.window, self._unreadable)
+        return _LockedState(self.path, self.clock, self.window, self._unreadable)
 
     def _unreadable(self, problem: str) -> None:
         """One warning per budget, however often the state is found unreadable."""
@@ -214,9 +216,9 @@ class _LockedState:
     and ``report`` is told why.
     """
 
-    def __init__(self, path: Path, now: float, window: float, report: Callable[[str], None]) -> None:
+    def __init__(self, path: Path, clock: Callable[[], float], window: float, report: Callable[[str], None]) -> None:
         self.path = path
-        self.now = now
+        self.clock = clock
         self.window = window
         self.report = report
         self.fd = -1
@@ -255,7 +257,8 @@ class _LockedState:
         except ValueError as error:  # UnicodeDecodeError included
             problem = f"it is not JSON text ({str(error)[:80]})"
         else:
-            problem = impossible(loaded, self.now, self.window)
+            # The time is read once the lock is held: a time another process wrote before is never later.
+            problem = impossible(loaded, self.clock(), self.window)
             if problem is None:
                 return loaded
         self.report(problem)
@@ -284,7 +287,7 @@ def impossible(state: Any, now: float, window: float) -> Optional[str]:
     Every time in it must be a finite number no later than a window (and the margin) from ``now``: later ones
     would hold requests back for longer than any window, and only a broken or hostile writer makes them.
     """
-    latest = now + window + MARGIN
+    latest = now + window + MARGIN + CLOCK_STEP
     if not isinstance(state, dict):
         return f"it holds {type(state).__name__}, not an object"
     stamps, waiters = state.get("stamps", []), state.get("waiters", {})

@@ -216,9 +216,16 @@ class SDXClient:
 
     def _send(self, method: str, url: str, body: dict | None, params: dict | None) -> Any:
         """One attempt: the request sent once, its answer decoded or turned into an SDXError."""
+        answers: list[Any] = []
         try:
             response = self.session.request(method, url, json=body, params=params, timeout=self.timeout,
-                                            verify=self.verify, allow_redirects=False)
+                                            verify=self.verify, allow_redirects=False,
+                                            hooks={"response": lambda answer, *_args, **_kwargs: answers.append(answer)})
+        except UnicodeDecodeError:
+            # requests reads a redirect's Location as UTF-8 even when it follows none: the answer is there.
+            if not answers:
+                raise
+            response = answers[-1]
         except BAD_HEADER:
             self._answered()
             raise SDXLocalError("api_token: the token cannot be sent in an HTTP header: it holds a line break, a space "

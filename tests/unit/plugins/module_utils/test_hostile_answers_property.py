@@ -140,6 +140,7 @@ def reads_or_raises_sdx_error(name: str, status: int, body: bytes, headers: dict
 @example(name="jobs", status=200, body=DEEP, headers={})
 @example(name="queue", status=400, body=DEEP, headers={})
 @example(name="backups", status=429, body=b"[]", headers={"Retry-After": "\u00b2"})
+@example(name="backup", status=301, body=b"[]", headers={"Location": "\x80"})  # requests decodes it as UTF-8
 def test_every_endpoint_reader_parses_or_raises_the_collections_error(name, status, body, headers):
     reads_or_raises_sdx_error(name, status, body, headers)
 
