@@ -123,13 +123,21 @@ class BackupStore:
             if self.associated:
                 job.associated_backup = f"{site.id}/{backup.filename}"
 
-    def request(self, site: Site) -> bool:
-        """POST /backup: the router exports a little later; an offline router never does."""
+    def request(self, site: Site, stamp_at_job_end: bool = False) -> bool:
+        """POST /backup: the router exports a little later; an offline router never does.
+
+        ``stamp_at_job_end`` (a fault) stamps the backup at the moment the site's newest job ended, as a router
+        does that exports within the second its last job ended.
+        """
         if not site.online:
             return False
         now = time.monotonic()
         due = now + BACKUP_SECONDS * self.time_scale
         moment = datetime.now(timezone.utc) + timedelta(seconds=due - now)
+        if stamp_at_job_end:
+            ends = [job.completed_at or job.failed_at for job in self.fleet.site_jobs(site.id)
+                    if job.completed_at or job.failed_at]
+            moment = max(ends, default=moment)
         with self._lock:
             self._add(site, moment, due)
         return True

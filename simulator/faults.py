@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # delay: the request waits ``seconds`` before it is processed (a slow server: the work is done, and a job
 # created, when the delay ends, even if the client gave up long before). body: the request is processed as
-# usual and answered with ``body`` (any JSON value) instead of the real answer, keeping the real status.
-ACTIONS = ("status", "drop_before", "drop_after", "delay", "body")
+# usual and answered with ``body`` (any JSON value), or with the bytes of ``raw`` (text, sent as UTF-8) or
+# ``raw_base64`` (any bytes: a body that is not UTF-8, or JSON nested deeper than a JSON reader can take),
+# instead of the real answer, keeping the real status unless ``status`` is given. stamp: ``POST /backup/{siteId}``
+# is processed as usual, but the backup is stamped at the moment the site's newest job ended (a router that
+# exports within the second its last job ended). ``headers`` are added to the answer of any action.
+ACTIONS = ("status", "drop_before", "drop_after", "delay", "body", "stamp")
+DEFAULT_STATUS = 503
 
 
 @dataclass
@@ -18,11 +25,15 @@ class FaultRule:
     action: str
     method: str | None = None
     path: str | None = None
-    status: int = 503
+    status: int | None = None
     retry_after: str | None = None
     html: bool = False
     seconds: float = 0.0
     body: object = None
+    raw: str | None = None
+    raw_base64: str | None = None
+    content_type: str | None = None
+    headers: dict = field(default_factory=dict)
     skip: int = 0
     count: int = 1
     fired: int = 0
@@ -31,14 +42,30 @@ class FaultRule:
     def from_json(cls, data: dict) -> "FaultRule":
         if data.get("action") not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
-        known = {"action", "method", "path", "status", "retry_after", "html", "seconds", "body", "skip", "count"}
+        known = {"action", "method", "path", "status", "retry_after", "html", "seconds", "body", "raw", "raw_base64",
+                 "content_type", "headers", "skip", "count"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
         rule = cls(**data)
         if rule.retry_after is not None:
             rule.retry_after = str(rule.retry_after)
+        if not isinstance(rule.headers, dict) or not all(isinstance(v, str) for v in rule.headers.values()):
+            raise ValueError("headers must be an object of strings")
+        if rule.raw_base64 is not None:
+            try:
+                base64.b64decode(rule.raw_base64, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("raw_base64 must be base64") from None
         return rule
+
+    def payload(self) -> bytes | None:
+        """The bytes a ``body`` fault answers with: ``raw_base64``, ``raw`` or ``body``; None for the real answer."""
+        if self.raw_base64 is not None:
+            return base64.b64decode(self.raw_base64)
+        if self.raw is not None:
+            return self.raw.encode("utf-8", "surrogatepass")
+        return None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method:

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .commands import SHAPES, check_body, run_command, shaped
-from .faults import FaultRule
+from .faults import DEFAULT_STATUS, FaultRule
 from .fleet import iso
 from .state import DOC_URL, ApiError, Simulator, check_latest_body, invalid, not_found, validate_async_body
 
@@ -53,6 +53,7 @@ class Response:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: "SimulatorServer"
+    fault: FaultRule | None = None
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         if self.server.verbose:
@@ -120,12 +121,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.action == "delay":
             time.sleep(fault.seconds)  # a slow server: the request is processed when the delay ends
+        self.fault = fault
         if fault is not None and fault.action == "status":
             response = _fault_response(fault)
         else:
             response = self._api(method, path, query, raw, entry["auth"])
         if fault is not None and fault.action == "body":
-            response.payload = json.dumps(fault.body).encode()
+            payload = fault.payload()
+            response.payload = json.dumps(fault.body).encode() if payload is None else payload
+            response.status = fault.status if fault.status is not None else response.status
+            response.content_type = fault.content_type or response.content_type
+        if fault is not None:
+            response.headers.update(fault.headers)
         entry["status"] = response.status
         entry["landed"] = True  # processed: whatever it did is visible from now on
         if fault is not None and fault.action == "drop_after":
@@ -240,7 +247,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def api_request_backup(self, site: str, query: dict, raw: bytes) -> Response:
         del query, raw
-        self.server.sim.backups.request(self.server.sim.site(site))
+        target = self.server.sim.site(site)
+        if self.fault is not None and self.fault.action == "stamp":
+            self.server.sim.backups.request(target, stamp_at_job_end=True)
+        else:
+            self.server.sim.backups.request(target)
         return Response(202, {"message": "Backup requested"})
 
     def api_list_backups(self, site: str, query: dict, raw: bytes) -> Response:
@@ -332,14 +343,15 @@ def _json_or_none(raw: bytes) -> object:
 
 def _fault_response(fault: FaultRule) -> Response:
     headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+    status = fault.status if fault.status is not None else DEFAULT_STATUS
     if fault.html:
-        page = HTML_ERROR_PAGE.format(status=fault.status).encode()
-        return Response(fault.status, raw=page, headers=headers, content_type="text/html")
-    if fault.status == 429:
+        page = HTML_ERROR_PAGE.format(status=status).encode()
+        return Response(status, raw=page, headers=headers, content_type="text/html")
+    if status == 429:
         return Response(429, {"message": "Too Many Attempts."}, headers)
-    return Response(fault.status, {"type": "api_error", "code": "internal_server_error",
-                                   "message": "Something went wrong on our end.",
-                                   "doc_url": DOC_URL + "internal_server_error"}, headers)
+    return Response(status, {"type": "api_error", "code": "internal_server_error",
+                             "message": "Something went wrong on our end.",
+                             "doc_url": DOC_URL + "internal_server_error"}, headers)
 
 
 class SimulatorServer(ThreadingHTTPServer):

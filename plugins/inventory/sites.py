@@ -210,7 +210,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         concurrency = count("tags_concurrency", self.get_option("tags_concurrency"), minimum=1,
                             what="tag requests at once")
         client = client_from_options(options, agent="inventory")
-        sites = [site for site in FleetAPI(client).sites() if self.get_option("include_offline") or site.online]
+        try:
+            sites = [site for site in FleetAPI(client).sites() if self.get_option("include_offline") or site.online]
+        finally:
+            for warning in client.budget.warnings if client.budget is not None else ():
+                display.warning(f"{self.NAME}: {warning}")
         named, warnings = _inventory.assign_names(sites, self.get_option("hostnames"))
         for warning in warnings:
             display.warning(f"{self.NAME}: {warning}")

@@ -17,15 +17,17 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
 from ._errors import SDXError, SDXInputError
-from ._models import Backup, Job, parse_time
+from ._models import BACKUP_FILENAME, Backup, Job, parse_time
 from ._secrets import mask_line, sectioned, unwrap
 from ._site_api import SiteAPI
 
-FILENAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 # The first line of an export says when it was taken; it differs in every backup, so diffs leave it out.
 EXPORT_STAMP = re.compile(r"^# .* by RouterOS \S+")
 # created_at may carry a fraction of a second that the filename (a whole UNIX second) lacks.
 CLOCK_SLACK = 1.0
+# The longest pause between the list reads that wait for config_diff's backup: they start at poll_interval and
+# double, so a slow backup costs a few requests of the shared budget, not one per poll_interval.
+BACKUP_POLL_MAX = 10.0
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
@@ -39,7 +41,7 @@ def age(backup: Backup, now: Optional[float] = None) -> Optional[float]:
 
 def parse_filename(value: Any, field: str) -> str:
     text = str(value or "").strip()
-    if not FILENAME.match(text):
+    if not BACKUP_FILENAME.match(text):
         raise SDXInputError(f"{field}: expected a backup filename as SDX lists it, such as 1732567800.rsc, "
                             f"got {text!r}")
     return text
@@ -71,14 +73,23 @@ def wait_for_new(site: SiteAPI, known: set[str], timeout: float, interval: float
 
 
 def _wait(site: SiteAPI, is_new: Callable[[Backup], bool], timeout: float, interval: float,
-          sleep: Callable[[float], None], clock: Callable[[], float]) -> tuple[Optional[Backup], list[Backup]]:
+          sleep: Callable[[float], None], clock: Callable[[], float],
+          max_interval: Optional[float] = None) -> tuple[Optional[Backup], list[Backup]]:
+    """Poll the list until ``is_new`` finds a backup or ``timeout`` passes. The pause starts at ``interval`` and
+    doubles up to ``max_interval`` (when given); time a read waited for the shared rate budget counts towards the
+    pause after it, so polls slow down as the budget tightens instead of adding their pause on top."""
     deadline = clock() + timeout
+    pause, budget_wait = interval, 0.0
     while True:
-        sleep(max(0.0, min(interval, deadline - clock())))
+        sleep(max(0.0, min(pause - budget_wait, deadline - clock())))
+        waited_before = site.client.waited_for_budget()
         listing = list_backups(site, give_way=True)
+        budget_wait = site.client.waited_for_budget() - waited_before
         found = next((backup for backup in listing if is_new(backup)), None)
         if found is not None or clock() >= deadline:
             return found, listing
+        if max_interval is not None:
+            pause = min(max(pause * 2, interval), max(max_interval, interval))
 
 
 def pre_change_backup(backups: list[Backup], job: Job) -> Backup:
@@ -137,8 +148,8 @@ def job_config_diff(site: SiteAPI, job: Job, timeout: float, interval: float, re
                     sleep: Sleep = time.sleep, clock: Clock = time.monotonic, timeout_name: str = "timeout") -> JobDiff:
     """Request a backup after ``job`` ended, wait for it, and diff the job's pre-change backup against it.
 
-    About four requests: the backup request, one or two list polls (the last also finds the pre-change
-    backup), and the two contents. SDXError when the new backup is not listed within ``timeout`` (the
+    About five requests: a list read, the backup request, one or two list polls (the last also finds the
+    pre-change backup), and the two contents. SDXError when the new backup is not listed within ``timeout`` (the
     option named ``timeout_name``); every SDXError says first that the job completed.
     """
     try:
@@ -149,19 +160,34 @@ def job_config_diff(site: SiteAPI, job: Job, timeout: float, interval: float, re
 
 def _job_config_diff(site: SiteAPI, job: Job, timeout: float, interval: float, reveal_secrets: bool, sleep: Sleep,
                      clock: Clock, timeout_name: str) -> JobDiff:
-    ended = parse_time(job.completed_at or job.failed_at)
-    if ended is None:
+    if parse_time(job.completed_at or job.failed_at) is None:
         raise SDXError(f"job {job.id} has not ended, so what it changed cannot be read yet")
+    # The backup after the job is the one not listed before it was requested: backups are stamped in whole
+    # seconds, so one taken in the second the job ended is not "later" than the job by its time.
+    known = {backup.filename for backup in site.backups()}
     site.request_backup()
-    after, listing = _wait(site, lambda backup: (backup.timestamp or 0.0) > ended, timeout, interval,
-                           sleep, clock)
+    after, listing = _wait(site, lambda backup: backup.filename not in known, timeout, interval, sleep, clock,
+                           max_interval=BACKUP_POLL_MAX)
     if after is None:
-        raise SDXError(f"no backup of site {site.id!r} taken after job {job.id} was listed within {timeout:g} "
-                       f"seconds ({timeout_name}); an offline router takes no backup")
+        raise _no_backup_after(site, job, timeout, timeout_name)
     before = pre_change_backup(listing, job)
     old, new = site.backup(before.filename), site.backup(after.filename)
     diff = unified_diff(old.content or "", new.content or "", before.filename, after.filename, reveal_secrets)
     return JobDiff(before=before, after=after, diff=diff)
+
+
+def _no_backup_after(site: SiteAPI, job: Job, timeout: float, timeout_name: str) -> SDXError:
+    """No new backup within the timeout: why, as far as the site's online flag tells (read once, here)."""
+    waited = f"no new backup of site {site.id!r} was listed within {timeout:g} seconds ({timeout_name}) of the request"
+    try:
+        info = site.info()
+    except SDXError as error:
+        return SDXError(f"{waited}; whether the site is online could not be read ({error.message})")
+    if info is None:
+        return SDXError(f"{waited}; SDX no longer knows the site")
+    if not info.online:
+        return SDXError(f"{waited}: the site is offline, and an offline router takes no backup")
+    return SDXError(f"{waited}, although the site is online; raise {timeout_name} if its backups take longer")
 
 
 def export_lines(content: str) -> list[str]:

@@ -24,12 +24,16 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import math
 import os
+import stat
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Optional
+
+from ._errors import SDXLocalError
 
 WINDOW = 60.0
 # Seconds added to each hold, for clocks that run at slightly different rates here and at the server.
@@ -38,14 +42,49 @@ MARGIN = 0.25
 STALE_WAITER = 120.0
 # A request in flight this long is assumed lost with its process (a live process answers within its timeout).
 STALE_IN_FLIGHT = 900.0
+# Slack for the wall clock stepping back a little between two processes' reads of the state.
+CLOCK_STEP = 1.0
 # How often a request that waits for an in-flight slot looks again.
 RECHECK = 0.25
 
 
 def state_dir() -> Path:
+    """This user's private folder for budget files under the temporary folder, made 0700 when missing.
+
+    A folder someone else made first (another local user can pick the name) is refused: it is used only when it
+    is a real folder (not a link), owned by this user, and closed to group and others.
+    """
     path = Path(tempfile.gettempdir()) / f"altostrat-sdx-{os.getuid()}"
-    path.mkdir(mode=0o700, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise BudgetStateError(path, f"cannot be created ({error.strerror})") from None
+    check_private(path, os.lstat(path), stat.S_ISDIR, "a folder")
     return path
+
+
+class BudgetStateError(SDXLocalError):
+    """The budget's state on disk is not safe to use; the message names the path and what is wrong with it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"rate budget: {path} {problem}, so it is not used: another local user could then read "
+                         f"or steer this user's requests. Remove it, point TMPDIR at a folder of your own, or turn "
+                         f"the budget off with rate_limit: 0")
+
+
+def check_private(path: Path, info: os.stat_result, is_kind: Callable[[int], bool], kind: str) -> None:
+    """BudgetStateError unless ``info`` (of ``path``, not followed) is ``kind``, owned by this user, mode 0?00."""
+    if stat.S_ISLNK(info.st_mode):
+        raise BudgetStateError(path, "is a symbolic link")
+    if not is_kind(info.st_mode):
+        raise BudgetStateError(path, f"is not {kind}")
+    if info.st_uid != os.getuid():
+        raise BudgetStateError(path, f"is owned by user id {info.st_uid}, not by this user ({os.getuid()})")
+    if info.st_mode & 0o077:
+        raise BudgetStateError(path, f"is open to group or others (mode {stat.S_IMODE(info.st_mode):04o}, expected "
+                                     f"{'0700' if kind == 'a folder' else '0600'})")
 
 
 def _alive(pid: Any) -> bool:
@@ -74,7 +113,22 @@ class RateBudget:
         self.sleep = sleep
         self.alive = alive
         self.waited = 0.0
+        self.warnings: list[str] = []
+        # Told each warning as it arises (a module's warn()); the inventory reads ``warnings`` instead.
+        self.warn: Optional[Callable[[str], None]] = None
         self._ticket: Optional[str] = None
+
+    def _locked(self) -> _LockedState:
+        return _LockedState(self.path, self.clock, self.window, self._unreadable)
+
+    def _unreadable(self, problem: str) -> None:
+        """One warning per budget, however often the state is found unreadable."""
+        if self.warnings:
+            return
+        self.warnings.append(f"rate budget: the state in {self.path} could not be used ({problem}); it was started "
+                             f"afresh, so requests other processes made in the last minute may go uncounted once")
+        if self.warn is not None:
+            self.warn(self.warnings[-1])
 
     def acquire(self, give_way: bool = False) -> float:
         """Block until a request may go out now and take its slot; answers the seconds waited.
@@ -86,7 +140,7 @@ class RateBudget:
         waited = 0.0
         me = str(os.getpid())
         while True:
-            with _LockedState(self.path) as state:
+            with self._locked() as state:
                 now = self.clock()
                 slots = self._live_slots(state, now)
                 waiters = {pid: since for pid, since in state.get("waiters", {}).items()
@@ -115,7 +169,7 @@ class RateBudget:
         ticket, self._ticket = self._ticket, None
         if ticket is None and retry_after is None:
             return
-        with _LockedState(self.path) as state:
+        with self._locked() as state:
             now = self.clock()
             if retry_after is not None:
                 closed = state.get("closed_until") if isinstance(state.get("closed_until"), (int, float)) else 0.0
@@ -155,32 +209,98 @@ class RateBudget:
 
 
 class _LockedState:
-    """The JSON state file, read and written back under an exclusive lock."""
+    """The JSON state file, read and written back under an exclusive lock.
 
-    def __init__(self, path: Path) -> None:
+    It is opened without following a link, and used only when it is a regular file of this user's that no one
+    else may read or write. A state that cannot be read or cannot be true (see ``impossible``) counts as empty,
+    and ``report`` is told why.
+    """
+
+    def __init__(self, path: Path, clock: Callable[[], float], window: float, report: Callable[[str], None]) -> None:
         self.path = path
-        self.handle = None
+        self.clock = clock
+        self.window = window
+        self.report = report
+        self.fd = -1
         self.state: dict = {}
 
     def __enter__(self) -> dict:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        self.handle = os.fdopen(fd, "r+", encoding="utf-8")
-        fcntl.flock(self.handle, fcntl.LOCK_EX)
-        text = self.handle.read()
         try:
-            loaded = json.loads(text) if text.strip() else {}
-        except ValueError:
-            loaded = {}
-        self.state = loaded if isinstance(loaded, dict) else {}
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as error:
+            if os.path.islink(self.path):
+                raise BudgetStateError(self.path, "is a symbolic link") from None
+            raise BudgetStateError(self.path, f"cannot be opened ({error.strerror})") from None
+        try:
+            check_private(self.path, os.fstat(self.fd), stat.S_ISREG, "a regular file")
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self.state = self._read()
+        except BaseException:
+            os.close(self.fd)
+            raise
         return self.state
+
+    def _read(self) -> dict:
+        chunks = []
+        while True:
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        if not raw.strip():
+            return {}
+        try:
+            loaded = json.loads(raw.decode("utf-8"))
+        except RecursionError:
+            problem = "it nests too deep"
+        except ValueError as error:  # UnicodeDecodeError included
+            problem = f"it is not JSON text ({str(error)[:80]})"
+        else:
+            # The time is read once the lock is held: a time another process wrote before is never later.
+            problem = impossible(loaded, self.clock(), self.window)
+            if problem is None:
+                return loaded
+        self.report(problem)
+        return {}
 
     def __exit__(self, *exc) -> None:
         try:
             if exc[0] is None:
-                self.handle.seek(0)
-                self.handle.truncate()
-                self.handle.write(json.dumps(self.state))
-                self.handle.flush()
+                data = json.dumps(self.state).encode()
+                os.lseek(self.fd, 0, os.SEEK_SET)
+                os.ftruncate(self.fd, 0)
+                while data:
+                    data = data[os.write(self.fd, data):]
         finally:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
+def _time(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def impossible(state: Any, now: float, window: float) -> Optional[str]:
+    """Why a state read from the file cannot be one this code wrote, or None when it can.
+
+    Every time in it must be a finite number no later than a window (and the margin) from ``now``: later ones
+    would hold requests back for longer than any window, and only a broken or hostile writer makes them.
+    """
+    latest = now + window + MARGIN + CLOCK_STEP
+    if not isinstance(state, dict):
+        return f"it holds {type(state).__name__}, not an object"
+    stamps, waiters = state.get("stamps", []), state.get("waiters", {})
+    if not isinstance(stamps, list) or not isinstance(waiters, dict):
+        return "its stamps are not a list or its waiters not an object"
+    if "closed_until" in state and not (_time(state["closed_until"]) and state["closed_until"] <= latest):
+        return f"closed_until is {str(state['closed_until'])[:40]}, not a time within a window from now"
+    for slot in stamps:
+        if not isinstance(slot, dict) or not (_time(slot.get("taken")) and slot["taken"] <= latest):
+            return "a stamp has no time it was taken, or one in the future"
+        until = slot.get("until")
+        if until is not None and not (_time(until) and until <= latest):
+            return f"a stamp is held until {str(until)[:40]}, beyond a window from now"
+    if not all(isinstance(pid, str) and _time(since) and since <= latest for pid, since in waiters.items()):
+        return "a waiter has no process id or no time it started waiting"
+    return None

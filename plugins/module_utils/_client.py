@@ -19,7 +19,8 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ._budget import RateBudget
 from ._connection import DEFAULT_API_URL
-from ._errors import SDXError, SDXInputError, SDXLocalError, error_from_answer, valid_unicode
+from ._errors import (SDXError, SDXInputError, SDXLocalError, UnreadableAnswer, decode_json, error_from_answer,
+                      valid_unicode)
 from ._numbers import count, seconds
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ._version import COLLECTION_VERSION
@@ -118,22 +119,48 @@ class SDXClient:
         return self.request("POST", path, body=body)
 
     def get_list(self, path: str, give_way: bool = False) -> list[Any]:
-        """A collection: a bare array, ``{"data": [...]}``, or Laravel pages followed through ``next``."""
+        """A collection: a bare array, ``{"data": [...]}``, or Laravel pages followed through ``next``.
+
+        A ``next`` link must stay on the API's host and the collection's path, and must not lead back to a page
+        already read: a loop is an error naming it, not a thousand requests.
+        """
         items: list[Any] = []
-        url: str | None = path
-        for _page in range(MAX_PAGES):
+        first = self.url(path)
+        read = [first]
+        url = first
+        while True:
             payload = self.get(url, give_way=give_way)
             if isinstance(payload, list):
                 return items + payload
             if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-                raise SDXError(f"SDX API answered GET {self.url(path)} with something that is not a list")
+                raise SDXError(f"SDX API answered GET {first} with something that is not a list")
             items.extend(payload["data"])
-            url = _next_page(payload)
-            if not url:
+            link = _next_page(payload)
+            if not link:
                 return items
-            if urlsplit(self.url(url)).netloc != urlsplit(self.base_url).netloc:
-                raise SDXError(f"SDX API pagination pointed at another host ({url}); not sending the token there")
-        raise SDXError(f"GET {self.url(path)} kept paginating past {MAX_PAGES} pages")
+            url = self._next_page_url(first, read, link)
+            read.append(url)
+
+    def _next_page_url(self, first: str, read: list[str], link: str) -> str:
+        """The absolute URL of the next page, checked: same host and path as the first page, never read yet."""
+        try:
+            url = urljoin(read[-1], link)
+            parts, start = urlsplit(url), urlsplit(first)
+        except ValueError as error:
+            raise SDXError(f"SDX API pagination of GET {first} gave a next page link that is not a URL "
+                           f"({link[:200]!r}: {error})") from None
+        if parts.netloc != start.netloc or parts.scheme != start.scheme:
+            raise SDXError(f"SDX API pagination pointed at another host ({link[:200]}); not sending the token there")
+        if parts.path.rstrip("/") != start.path.rstrip("/"):
+            raise SDXError(f"SDX API pagination of GET {first} pointed at another path ({link[:200]}); a next "
+                           f"page is the same collection with another query (assumed: Laravel pagination)")
+        if url in read:
+            raise SDXError(f"SDX API pagination of GET {first} loops: page {len(read)} ({read[-1]}) names "
+                           f"{url} as its next page, which was already read as page {read.index(url) + 1}; "
+                           f"stopped after {len(read)} requests")
+        if len(read) >= MAX_PAGES:
+            raise SDXError(f"GET {first} kept paginating past {MAX_PAGES} pages")
+        return url
 
     def waited_for_budget(self) -> float:
         """Seconds this client's requests have waited so far for their place in the shared rate budget."""
@@ -189,9 +216,16 @@ class SDXClient:
 
     def _send(self, method: str, url: str, body: dict | None, params: dict | None) -> Any:
         """One attempt: the request sent once, its answer decoded or turned into an SDXError."""
+        answers: list[Any] = []
         try:
             response = self.session.request(method, url, json=body, params=params, timeout=self.timeout,
-                                            verify=self.verify, allow_redirects=False)
+                                            verify=self.verify, allow_redirects=False,
+                                            hooks={"response": lambda answer, *_args, **_kwargs: answers.append(answer)})
+        except UnicodeDecodeError:
+            # requests reads a redirect's Location as UTF-8 even when it follows none: the answer is there.
+            if not answers:
+                raise
+            response = answers[-1]
         except BAD_HEADER:
             self._answered()
             raise SDXLocalError("api_token: the token cannot be sent in an HTTP header: it holds a line break, a space "
@@ -220,10 +254,11 @@ class SDXClient:
         if not response.content.strip():
             return None
         try:
-            answer = response.json()
-        except ValueError:
+            answer = decode_json(response.content)
+        except UnreadableAnswer as error:
             raise SDXError(f"SDX API answered {method} {url} with HTTP {response.status_code} but the body "
-                           f"is not JSON: {response.text[:120]!r}", status=response.status_code) from None
+                           f"{error}; it starts {_start(response.content)}",
+                           status=response.status_code) from None
         # Cheap tests first: a JSON body in UTF-16 or UTF-32 has a NUL in its first four bytes.
         content = response.content
         if (b"\0" in content[:4] or _SURROGATE_ESCAPE.search(content)) and not valid_unicode(answer):
@@ -323,6 +358,11 @@ def _redirect_error(response: Any, method: str, url: str) -> SDXError:
                     f"not redirect, so the request was not processed. api_url likely points at something other "
                     f"than the API (expected an http(s) URL such as {DEFAULT_API_URL})",
                     status=response.status_code)
+
+
+def _start(body: bytes) -> str:
+    """The first bytes of a body, as a message can show them whatever they hold."""
+    return repr(body[:60].decode("utf-8", "backslashreplace")) + ("..." if len(body) > 60 else "")
 
 
 def _reason(error: BaseException) -> str:

@@ -7,11 +7,17 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from typing import Any, Optional
 
 ERROR_FIELDS = ("type", "code", "message", "doc_url")
+# No SDX answer nests deeper than a few levels; a deeper one is refused rather than walked (each level costs
+# a frame in every recursive reader after this one, Ansible's own result encoding included).
+MAX_DEPTH = 32
+_BOMS = ((codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF16_LE, "utf-16"))
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -58,6 +64,61 @@ class SDXInputError(ValueError):
     """Task input that is wrong before any request is made; the message names the field."""
 
 
+class UnreadableAnswer(ValueError):
+    """A body that is not a JSON value this collection can carry; the message says why, in a few words."""
+
+
+def decode_json(body: bytes) -> Any:
+    """The JSON value of an answer's body, or UnreadableAnswer saying why it is not one.
+
+    Strict: the text must be valid in its encoding (UTF-8, or UTF-16/32 told by a BOM or the NUL pattern of
+    RFC 4627), hold no NaN or Infinity, nest at most MAX_DEPTH levels, and decode without exhausting the stack.
+    """
+    try:
+        text = body.decode(json_encoding(body))
+    except UnicodeDecodeError as error:
+        raise UnreadableAnswer(f"is not valid {error.encoding.upper()} text (byte {error.start})") from None
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise UnreadableAnswer(f"nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:
+        raise UnreadableAnswer(f"is not JSON ({str(error)[:120]})") from None
+    if not within_depth(value, MAX_DEPTH):
+        raise UnreadableAnswer(f"nests deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def json_encoding(body: bytes) -> str:
+    """The encoding of a JSON text: by its BOM, else by where the NULs of its first four bytes are (RFC 4627)."""
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return encoding
+    head = body[:4]
+    if len(head) == 4 and head.count(0) == 3:
+        return "utf-32-be" if head[:3] == b"\0\0\0" else "utf-32-le" if head[1:] == b"\0\0\0" else "utf-8"
+    if len(head) >= 2 and head.count(0) == len(head) // 2:
+        return "utf-16-be" if head[::2] == b"\0" * len(head[::2]) else "utf-16-le" if head[1::2] == b"\0" * len(
+            head[1::2]) else "utf-8"
+    return "utf-8"
+
+
+def within_depth(value: Any, limit: int) -> bool:
+    """Whether no list or object in ``value`` sits deeper than ``limit`` levels (walked without recursion)."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def read_error_body(body: bytes, content_type: str) -> dict[str, Optional[str]]:
     """The documented error fields (``type``, ``code``, ``message``, ``doc_url``) of an error answer's body.
 
@@ -69,16 +130,22 @@ def read_error_body(body: bytes, content_type: str) -> dict[str, Optional[str]]:
     if not text.strip():
         return fields
     try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
+        data = decode_json(body)
+    except UnreadableAnswer as error:
+        data, problem = None, str(error)
+    else:
+        problem = "is not an object"
     if isinstance(data, dict):
         fields.update({key: _writable(str(data[key])) for key in ERROR_FIELDS
                        if isinstance(data.get(key), (str, int))})
         return fields
     snippet = _SPACE.sub(" ", _TAGS.sub(" ", text)).strip()[:200]
-    kind = "an HTML page" if "html" in content_type.lower() or "<html" in text.lower() else "a non-JSON body"
-    fields["message"] = f"{kind} instead of JSON" + (f" ({snippet})" if snippet else "")
+    if "html" in content_type.lower() or "<html" in text.lower():
+        fields["message"] = "an HTML page instead of JSON" + (f" ({snippet})" if snippet else "")
+    elif text.lstrip()[:1] in ("[", "{"):
+        fields["message"] = f"a body that is not a JSON error object: it {problem}"
+    else:
+        fields["message"] = "a non-JSON body instead of JSON" + (f" ({_writable(snippet)})" if snippet else "")
     return fields
 
 

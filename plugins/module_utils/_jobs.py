@@ -141,16 +141,28 @@ def _unknown(site: SiteAPI, cause: SDXError, settle_timeout: float,
         what = (f"all {len(reads)} reads of {endpoint} during the settle window of {window} failed, the last "
                 f"with: {failures[-1].message}")
     else:
-        what = f"no new matching job appeared in {endpoint} within {window}"
+        what = f"{len(reads)} reads of {endpoint} over {window} showed no new job matching the task"
         if failures:
             what += f"; {len(failures)} of {len(reads)} reads failed, the last with: {failures[-1].message}"
     message = (f"the outcome of the queue request is unknown: {site.endpoint('POST', site.queue_path)} "
-               f"got no clear answer ({cause.message}) and {what}. It was not sent again. Re-running the task is "
-               f"safe now that the settle window has passed: it adopts the job if the request landed, or queues "
-               f"the script if it did not")
+               f"got no clear answer ({cause.message}) and {what}. It was not sent again. {_when_rerun_is_safe(settle_timeout)}")
     source = failures[-1] if failures and len(failures) == len(reads) else cause
     return OutcomeUnknown(message, status=source.status, error_type=source.error_type, code=source.code,
                           api_message=source.api_message, doc_url=source.doc_url, ambiguous=True)
+
+
+def _when_rerun_is_safe(settle_timeout: float) -> str:
+    """What a re-run does, and from when it cannot make a second job: once the server can no longer process the
+    request. SDX documents no bound; the default settle window is the assumed one (api-decisions.md)."""
+    rerun = ("A re-run reads the job list first: it reports the job (ok) if the request has landed by then, and "
+             "queues the script if not")
+    if settle_timeout < SETTLE_TIMEOUT:
+        return (f"{rerun}. settle_timeout was {settle_timeout:g} seconds, shorter than the default "
+                f"{SETTLE_TIMEOUT:g}: the request may still be in flight and land later, so a re-run within "
+                f"{SETTLE_TIMEOUT - settle_timeout:g} more seconds may queue a second job; re-run after that")
+    return (f"{rerun}. A request SDX still processes after that would make a second job; SDX documents no bound, "
+            f"and {settle_timeout:g} seconds covers the usual {SETTLE_TIMEOUT:g}-second request limit of the "
+            f"servers in front of the API (an assumption), so a re-run now is safe unless the server is slower")
 
 
 def pending_result(site_id: str, request: AsynchronousScriptRequest, queued: Queued) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import traceback
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Literal, Optional, get_args
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ._errors import SDXError, SDXInputError
 
@@ -48,6 +48,9 @@ SITE_ID_EXAMPLE = "9c69345c-8d39-4786-9f17-8153c988c89a"
 JobStatus = Literal["pending", "running", "completed", "failed", "cancelled"]
 JOB_STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
 ACTIVE_STATUSES: tuple[JobStatus, ...] = ("pending", "running")
+# What SDX lists as a backup's filename ("<UNIX second>.rsc"): letters, digits, "_", "." and "-", never a dot
+# segment ("." or ".."), so that it is one path segment that names a file.
+BACKUP_FILENAME = re.compile(r"^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,255}$")
 
 
 def parse_uuid(value: Any, field: str, what: str) -> str:
@@ -65,6 +68,30 @@ def parse_site_id(value: Any, field: str = "site_id") -> str:
 
 def parse_job_id(value: Any, field: str = "job_id") -> str:
     return parse_uuid(value, field, "job")
+
+
+# An identifier an answer gives for a site or a job: the API documents UUIDs, and a site may also go by its
+# "site_..." pid, so any word of letters, digits, "-" and "_" is taken; never "/", "." or "%", which could
+# make it more (or less) than one path segment.
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+# Identifiers an answer gives that go into a request path: what each can be, and how a message names it.
+_PATH_IDENTIFIERS = {
+    "site": (IDENTIFIER.match, f"an id of letters, digits, '-' and '_' such as {SITE_ID_EXAMPLE}"),
+    "job": (IDENTIFIER.match, f"an id of letters, digits, '-' and '_' such as {SITE_ID_EXAMPLE}"),
+    "backup": (BACKUP_FILENAME.match, "a filename such as 1732567800.rsc (letters, digits, '_', '.' and '-')"),
+}
+
+
+def path_segment(kind: str, value: Any) -> str:
+    """A ``site``, ``job`` or ``backup`` identifier as one quoted URL path segment, after checking it is what such
+    an identifier can be; SDXError otherwise, so that a value read from an answer never steers a request elsewhere."""
+    valid, expected = _PATH_IDENTIFIERS[kind]
+    if not isinstance(value, str) or not valid(value):
+        shown = repr(value)[:120]
+        raise SDXError(f"the {kind} identifier {shown} is not {expected}; it was not put into a request path "
+                       f"(assumed: SDX gives {kind} identifiers of that form)")
+    return quote(value, safe="")
 
 
 def describe_validation_error(error: ValidationError) -> str:

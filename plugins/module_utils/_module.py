@@ -95,6 +95,8 @@ class SDXModule:
     def client(self) -> SDXClient:
         if self._client is None:
             self._client = client_from_options(self.params, agent=self.module._name)  # pylint: disable=protected-access
+            if self._client.budget is not None:
+                self._client.budget.warn = self.module.warn
         return self._client
 
     def site(self, site_id: Optional[str] = None) -> SiteAPI:

@@ -7,13 +7,19 @@
 
 from __future__ import annotations
 
+import math
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+# RFC 9110 delta-seconds: ASCII digits only.
+_DELTA_SECONDS = re.compile(r"[0-9]+", re.ASCII)
+# A Retry-After further away than this is not believed: it is read as absent (the backoff applies).
+MAX_RETRY_AFTER = 86400.0
 
 
 @dataclass(frozen=True)
@@ -46,19 +52,25 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After value: delta-seconds or an HTTP date; None if unusable."""
-    if value is None or not str(value).strip():
+    """Seconds to wait from a Retry-After value: delta-seconds or an HTTP date still to come.
+
+    None (as if the header were absent) for anything else: text that is not ASCII digits (``²`` passes
+    ``isdigit()``), a negative or fractional number, more than a day, or a date that is past or unreadable.
+    """
+    if not isinstance(value, str):
         return None
-    text = str(value).strip()
-    if text.isdigit():
-        return float(text)
+    text = value.strip()
+    if _DELTA_SECONDS.fullmatch(text):
+        digits = text.lstrip("0") or "0"
+        delay = float(digits) if len(digits) <= 12 else math.inf
+        return delay if delay <= MAX_RETRY_AFTER else None
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    return max(0.0, (when - now).total_seconds())
+    delay = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    return delay if 0.0 < delay <= MAX_RETRY_AFTER else None

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Optional
 
 from ._client import SDXClient
 from ._errors import SDXError
-from ._models import Backup, Job, Site, parse_answer, parse_items
+from ._models import Backup, Job, Site, parse_answer, parse_items, path_segment
 
 
 class SiteAPI:
@@ -27,8 +27,6 @@ class SiteAPI:
     def __init__(self, client: SDXClient, site_id: str) -> None:
         self.client = client
         self.id = site_id
-        self.jobs_path = f"site/{site_id}/job"
-        self.queue_path = f"api/asynchronous/{site_id}"
 
     def endpoint(self, method: str, path: str) -> str:
         return self.client.endpoint(method, path)
@@ -37,6 +35,19 @@ class SiteAPI:
         """Seconds the requests of this layer's client have waited so far for their place in the shared rate budget
         (a task's polls subtract it from their pause)."""
         return self.client.waited_for_budget()
+
+    # Paths are built when used: an identifier that cannot be one fails the call that would send it.
+    @property
+    def jobs_path(self) -> str:
+        return f"site/{path_segment('site', self.id)}/job"
+
+    @property
+    def queue_path(self) -> str:
+        return f"api/asynchronous/{path_segment('site', self.id)}"
+
+    @property
+    def _backups_path(self) -> str:
+        return f"backup/{path_segment('site', self.id)}"
 
     @property
     def missing(self) -> str:
@@ -54,7 +65,7 @@ class SiteAPI:
 
     def info(self) -> Optional[Site]:
         """The site (``GET /sites/{siteId}``), or None when SDX does not know it."""
-        path = f"sites/{self.id}"
+        path = f"sites/{path_segment('site', self.id)}"
         try:
             answer = self.client.get(path)
         except SDXError as error:
@@ -68,7 +79,7 @@ class SiteAPI:
 
         Raises SDXError when the answer is not the documented metadata object, rather than guess.
         """
-        path = f"sites/{self.id}/metadata"
+        path = f"sites/{path_segment('site', self.id)}/metadata"
         with self._on_404():
             metadata = self.client.get(path) or {}
         tags = metadata.get("tags") if isinstance(metadata, dict) else None
@@ -93,7 +104,7 @@ class SiteAPI:
 
     def job(self, job_id: str, give_way: bool = False) -> Job:
         """One job; ``give_way`` for a poll, which lets waiting requests of other processes go first."""
-        path = f"{self.jobs_path}/{job_id}"
+        path = f"{self.jobs_path}/{path_segment('job', job_id)}"
         with self._on_404(f"job {job_id!r} was not found on site {self.id!r}"):
             answer = self.client.get(path, give_way=give_way)
         return parse_answer(Job, answer, self.endpoint("GET", path))
@@ -117,7 +128,7 @@ class SiteAPI:
         A cancel whose outcome is unknown is not sent again: the job is read instead, and gone means cancelled.
         """
         try:
-            self.client.delete(f"{self.jobs_path}/{job_id}")
+            self.client.delete(f"{self.jobs_path}/{path_segment('job', job_id)}")
         except SDXError as error:
             if error.status == 404:
                 return False
@@ -151,7 +162,7 @@ class SiteAPI:
             body["parameters"] = parameters
         try:
             with self._on_404():
-                answer = self.client.post(f"api/synchronous/{self.id}", body)
+                answer = self.client.post(f"api/synchronous/{path_segment('site', self.id)}", body)
         except SDXError as error:
             if error.code == "site_offline":
                 raise error.with_context(f"site {self.id!r} is offline, and synchronous commands need it online")
@@ -165,20 +176,20 @@ class SiteAPI:
     def backups(self, give_way: bool = False) -> list[Backup]:
         """The site's backups as SDX lists them (``GET /backup/{siteId}``), in the API's order."""
         with self._on_404():
-            items = self.client.get_list(f"backup/{self.id}", give_way=give_way)
+            items = self.client.get_list(self._backups_path, give_way=give_way)
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
                 raise SDXError(f"SDX listed a backup of site {self.id!r} without a filename: {str(item)[:120]}")
-        return parse_items(Backup, items, self.endpoint("GET", f"backup/{self.id}"))
+        return parse_items(Backup, items, self.endpoint("GET", self._backups_path))
 
     def request_backup(self) -> None:
         """Ask SDX for a new backup (``POST /backup/{siteId}``, 202); it appears in the list later."""
         with self._on_404():
-            self.client.request("POST", f"backup/{self.id}")
+            self.client.request("POST", self._backups_path)
 
     def backup(self, filename: str) -> Backup:
         """One backup with its ``content`` (``GET /backup/{siteId}/{filename}``)."""
-        path = f"backup/{self.id}/{filename}"
+        path = f"{self._backups_path}/{path_segment('backup', filename)}"
         with self._on_404(f"backup {filename!r} was not found on site {self.id!r}"):
             answer = self.client.get(path)
         if not isinstance(answer, dict) or not isinstance(answer.get("content"), str):

@@ -23,7 +23,9 @@ description:
     away with HTTP 429 is sent again. A request whose outcome is unknown (a read timeout, a connection dropped
     after sending, an HTTP 5xx answer) is reconciled instead. The site's jobs are read for up to
     O(settle_timeout) seconds and a new matching job is adopted (RV(reconciled=true)); a failed read does not
-    end that window. If none appears, the task fails, says the outcome is unknown, and that re-running is safe.
+    end that window. If none appears, the task fails and says the outcome is unknown, what was read for how
+    long, and from when re-running is safe (a request still in flight after a short O(settle_timeout) can
+    still land and would make a re-run queue a second job).
   - Redirects are never followed. A queue request answered with a 3xx was not queued; the task fails with
     C(changed=false), naming O(api_url) as the likely cause.
   - Without O(wait), the task makes two requests, one read of the site's jobs and the queue request, and
@@ -126,8 +128,10 @@ options:
     default: false
   config_diff_timeout:
     description:
-      - Seconds to wait for the backup taken after the job to be listed. An offline router takes none, and the
-        task then fails when this has passed, with C(changed=true), since the job ran.
+      - Seconds to wait for the backup requested after the job to be listed. The list is read from every
+        O(poll_interval) up to every 10 seconds. When none is listed in time (an offline router takes none),
+        the task fails with C(changed=true), since the job ran; the message says the site is offline only when
+        SDX reports it so.
     type: float
     default: 120
   reveal_secrets:

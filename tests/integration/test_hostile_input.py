@@ -175,7 +175,8 @@ def test_when_every_read_fails_the_unknown_outcome_keeps_the_read_error(ansible,
     assert run.status == "failed" and run.result["outcome"] == "unknown"
     message = run.result["msg"]
     assert " reads of GET " in message and "during the settle window of 3 seconds (settle_timeout) failed" in message
-    assert "Re-running the task is safe now that the settle window has passed" in message
+    assert "settle_timeout was 3 seconds, shorter than the default 60" in message
+    assert "a re-run within 57 more seconds may queue a second job" in message
     assert run.result["error"]["status"] == 500
     assert run.result["error"]["code"] == "internal_server_error"
     assert run.result["error"]["message"] == "Something went wrong on our end."

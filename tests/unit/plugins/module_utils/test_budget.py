@@ -22,6 +22,12 @@ def budget(tmp_path, clock, per_minute=3, token="alto_sk_budget_secret", alive=l
                       alive=alive)
 
 
+def write_state(path, text):
+    """The state file written as the budget writes it: this user's, mode 0600."""
+    path.touch(mode=0o600)
+    path.write_text(text)
+
+
 def request(limited, fake, flight=0.0, give_way=False):
     """One request through the budget that takes ``flight`` seconds to answer; answers the wait."""
     waited = limited.acquire(give_way=give_way)
@@ -69,7 +75,7 @@ def test_a_request_whose_process_is_gone_frees_its_slot_a_window_after_it_is_not
     gone.acquire()  # in flight when its process died
     state = json.loads(gone.path.read_text())
     state["stamps"][0]["pid"] = 99999999
-    gone.path.write_text(json.dumps(state))
+    write_state(gone.path, json.dumps(state))
     survivor = budget(tmp_path, fake, per_minute=1, alive=lambda pid: int(pid) != 99999999)
     waited = survivor.acquire()
     assert round(waited, 3) == round(60 + MARGIN, 3)
@@ -93,7 +99,7 @@ def test_polls_give_way_to_a_waiting_request_of_another_process(tmp_path):
     fake = FakeClock(1000.0)
     poller = budget(tmp_path, fake, per_minute=10)
     state = poller.path
-    state.write_text(json.dumps({"stamps": [], "waiters": {"999999": fake.now}}))
+    write_state(state, json.dumps({"stamps": [], "waiters": {"999999": fake.now}}))
     calls = []
 
     def sleep(seconds):
@@ -102,7 +108,7 @@ def test_polls_give_way_to_a_waiting_request_of_another_process(tmp_path):
         if len(calls) == 3:  # the other process got its turn
             data = json.loads(state.read_text())
             data["waiters"] = {}
-            state.write_text(json.dumps(data))
+            write_state(state, json.dumps(data))
 
     poller.sleep = sleep
     assert request(poller, fake, give_way=True) > 0
@@ -113,16 +119,16 @@ def test_polls_give_way_to_a_waiting_request_of_another_process(tmp_path):
 def test_stale_waiters_are_ignored(tmp_path):
     fake = FakeClock(1000.0)
     poller = budget(tmp_path, fake)
-    poller.path.write_text(json.dumps({"stamps": [], "waiters": {"999999": fake.now - 500}}))
+    write_state(poller.path, json.dumps({"stamps": [], "waiters": {"999999": fake.now - 500}}))
     assert request(poller, fake, give_way=True) == 0.0
 
 
 def test_a_damaged_state_file_starts_over(tmp_path):
     fake = FakeClock(1000.0)
     limited = budget(tmp_path, fake)
-    limited.path.write_text("{not json")
+    write_state(limited.path, "{not json")
     assert request(limited, fake) == 0.0
-    limited.path.write_text(json.dumps({"stamps": [1000.0, "junk", {"taken": "soon"}]}))
+    write_state(limited.path, json.dumps({"stamps": [1000.0, "junk", {"taken": "soon"}]}))
     assert request(limited, fake) == 0.0
 
 

@@ -123,8 +123,12 @@ def test_an_unknown_outcome_with_no_job_fails_after_the_settle_window_without_a_
                     clock=fake.clock)
     message = str(caught.value)
     assert message.startswith(f"the outcome of the queue request is unknown: POST {QUEUE} got no clear answer")
-    assert f"no new matching job appeared in GET {JOBS} within 20 seconds (settle_timeout)" in message
-    assert "It was not sent again. Re-running the task is safe" in message
+    reads = len(responses.calls) - 1
+    assert f"{reads} reads of GET {JOBS} over 20 seconds (settle_timeout) showed no new job matching the task" \
+        in message
+    assert "It was not sent again. A re-run reads the job list first" in message
+    assert "settle_timeout was 20 seconds, shorter than the default 60" in message
+    assert "a re-run within 40 more seconds may queue a second job" in message
     assert len(posts()) == 1
     assert fake.now == pytest.approx(20)
 
@@ -158,7 +162,7 @@ def test_when_every_read_fails_the_unknown_outcome_comes_after_the_whole_window_
     message = str(caught.value)
     assert f"all {reads} reads of GET {JOBS} during the settle window of 20 seconds (settle_timeout) failed, the " \
            f"last with: SDX API answered HTTP 500" in message
-    assert "Re-running the task is safe now that the settle window has passed" in message
+    assert "a re-run within 40 more seconds may queue a second job; re-run after that" in message
     assert caught.value.to_dict() == {"status": 500, **READ_ERROR}
     assert len(posts()) == 1
 
@@ -172,8 +176,8 @@ def test_reads_that_fail_among_reads_that_answer_are_counted_in_the_unknown_outc
         _jobs.queue(SiteAPI(client, SITE), REQUEST, known_ids={"j-old"}, settle_timeout=20, sleep=fake.sleep,
                     clock=fake.clock)
     message = str(caught.value)
-    assert f"no new matching job appeared in GET {JOBS} within 20 seconds (settle_timeout); 1 of 7 reads " \
-           f"failed, the last with: SDX API answered HTTP 500" in message
+    assert f"7 reads of GET {JOBS} over 20 seconds (settle_timeout) showed no new job matching the task; 1 of 7 " \
+           f"reads failed, the last with: SDX API answered HTTP 500" in message
     assert caught.value.status == 502 and caught.value.code == "bad_gateway"
     assert fake.now == pytest.approx(20)
 

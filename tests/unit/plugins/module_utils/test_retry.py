@@ -14,8 +14,13 @@ NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
     ("7", 7.0),
     (" 0 ", 0.0),
     (format_datetime(NOW + timedelta(seconds=30), usegmt=True), 30.0),
-    (format_datetime(NOW - timedelta(seconds=30), usegmt=True), 0.0),
+    (format_datetime(NOW - timedelta(seconds=30), usegmt=True), None),  # a date past: as if absent
     ("soon", None),
+    ("\u00b2", None), ("\u00b9", None), ("\u0663", None), ("\uff17", None),  # isdigit() but not ASCII digits
+    ("-5", None), ("1.5", None), ("nan", None), ("inf", None), ("1e3", None),
+    ("9" * 400, None), ("86401", None), ("86400", 86400.0), ("007", 7.0),
+    (format_datetime(NOW + timedelta(days=2), usegmt=True), None),
+    ("Mon, 99 Foo 99999 99:99:99 GMT", None),
     ("", None),
     (None, None),
 ])

@@ -55,9 +55,9 @@ def test_the_diff_is_the_jobs_lines_and_diff_mode_shows_it_instead_of_the_script
     assert lines[:2] == [f"--- {backups['before']['filename']}", f"+++ {backups['after']['filename']}"]
     assert result["job"]["associated_backup"] == f"{site}/{backups['before']['filename']}"
     assert result["diff"] == {"prepared": result["config_diff"]}
-    # the request, one or two polls of the list, the two contents
+    # the list before the request, the request, one or two polls of the list, the two contents
     calls = backup_calls(sim)
-    assert calls[0] == ("POST", f"/backup/{site}") and len(calls) in (4, 5), calls
+    assert calls[:2] == [("GET", f"/backup/{site}"), ("POST", f"/backup/{site}")] and len(calls) in (5, 6), calls
     assert calls[-2:] == [("GET", f"/backup/{site}/{backups['before']['filename']}"),
                           ("GET", f"/backup/{site}/{backups['after']['filename']}")]
 
@@ -111,8 +111,11 @@ def test_a_backup_that_never_comes_fails_at_config_diff_timeout_with_changed(fle
     assert result["failed"] is True and result["changed"] is True
     assert result["job"]["status"] == "completed" and result["config_diff"] is None
     assert result["msg"].startswith(f"job {result['job']['id']} on site {site} completed, but config_diff could not "
-                                    f"be read: no backup of site '{site}' taken after job")
-    assert "within 0.3 seconds (config_diff_timeout); an offline router takes no backup" in result["msg"]
+                                    f"be read: no new backup of site '{site}' was listed within 0.3 seconds "
+                                    f"(config_diff_timeout) of the request")
+    # the site is online: the message does not blame its being offline
+    assert result["msg"].endswith("although the site is online; raise config_diff_timeout if its backups take "
+                                  "longer")
 
 
 def test_revealed_secrets_show_in_the_diff_with_a_warning(fleet, module_warnings):

@@ -86,7 +86,7 @@ def test_a_500_every_time_is_an_unknown_outcome_with_no_change_and_one_post():
     assert result["changed"] is False and result["queued"] is False
     assert result["outcome"] == "unknown"
     assert result["msg"].startswith("the outcome of the queue request is unknown")
-    assert "Re-running the task is safe" in result["msg"]
+    assert "a re-run within 59.95 more seconds may queue a second job" in result["msg"]
     assert result["error"]["status"] == 500 and result["error"]["code"] == "internal_server_error"
     assert methods().count("POST") == 1
 
