@@ -18,6 +18,13 @@ SANITY_TREE := $(SANITY_ROOT)/ansible_collections/altostrat/sdx
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL := $(BUILD)/dist/altostrat-sdx-$(VERSION).tar.gz
 PIP := pip install -q --disable-pip-version-check
+# community.routeros (sdx_config's RouterOS data model) comes from the pinned `ansible` package on PyPI, since Galaxy
+# cannot be reached from CI; its version is the one galaxy.yml's dependency range was tested with.
+ANSIBLE_PACKAGE := ansible==12.3.0
+ROUTEROS_VERSION := 3.14.0
+DEPS := $(BUILD)/deps
+ROUTEROS := $(DEPS)/ansible_collections/community/routeros
+PYTHON_ANY = $(or $(wildcard $(BIN)/python),$(shell command -v python3))
 # ansible-core lines besides the main one (2.19 on Python 3.11): the oldest requires_ansible admits, and the newest.
 MATRIX := 2.16 2.21
 # The line whose integration tests run every site module as a module process, not inside its action plugin.
@@ -62,10 +69,20 @@ java:
 	@command -v java >/dev/null || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
 
 .PHONY: venv
-venv: $(VENV)/.done $(SRC_TREE) ## Create .venv with every tool
+venv: $(VENV)/.done $(SRC_TREE) $(BUILD)/src/ansible_collections/community/routeros ## Create .venv with every tool
 
 $(SRC_TREE):
 	mkdir -p $(dir $@) && ln -sfn $(CURDIR) $@
+
+$(BUILD)/src/ansible_collections/community/routeros: $(ROUTEROS)/MANIFEST.json
+	mkdir -p $(dir $@) && ln -sfn $(ROUTEROS) $@
+
+# Only the collection's folder is taken from the wheel (pip download --no-deps: no ansible-core comes with it).
+$(ROUTEROS)/MANIFEST.json:
+	rm -rf $(DEPS) && mkdir -p $(DEPS)/wheel
+	$(PYTHON_ANY) -m pip download -q --disable-pip-version-check --no-deps '$(ANSIBLE_PACKAGE)' -d $(DEPS)/wheel
+	$(PYTHON_ANY) .ci/extract_collection.py $(DEPS)/wheel/*.whl community/routeros $(ROUTEROS_VERSION) $(DEPS)
+	rm -rf $(DEPS)/wheel
 
 .PHONY: pip-shim
 pip-shim: $(VENV)/.done  # ansible-test cannot download its pip bootstrap here (docs/development.md)
@@ -76,11 +93,13 @@ pip-shim: $(VENV)/.done  # ansible-test cannot download its pip bootstrap here (
 GALAXY = $(or $(wildcard $(BIN)/ansible-galaxy),$(shell command -v ansible-galaxy))
 
 .PHONY: install
-install: ## Build the collection tarball and install it into build/collections (needs only ansible-core)
+install: $(ROUTEROS)/MANIFEST.json ## Build the collection tarball and install it and community.routeros into build/collections (needs only ansible-core)
 	@[ -n "$(GALAXY)" ] || { echo "make install needs ansible-galaxy: pip install ansible-core"; exit 1; }
 	rm -rf $(BUILD)/dist $(COLLECTIONS)
 	$(GALAXY) collection build --force --output-path $(BUILD)/dist
-	$(GALAXY) collection install --force $(TARBALL) -p $(COLLECTIONS)
+	mkdir -p $(COLLECTIONS)/ansible_collections/community && cp -r $(ROUTEROS) $(COLLECTIONS)/ansible_collections/community/
+	# --no-deps: the dependency is in place already, and Galaxy cannot be reached.
+	$(GALAXY) collection install --force --no-deps $(TARBALL) -p $(COLLECTIONS)
 
 .PHONY: demo
 demo: venv install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure
@@ -102,9 +121,11 @@ de-context: venv install ## Decision environment build context (examples/de) in 
 	$(BIN)/ansible-builder create -f $(BUILD)/de-src/decision-environment.yml -c $(BUILD)/de
 
 .PHONY: sanity
-sanity: pip-shim ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
+sanity: pip-shim $(ROUTEROS)/MANIFEST.json ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_TREE)
 	git ls-files -z --cached --others --exclude-standard | tar --null -cf - -T - | tar -xf - -C $(SANITY_TREE)
+	# ansible-test finds the collections ours depends on beside it, under the same ansible_collections/.
+	mkdir -p $(SANITY_ROOT)/ansible_collections/community && cp -r $(ROUTEROS) $(SANITY_ROOT)/ansible_collections/community/
 	cd $(SANITY_TREE) && env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-test sanity --python 3.11 --color no
 
 .PHONY: units

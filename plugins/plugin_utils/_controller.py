@@ -55,6 +55,8 @@ class TaskModule:
         self._diff = diff
         self.no_log = no_log
         self.warnings: list[str] = []
+        # Values the module marks secret while it runs (AnsibleModule.no_log_values), masked as the validator's are.
+        self.no_log_values: set[str] = set()
 
     def warn(self, warning: str) -> None:
         self.warnings.append(warning)
@@ -153,7 +155,7 @@ def run_module(name: str, args: dict[str, Any], *, check_mode: bool, diff: bool,
         result["warnings"] = module.warnings
     # As AnsibleModule does: True, False and None at the top (changed, failed) are never masked.
     kept = {key: value for key, value in result.items() if value is None or isinstance(value, bool)}
-    return plain({**remove_values(result, no_log_values), **kept})
+    return plain({**remove_values(result, no_log_values | module.no_log_values), **kept})
 
 
 def _ended(module: TaskModule, cls: type[SDXModule], problem: str) -> dict[str, Any]:

@@ -45,6 +45,9 @@ MODULES = {
     "sdx_backup": SiteModule(),
     "sdx_backup_info": SiteModule(),
     "sdx_command": SiteModule(text_options=("command",)),
+    # rendered and parsed make no request: the module says when a site is missing.
+    "sdx_config": SiteModule(text_options=("path", "running_config", "description", "routeros_version"),
+                             site_id_required=False),
     "sdx_job": SiteModule(),
     "sdx_job_info": SiteModule(),
     "sdx_site_info": SiteModule(site_id_required=False, chooses_sites=("name",)),
