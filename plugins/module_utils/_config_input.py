@@ -68,14 +68,14 @@ def _check_entry(menu: Menu, state: str, index: int, entry: Any) -> dict[str, An
         if value is None and name in menu.keys:
             raise SDXInputError(f"{where}.{name}: an identifying key cannot be null")
         checked[name] = value
+    if state == "deleted" and not checked:
+        raise SDXInputError(f"{where}: an empty entry would match every entry; leave data out to delete all")
     if not menu.single_value:
         missing = [key for key in menu.keys if key not in checked]
         missing += [key for key in menu.order_keys if key not in checked and state != "deleted"]
         if missing:
             raise SDXInputError(f"{where}: misses {', '.join(missing)}, which "
                                 f"{'identifies' if len(missing) == 1 else 'identify'} an entry of menu {menu.path!r}")
-        if state == "deleted" and not checked:
-            raise SDXInputError(f"{where}: an empty entry would match every entry; leave data out to delete all")
     return checked
 
 

@@ -31,7 +31,7 @@ except ImportError:
 
 MASK = "********"
 # A value RouterOS reads as one plain word: anything else is quoted.
-_PLAIN = re.compile(r"[A-Za-z0-9._:/,+@*%-]+")
+_PLAIN = re.compile(r"!?[A-Za-z0-9._:/,+@*%-]+")
 PROPERTY_NAME = re.compile(r"!?[a-z0-9][a-z0-9.-]*")
 
 

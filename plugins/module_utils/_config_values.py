@@ -39,6 +39,8 @@ _SIZE_UNITS = {"k": 1, "K": 1, "KiB": 1, "M": 2, "MiB": 2, "G": 3, "GiB": 3, "T"
 
 def property_name(key: str) -> str:
     """A row's key as the data format writes it: the all-string shape's ``mac_address`` is ``mac-address``."""
+    if key in ("_id", ".id"):
+        return ".id"
     return key if key.startswith(".") else key.replace("_", "-")
 
 
