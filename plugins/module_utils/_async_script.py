@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import _jobs
+from . import _jobs, _unless_found
 from ._errors import SDXError, SDXInputError
 from ._models import AsynchronousScriptRequest, Job, parse_site_id
 from ._module import SDXModule
@@ -37,6 +37,8 @@ class AsyncScriptModule(SDXModule):
         "config_diff": {"type": "bool", "default": False},
         "config_diff_timeout": {"type": "float", "default": 120},
         "reveal_secrets": {"type": "bool", "default": False},
+        "unless_found": {"type": "str"},
+        "unless_found_parameters": {"type": "raw"},
     }
 
     def run(self) -> None:
@@ -45,10 +47,17 @@ class AsyncScriptModule(SDXModule):
         for name in ("wait_timeout", "poll_interval", "settle_timeout", "config_diff_timeout"):
             self.params[name] = seconds(name, self.params[name])
         self._check_config_diff()
+        state_check = _unless_found.parse(self.params["unless_found"], self.params["unless_found_parameters"])
         self.result.update(job=None, request_id=None, queued=False, reconciled=False)
         if self.params["config_diff"]:
             self.result["config_diff"] = None
         site = self.site(site_id)
+        if state_check is not None:
+            found = state_check.run(site)
+            self.result["found"] = len(found)
+            if found:
+                self.result.update(outcome="found", msg=f"unless_found matched {len(found)} row(s): nothing queued")
+                return
         plan = _jobs.plan(site, request, force=self.params["force"])
         if not plan.will_queue:
             self.result.update(outcome="existing", job=plan.existing.to_result())

@@ -138,6 +138,21 @@ options:
         the output.
     type: bool
     default: false
+  unless_found:
+    description:
+      - A RouterOS C(print) query run first through the synchronous endpoint (C(POST /api/synchronous/{siteId})),
+        as C(creates) is for M(ansible.builtin.command). When it answers at least one row, the script is not
+        queued and the task reports C(ok) (RV(outcome=found)) without reading the site's jobs.
+      - Written as for M(altostrat.sdx.sdx_command), for example C(/ip address print where address=192.168.99.1/24)
+        (one C(where name=value) condition), or a path with its query words in O(unless_found_parameters).
+      - Check mode runs the same read. The router's state then decides, not the job history, so a script whose
+        effect was undone by hand is queued again.
+      - The site must be online for the read; an offline site fails the task.
+    type: str
+  unless_found_parameters:
+    description:
+      - API query words sent with O(unless_found), such as V(?comment=guest), or a list of them (all must hold).
+    type: raw
   settle_timeout:
     description:
       - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the
@@ -172,6 +187,14 @@ EXAMPLES = r"""
 - name: Show the router's change
   ansible.builtin.debug:
     msg: "{{ guest.config_diff.splitlines() }}"
+
+- name: Add the address unless the router already has it (its state decides, not the job history)
+  altostrat.sdx.sdx_async_script:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    description: Add guest network address
+    script: /ip address add address=192.168.99.1/24 interface=bridge
+    unless_found: /ip address print where address=192.168.99.1/24
+  delegate_to: localhost
 
 - name: Take a backup on every run (not idempotent on purpose)
   altostrat.sdx.sdx_async_script:
@@ -269,14 +292,20 @@ outcome:
   description:
     - What the run did.
     - V(existing), an equal job was there and nothing was queued; V(would_queue), check mode.
+    - V(found), O(unless_found) answered rows and nothing was queued.
     - V(queued), SDX accepted the request; V(adopted), the request got no clear answer and the job it created
       was adopted. Both report C(changed=true).
     - V(not_queued), the API refused the request or it never reached the API; V(unknown), no answer told what
       became of it and no job appeared within O(settle_timeout). Both fail the task with C(changed=false).
   returned: always, except on bad input or a failed read of the site's jobs
   type: str
-  choices: [existing, would_queue, queued, adopted, not_queued, unknown]
+  choices: [existing, found, would_queue, queued, adopted, not_queued, unknown]
   sample: queued
+found:
+  description: How many rows the O(unless_found) query answered.
+  returned: when O(unless_found) is set, and the query ran
+  type: int
+  sample: 0
 transitions:
   description: Status changes the wait saw, each with the controller time (UTC) it was seen at.
   returned: when O(wait=true) and not in check mode

@@ -41,7 +41,7 @@ class SiteModule:
 
 # Every module routed to this action plugin by meta/runtime.yml (a unit test holds the two together).
 MODULES = {
-    "sdx_async_script": SiteModule(text_options=("script", "description", "notify_url")),
+    "sdx_async_script": SiteModule(text_options=("script", "description", "notify_url", "unless_found")),
     "sdx_backup": SiteModule(),
     "sdx_backup_info": SiteModule(),
     "sdx_command": SiteModule(text_options=("command",)),
