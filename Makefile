@@ -24,7 +24,8 @@ ANSIBLE_PACKAGE := ansible==12.3.0
 ROUTEROS_VERSION := 3.14.0
 DEPS := $(BUILD)/deps
 ROUTEROS := $(DEPS)/ansible_collections/community/routeros
-PYTHON_ANY = $(or $(wildcard $(BIN)/python),$(shell command -v python3))
+ROUTEROS_TARBALL := $(DEPS)/community-routeros-$(ROUTEROS_VERSION).tar.gz
+PIP_ANY = $(or $(wildcard $(BIN)/pip),$(shell command -v pip))
 # ansible-core lines besides the main one (2.19 on Python 3.11): the oldest requires_ansible admits, and the newest.
 MATRIX := 2.16 2.21
 # The line whose integration tests run every site module as a module process, not inside its action plugin.
@@ -78,10 +79,10 @@ $(BUILD)/src/ansible_collections/community/routeros: $(ROUTEROS)/MANIFEST.json
 	mkdir -p $(dir $@) && ln -sfn $(ROUTEROS) $@
 
 # Only the collection's folder is taken from the wheel (pip download --no-deps: no ansible-core comes with it).
-$(ROUTEROS)/MANIFEST.json:
+$(ROUTEROS)/MANIFEST.json $(ROUTEROS_TARBALL):
 	rm -rf $(DEPS) && mkdir -p $(DEPS)/wheel
-	$(PYTHON_ANY) -m pip download -q --disable-pip-version-check --no-deps '$(ANSIBLE_PACKAGE)' -d $(DEPS)/wheel
-	$(PYTHON_ANY) .ci/extract_collection.py $(DEPS)/wheel/*.whl community/routeros $(ROUTEROS_VERSION) $(DEPS)
+	$(PIP_ANY) download -q --disable-pip-version-check --no-deps '$(ANSIBLE_PACKAGE)' -d $(DEPS)/wheel
+	python3 .ci/extract_collection.py $(DEPS)/wheel/*.whl community/routeros $(ROUTEROS_VERSION) $(DEPS)
 	rm -rf $(DEPS)/wheel
 
 .PHONY: pip-shim
@@ -97,9 +98,10 @@ install: $(ROUTEROS)/MANIFEST.json ## Build the collection tarball and install i
 	@[ -n "$(GALAXY)" ] || { echo "make install needs ansible-galaxy: pip install ansible-core"; exit 1; }
 	rm -rf $(BUILD)/dist $(COLLECTIONS)
 	$(GALAXY) collection build --force --output-path $(BUILD)/dist
-	mkdir -p $(COLLECTIONS)/ansible_collections/community && cp -r $(ROUTEROS) $(COLLECTIONS)/ansible_collections/community/
-	# --no-deps: the dependency is in place already, and Galaxy cannot be reached.
-	$(GALAXY) collection install --force --no-deps $(TARBALL) -p $(COLLECTIONS)
+	cp $(ROUTEROS_TARBALL) $(BUILD)/dist/
+	# --no-deps: community.routeros is installed from its tarball beside ours; its own dependency (ansible.netcommon)
+	# is not used by sdx_config, and Galaxy cannot be reached.
+	$(GALAXY) collection install --force --no-deps $(TARBALL) $(BUILD)/dist/$(notdir $(ROUTEROS_TARBALL)) -p $(COLLECTIONS)
 
 .PHONY: demo
 demo: venv install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure
