@@ -167,4 +167,3 @@ def read_menu(site: SiteAPI, menu: Menu) -> list[dict[str, Any]]:
 
 def as_text(entries: list[dict[str, Any]]) -> str:
     return json.dumps(entries, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-

@@ -96,8 +96,8 @@ def test_overridden_firewall_removes_unlisted_rules_adds_and_orders():
         'in-interface-list=!LAN comment="drop all not coming from LAN"]',
     ]
     assert [entry["comment"] for entry in plan.after] == [entry["comment"] for entry in desired]
-    again = make_plan(FILTER, "overridden", desired, [{**row, ".id": str(index)} for index, row in
-                                                        enumerate(plan.after)])
+    read_back = [{**row, ".id": str(index)} for index, row in enumerate(plan.after)]
+    again = make_plan(FILTER, "overridden", desired, read_back)
     assert again.changes == []
 
 
