@@ -177,7 +177,8 @@ def test_secrets_stay_out_of_the_result_and_are_sent_only_on_create():
     assert result["commands"] == ["/user add name=ops group=read password=********"]
     text = json.dumps(result)
     assert "Sup3r-s3cret" not in text and "An0ther-s3cret" not in text
-    assert result["invocation"]["module_args"]["data"][0]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    if "invocation" in result:  # ansible-core 2.21 leaves it out unless configured
+        assert result["invocation"]["module_args"]["data"][0]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
 @responses.activate
