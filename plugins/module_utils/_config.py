@@ -35,7 +35,8 @@ class ConfigModule(SDXModule):
         "path": {"type": "str", "required": True},
         "data": {"type": "list", "elements": "raw"},
         "state": {"type": "str", "default": "merged", "choices": list(STATES)},
-        "keys": {"type": "list", "elements": "str"},
+        # Names of identifying properties, not secrets.
+        "keys": {"type": "list", "elements": "str", "no_log": False},
         "routeros_version": {"type": "str"},
         "update_secrets": {"type": "str", "default": "on_create", "choices": ["on_create", "always"]},
         "running_config": {"type": "str"},

@@ -112,7 +112,7 @@ def parse_export(menu: Menu, text: str) -> list[dict[str, Any]]:
                 continue
         if section != menu.path:
             continue
-        verb, _, rest = line.partition(" ")
+        verb, _space, rest = line.partition(" ")
         if verb not in ("add", "set"):
             continue
         find, rest = _split_find(rest)
@@ -135,7 +135,7 @@ def _split_find(rest: str) -> tuple[dict[str, str], str]:
     stripped = rest.lstrip()
     if not stripped.startswith("["):
         return {}, rest
-    inside, _, after = stripped[1:].partition("]")
+    inside, _bracket, after = stripped[1:].partition("]")
     words = inside.split()
     terms = [word for word in words if "=" in word and word not in ("find", "where")]
     return _assignments(terms), after
@@ -144,7 +144,7 @@ def _split_find(rest: str) -> tuple[dict[str, str], str]:
 def _assignments(words: list[str]) -> dict[str, str]:
     found = {}
     for word in words:
-        name, _, value = word.partition("=")
+        name, _equals, value = word.partition("=")
         if name:
             found[name] = value
     return found
