@@ -38,6 +38,10 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--page-size", type=int, default=0, help="paginate GET /sites, 0 = one bare array")
     parser.add_argument("--no-associated-backup", action="store_true",
                         help="jobs never name their pre-change backup (associated_backup stays null)")
+    parser.add_argument("--sync-shape", choices=("envelope", "typed", "strings"), default="envelope",
+                        help="answer shape of POST /api/synchronous (see simulator/commands.py); default %(default)s")
+    parser.add_argument("--no-bulk-backups", action="store_true",
+                        help="POST /backups/latest answers 404, as on a host that does not serve it")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser.parse_args(argv), command
 
@@ -47,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     sim = Simulator(sites=args.sites, offline_ratio=args.offline_ratio, token=args.token,
                     rate_limit=args.rate_limit, seed=args.seed, time_scale=args.time_scale,
                     page_size=args.page_size, retry_after=not args.no_retry_after,
-                    associated_backup=not args.no_associated_backup)
+                    associated_backup=not args.no_associated_backup, sync_shape=args.sync_shape,
+                    bulk_backups=not args.no_bulk_backups)
     server = SimulatorServer((args.host, args.port), sim, verbose=args.verbose)
     port = server.server_address[1]
     if args.port_file:

@@ -1,9 +1,9 @@
 """Configuration backups: ``POST /backup/{siteId}``, ``GET /backup/{siteId}[/{filename}]``.
 
-A site's configuration is a pure function of time: the seeded export plus the lines of every job that
-completed by then, in the order they completed. A backup stores only its moment, so its content is
-stable however late it is first read. Job state advances lazily (on reads), so every read here first
-brings the site's jobs up to now.
+A backup holds the site router's ``/export`` at its moment: a job's pre-change backup is taken just before
+the job's script runs, a requested one when the router exports (a moment after the request). Job state
+advances lazily (on reads), in the order things happen; the fleet tells the store each moment it reaches
+(``on_moment``), so a backup due at that moment takes the configuration as it was then.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from .config import apply_script, render, seed_sections
+from .config import Routers, render
 from .fleet import EXAMPLE_SITE_ID, Fleet, Job, Site
+from .routeros.render import export_sections
+from .routeros.seed import seed_router
 
 # Seconds from POST /backup until the backup is listed, at time scale 1.0.
 BACKUP_SECONDS = 3.0
@@ -32,7 +34,7 @@ class Backup:
     moment: datetime
     due: float  # monotonic time from which it is listed
     before_job: str | None = None  # a job's pre-change backup: taken just before that job ran
-    content: str | None = None  # fixed text (seeded history); otherwise rendered from the jobs
+    content: str | None = None  # the export, once the router has taken it
 
     def listed(self, now: float) -> bool:
         return now >= self.due
@@ -51,35 +53,31 @@ def human_size(size: int) -> str:
 class BackupStore:
     """Every site's backups. ``associated`` makes jobs name their pre-change backup (``associated_backup``)."""
 
-    def __init__(self, fleet: Fleet, time_scale: float, associated: bool = True) -> None:
+    def __init__(self, fleet: Fleet, routers: Routers, time_scale: float, associated: bool = True) -> None:
         self.fleet = fleet
+        self.routers = routers
         self.time_scale = time_scale
         self.associated = associated
         self._lock = threading.RLock()
         self._backups: dict[str, list[Backup]] = {}
         self._seeded: set[str] = set()
         fleet.on_job_start = self._job_started
+        fleet.on_moment = self._moment
 
     def reset(self) -> None:
         with self._lock:
             self._backups.clear()
             self._seeded.clear()
 
-    # -- configuration ------------------------------------------------------------------------------
-    def sections_at(self, site: Site, moment: datetime, strictly_before: bool) -> dict[str, list[str]]:
-        sections = seed_sections(site)
-        done = [job for job in self.fleet.jobs.values()
-                if job.site_id == site.id and job.completed_at is not None and not job.failed_at
-                and (job.completed_at < moment if strictly_before else job.completed_at <= moment)]
-        for job in sorted(done, key=lambda item: (item.completed_at, item.seq)):
-            apply_script(sections, job.script)
-        return sections
-
-    def content(self, site: Site, backup: Backup) -> str:
-        if backup.content is not None:
-            return backup.content
-        sections = self.sections_at(site, backup.moment, strictly_before=backup.before_job is not None)
-        return render(site, sections, backup.moment)
+    def _moment(self, site_id: str, now: float) -> None:
+        """Fleet hook: the site's clock reached ``now``; requested backups due by then take the export."""
+        site = self.fleet.sites.get(site_id)
+        if site is None:
+            return
+        with self._lock:
+            for backup in self._backups.get(site_id, []):
+                if backup.content is None and backup.due <= now:
+                    backup.content = self.routers.export(site, backup.moment)
 
     # -- backups ----------------------------------------------------------------------------------
     def _site_backups(self, site: Site) -> list[Backup]:
@@ -96,9 +94,7 @@ class BackupStore:
             moment = now - timedelta(days=days)
             if site.id == EXAMPLE_SITE_ID and index == 0:
                 moment = datetime.fromtimestamp(int(EXAMPLE_BACKUP.removesuffix(".rsc")), timezone.utc)
-            sections = seed_sections(site)
-            if not with_dns:
-                sections.pop("/ip dns static")
+            sections = export_sections(seed_router(site, with_dns=with_dns))
             seeded.append(Backup(site.id, f"{int(moment.timestamp())}.rsc", moment, 0.0,
                                  content=render(site, sections, moment)))
         return seeded
@@ -123,6 +119,7 @@ class BackupStore:
             return
         with self._lock:
             backup = self._add(site, job.started_at, 0.0, before_job=job.id)
+            backup.content = self.routers.export(site, job.started_at)
             if self.associated:
                 job.associated_backup = f"{site.id}/{backup.filename}"
 
@@ -148,6 +145,11 @@ class BackupStore:
     def find(self, site: Site, filename: str) -> Backup | None:
         return next((backup for backup in self.listed(site) if backup.filename == filename), None)
 
+    def content(self, site: Site, backup: Backup) -> str:
+        if backup.content is None:  # listed, so due: the fleet has not reached its moment yet
+            self.fleet.catch_up(site.id, time.monotonic())
+        return backup.content or self.routers.export(site, backup.moment)
+
     def to_api(self, site: Site, backup: Backup, with_content: bool = False) -> dict:
         with self.fleet.lock:
             text = self.content(site, backup)
@@ -161,3 +163,32 @@ class BackupStore:
         if with_content:
             data["content"] = text
         return data
+
+    def latest_of(self, site_ids: list[str]) -> dict:
+        """``POST /backups/latest``: each site's newest backup with its content, and an error for each other."""
+        results: dict[str, dict] = {}
+        errors: dict[str, dict] = {}
+        for site_id in dict.fromkeys(site_ids):
+            site = self.fleet.sites.get(site_id)
+            listed = self.listed(site) if site is not None else []
+            if listed:
+                results[site_id] = self.to_api(site, listed[0], with_content=True)
+            elif site is None:
+                errors[site_id] = {"code": "resource_missing", "message": f"No site found with id '{site_id}'."}
+            else:
+                errors[site_id] = {"code": "no_backups", "message": f"Site '{site_id}' has no backups yet."}
+        return {"results": results, "total_sites": len(results) + len(errors), "successful": len(results),
+                "errors": errors}
+
+
+def check_latest_body(body: object) -> list[str]:
+    """The ``sites`` of a ``POST /backups/latest`` body: 1 to 50 site ids, or the ApiError that says why not."""
+    from .state import invalid  # pylint: disable=import-outside-toplevel  (state imports this module)
+    if not isinstance(body, dict) or "sites" not in body:
+        raise invalid("parameter_missing", "The 'sites' parameter is required.")
+    sites = body["sites"]
+    if not isinstance(sites, list) or not all(isinstance(site, str) and site for site in sites):
+        raise invalid("parameter_invalid", "The 'sites' parameter must be an array of site ids.")
+    if not 1 <= len(sites) <= 50:
+        raise invalid("parameter_invalid", "The 'sites' parameter must hold between 1 and 50 site ids.")
+    return sites

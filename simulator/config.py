@@ -1,91 +1,66 @@
-"""A router's configuration as RouterOS exports it: seeded per site, grown by the scripts of completed jobs."""
+"""Each site's router configuration, held by the RouterOS engine (``simulator.routeros``).
+
+A site's router starts from its seed; the script of each job runs on it when the job runs (first error stops
+it, the lines before stay applied, and the job fails). ``/export`` text, which backups hold, is rendered from
+the same state as ``print`` answers.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
+import threading
 from datetime import datetime
 
-from .fleet import Site
+from .fleet import Fleet, Job, Site
+from .routeros.render import export_sections
+from .routeros.router import Router
+from .routeros.schema import BY_PATH
+from .routeros.script import run_script
+from .routeros.seed import seed_router
 
-# Verbs that change configuration; a script line with another verb (print, remove, export...) adds nothing.
-CONFIG_VERBS = ("add", "set")
-VERBS = "|".join(CONFIG_VERBS)
-COMMAND = re.compile(rf"^/(?P<path>(?:[a-z0-9-]+[ /]+)+?)(?P<verb>{VERBS})(?:\s+(?P<rest>.*))?$", re.S)
+_IDENTITY = BY_PATH["/system identity"]
 EXPORT_WIDTH = 80  # RouterOS wraps export lines with " \" and a four-space continuation past this width
 
 
-def _secret(site: Site, label: str) -> str:
-    """A per-site secret that looks like one someone would choose (different on every site)."""
-    return label + hashlib.sha256(f"{site.id}:{label}".encode()).hexdigest()[:6]
+class Routers:
+    """The router of every site, seeded on first use; runs job scripts for the fleet (``on_job_run``)."""
 
+    def __init__(self, fleet: Fleet) -> None:
+        self.fleet = fleet
+        self._lock = threading.RLock()
+        self._routers: dict[str, Router] = {}
+        fleet.on_job_run = self.run_job
 
-def seed_sections(site: Site) -> dict[str, list[str]]:
-    """The site's configuration before any job, with the secret-bearing lines real exports carry."""
-    wireguard_key = hashlib.sha256(f"{site.id}:wg".encode()).hexdigest()[:43] + "="
-    return {
-        "/interface bridge": ["add admin-mac=48:A9:8A:12:34:56 auto-mac=no comment=defconf name=bridge"],
-        "/interface wireguard": [f'add listen-port=13231 mtu=1420 name=wg-hq private-key="{wireguard_key}"'],
-        "/interface wifi security": [
-            "add authentication-types=wpa2-psk,wpa3-psk name=sec-office "
-            f'passphrase="Office Wifi {_secret(site, "w")}"'],
-        "/interface wireless security-profiles": [
-            "set [ find default=yes ] supplicant-identity=MikroTik",
-            f"add authentication-types=wpa2-psk mode=dynamic-keys name=guest supplicant-identity=\"\" "
-            f"wpa2-pre-shared-key={_secret(site, 'Guest#')}"],
-        "/ip ipsec peer": ["add address=203.0.113.10/32 exchange-mode=ike2 name=hq-peer"],
-        "/ip ipsec identity": [f'add peer=hq-peer secret="psk {_secret(site, "ipsec")}"'],
-        "/ip address": ["add address=192.168.88.1/24 comment=defconf interface=bridge network=192.168.88.0"],
-        "/ip dns static": ["add address=192.168.88.10 name=nas.branch.lan"],
-        "/ppp secret": [f"add name=vpn-user1 password={_secret(site, 'Ppp!')} profile=default-encryption service=l2tp"],
-        "/snmp community": [
-            "set [ find default=yes ] disabled=yes",
-            f"add addresses=10.0.0.0/8 authentication-password={_secret(site, 'snmpA')} authentication-protocol=SHA1 "
-            f"encryption-password={_secret(site, 'snmpE')} encryption-protocol=AES name=monitoring security=private"],
-        "/system identity": [f"set name={site.identity}"],
-        "/user": [f"add group=full name=netops password={_secret(site, 'N3tops-')}"],
-        "/interface l2tp-server server": [f"set enabled=yes ipsec-secret={_secret(site, 'l2tp')} use-ipsec=yes"],
-    }
+    def reset(self) -> None:
+        with self._lock:
+            self._routers.clear()
 
+    def router(self, site: Site) -> Router:
+        with self._lock:
+            if site.id not in self._routers:
+                self._routers[site.id] = seed_router(site)
+            return self._routers[site.id]
 
-def split_commands(script: str) -> list[str]:
-    """The script's commands: one per line, and ``;`` outside quotes ends one too."""
-    commands, current, quoted, escaped = [], [], False, False
-    for char in script:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == '"':
-            quoted = not quoted
-        elif char in "\n;" and not quoted:
-            commands.append("".join(current).strip())
-            current = []
-            continue
-        current.append(char)
-    commands.append("".join(current).strip())
-    return [command for command in commands if command]
+    def run_job(self, job: Job) -> str | None:
+        """Run the job's script on its site's router: None when it ran through, else RouterOS's error."""
+        site = self.fleet.sites.get(job.site_id)
+        if site is None:
+            return "no such site"
+        with self._lock:
+            router = self.router(site)
+            error = run_script(router, job.script)
+            identity = str(router.value(_IDENTITY, None, "name"))
+        if identity != site.identity:
+            self.fleet.update_site(site.id, identity=identity)
+        return None if error is None else str(error)
 
+    def set_identity(self, site: Site, identity: str) -> None:
+        """The control surface renamed the site's router: its /system identity follows."""
+        with self._lock:
+            self.router(site).settings["/system identity"]["name"] = identity
 
-def as_export_line(command: str) -> tuple[str, str] | None:
-    """``/ip address add a=b`` (or ``/ip/address/add a=b``) as the export's (section, line); None if not config."""
-    match = COMMAND.match(command)
-    if match is None:
-        return None
-    section = "/" + " ".join(match["path"].replace("/", " ").split())
-    return section, " ".join(part for part in (match["verb"], (match["rest"] or "").strip()) if part)
-
-
-def apply_script(sections: dict[str, list[str]], script: str) -> None:
-    """Add the script's configuration lines; a line already in its section is not added again."""
-    for command in split_commands(script):
-        parsed = as_export_line(command)
-        if parsed is None:
-            continue
-        section, line = parsed
-        lines = sections.setdefault(section, [])
-        if line not in lines:
-            lines.append(line)
+    def export(self, site: Site, moment: datetime) -> str:
+        with self._lock:
+            return render(site, export_sections(self.router(site)), moment)
 
 
 def wrap(line: str) -> list[str]:

@@ -151,6 +151,7 @@ class Job:  # pylint: disable=too-many-instance-attributes
     cancelled: bool = False
     seq: int = 0
     associated_backup: str | None = None  # set by the backup store when the job's pre-change backup is taken
+    error: str | None = None  # the RouterOS error that stopped its script (shown on the control surface only)
 
     @property
     def token(self) -> str:
@@ -191,6 +192,8 @@ class Fleet:
         self._seq = 0
         self._sites_version = 0
         self.on_job_start: Callable[[Job], None] | None = None  # the backup store's make_backup snapshot
+        self.on_job_run: Callable[[Job], str | None] | None = None  # runs the script: None, or its error
+        self.on_moment: Callable[[str, float], None] | None = None  # site's clock reached a moment (monotonic)
 
     @property
     def sites_version(self) -> int:
@@ -242,32 +245,61 @@ class Fleet:
             self.jobs[job.id] = job
             return job
 
-    def advance(self, job: Job, now: float) -> None:
-        """Move a job along pending -> running -> completed/failed, as far as time allows."""
+    @staticmethod
+    def _next_event(job: Job) -> float | None:
+        """When the job next moves (picked up, or finished running), or None."""
         if job.cancelled:
-            return
-        if job.started_at is None and job.pickup_due is not None and now >= job.pickup_due:
+            return None
+        if job.started_at is None:
+            return job.pickup_due
+        if job.finish_due is not None and job.completed_at is None and job.failed_at is None:
+            return job.finish_due
+        return None
+
+    def _run(self, job: Job) -> str | None:
+        if self.on_job_run is None:
+            return "error" if ":error" in job.script else None
+        return self.on_job_run(job)
+
+    def _step(self, job: Job) -> None:
+        """Move a job one phase along: pending -> running (or done, without acknowledgement) -> done."""
+        if job.started_at is None:
             job.started_at = job.wall(job.pickup_due)
             if self.on_job_start is not None:
                 self.on_job_start(job)
             if not job.needs_acknowledgement:
                 # Without acknowledgement the job completes on delivery and errors go unreported.
+                job.error = self._run(job)
                 job.completed_at = job.started_at
                 return
             job.finish_due = job.pickup_due + RUN_SECONDS * self.time_scale
-        if job.finish_due is not None and job.completed_at is None and job.failed_at is None:
-            if now >= job.finish_due:
-                if ":error" in job.script:
-                    job.failed_at = job.wall(job.finish_due)
-                else:
-                    job.completed_at = job.wall(job.finish_due)
+            return
+        job.error = self._run(job)
+        if job.error is not None:
+            job.failed_at = job.wall(job.finish_due)
+        else:
+            job.completed_at = job.wall(job.finish_due)
+
+    def catch_up(self, site_id: str, now: float) -> None:
+        """Play the site's jobs up to ``now`` in the order things happen, so scripts run in that order."""
+        with self.lock:
+            jobs = [job for job in self.jobs.values() if job.site_id == site_id]
+            while True:
+                due = [(moment, job.seq, job) for job in jobs
+                       if (moment := self._next_event(job)) is not None and moment <= now]
+                if not due:
+                    break
+                moment, _seq, job = min(due, key=lambda item: item[:2])
+                if self.on_moment is not None:
+                    self.on_moment(site_id, moment)
+                self._step(job)
+            if self.on_moment is not None:
+                self.on_moment(site_id, now)
 
     def site_jobs(self, site_id: str) -> list[Job]:
         with self.lock:
-            now = time.monotonic()
+            self.catch_up(site_id, time.monotonic())
             jobs = [job for job in self.jobs.values() if job.site_id == site_id and not job.cancelled]
-            for job in jobs:
-                self.advance(job, now)
             return sorted(jobs, key=lambda job: job.seq, reverse=True)
 
     def job(self, site_id: str, job_id: str) -> Job | None:
@@ -275,13 +307,13 @@ class Fleet:
             job = self.jobs.get(job_id)
             if job is None or job.site_id != site_id or job.cancelled:
                 return None
-            self.advance(job, time.monotonic())
+            self.catch_up(site_id, time.monotonic())
             return job
 
     def cancel(self, job: Job) -> bool:
         """Cancel a job that has not started; False when it already started."""
         with self.lock:
-            self.advance(job, time.monotonic())
+            self.catch_up(job.site_id, time.monotonic())
             if job.started_at is not None:
                 return False
             job.cancelled = True
@@ -290,11 +322,10 @@ class Fleet:
     def all_jobs(self) -> list[dict]:
         with self.lock:
             now = time.monotonic()
-            result = []
-            for job in sorted(self.jobs.values(), key=lambda item: item.seq):
-                self.advance(job, now)
-                result.append(dict(job.to_api(), cancelled=job.cancelled))
-            return result
+            for site_id in {job.site_id for job in self.jobs.values()}:
+                self.catch_up(site_id, now)
+            return [dict(job.to_api(), cancelled=job.cancelled, error=job.error)
+                    for job in sorted(self.jobs.values(), key=lambda item: item.seq)]
 
     def reset(self) -> None:
         """Back to the fleet as generated: no jobs, no renamed or toggled sites."""

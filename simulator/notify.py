@@ -108,7 +108,7 @@ class Notifier:
                 if job is None:  # the fleet was reset
                     del self._watched[job_id]
                     continue
-                self.fleet.advance(job, now)
+                self.fleet.catch_up(job.site_id, now)
                 status = notify_status(job)
                 if status == last:
                     continue

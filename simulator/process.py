@@ -49,6 +49,10 @@ class SimulatorProcess:
     def reset(self) -> None:
         self.call("POST", "/_sim/reset")
 
+    def settings(self, **changes) -> dict:
+        """The run-time switches (``sync_shape``, ``bulk_backups``), changed first when given; reset restores them."""
+        return self.call("POST" if changes else "GET", "/_sim/settings", changes or None)
+
     def fault(self, **rule) -> None:
         self.call("POST", "/_sim/faults", rule)
 

@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .commands import check_body, current_sections, run_command
+from .backups import check_latest_body
+from .commands import SHAPES, check_body, run_command, shaped
 from .faults import FaultRule
 from .fleet import iso
 from .state import DOC_URL, ApiError, Simulator, invalid, not_found, validate_async_body
@@ -31,6 +32,7 @@ ROUTES = (
     ("POST", re.compile(r"^/backup/(?P<site>[^/]+)$"), "request_backup"),
     ("GET", re.compile(r"^/backup/(?P<site>[^/]+)$"), "list_backups"),
     ("GET", re.compile(r"^/backup/(?P<site>[^/]+)/(?P<filename>[^/]+)$"), "get_backup"),
+    ("POST", re.compile(r"^/backups/latest$"), "latest_backups"),
 )
 HTML_ERROR_PAGE = "<html><head><title>{status}</title></head><body><h1>{status} Bad Gateway</h1><hr>nginx</body></html>"
 
@@ -152,7 +154,7 @@ class Handler(BaseHTTPRequestHandler):
         path_known = False
         for route_method, pattern, name in ROUTES:
             match = pattern.match(path)
-            if not match:
+            if not match or (name == "latest_backups" and not sim.settings["bulk_backups"]):
                 continue
             path_known = True
             if route_method != method:
@@ -231,8 +233,11 @@ class Handler(BaseHTTPRequestHandler):
         if not target.online:
             raise ApiError(409, "invalid_request_error", "site_offline",
                            f"Site '{target.id}' is offline; synchronous commands need a live management tunnel.")
-        sections = current_sections(self.server.sim.backups, target)
-        return Response(200, {"status": "success", "data": run_command(target, command, parameters, sections)})
+        sim = self.server.sim
+        sim.fleet.catch_up(target.id, time.monotonic())  # what jobs changed by now is what print shows
+        with sim.fleet.lock:
+            rows = run_command(target, command, parameters, sim.routers.router(target))
+        return Response(200, shaped(rows, sim.settings["sync_shape"]))
 
     def api_request_backup(self, site: str, query: dict, raw: bytes) -> Response:
         del query, raw
@@ -254,6 +259,10 @@ class Handler(BaseHTTPRequestHandler):
         if (self.headers.get("X-View") or "").lower() == "true":
             return Response(200, raw=data["content"].encode(), content_type="text/plain; charset=utf-8")
         return Response(200, data)
+
+    def api_latest_backups(self, query: dict, raw: bytes) -> Response:
+        del query
+        return Response(200, self.server.sim.backups.latest_of(check_latest_body(_json_or_none(raw))))
 
     # -- control surface (tests only) ---------------------------------------------------------------
     def _control(self, method: str, path: str, raw: bytes) -> Response:
@@ -282,6 +291,8 @@ class Handler(BaseHTTPRequestHandler):
             return Response(200, sim.notifier.log())
         if path == "/_sim/jobs":
             return Response(200, sim.fleet.all_jobs())
+        if path == "/_sim/settings":
+            return self._settings(method, body)
         if path == "/_sim/reset" and method == "POST":
             sim.reset()
             return Response(204)
@@ -292,8 +303,23 @@ class Handler(BaseHTTPRequestHandler):
             if "online" in body:
                 sim.fleet.set_online(match["site"], bool(body["online"]))
             site = sim.fleet.update_site(match["site"], name=body.get("name"), identity=body.get("identity"))
+            if body.get("identity") is not None:
+                sim.routers.set_identity(site, body["identity"])
             return Response(200, {"id": site.id, "name": site.name, "identity": site.identity, "online": site.online})
         return Response(404, {"message": f"unknown control {method} {path}"})
+
+    def _settings(self, method: str, body: object) -> Response:
+        """GET: the run-time switches; POST {"sync_shape": "typed", "bulk_backups": false}: change them."""
+        sim = self.server.sim
+        if method == "POST":
+            if not isinstance(body, dict) or set(body) - set(sim.settings):
+                return Response(400, {"message": f"settings are {', '.join(sorted(sim.settings))}"})
+            if "sync_shape" in body and body["sync_shape"] not in SHAPES:
+                return Response(400, {"message": f"sync_shape is one of {', '.join(SHAPES)}"})
+            if "bulk_backups" in body and not isinstance(body["bulk_backups"], bool):
+                return Response(400, {"message": "bulk_backups is true or false"})
+            sim.settings.update(body)
+        return Response(200, dict(sim.settings))
 
 
 def _json_or_none(raw: bytes) -> object:

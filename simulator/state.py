@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from .backups import BackupStore
+from .config import Routers
 from .faults import FaultBook
 from .fleet import Fleet, Site
 from .notify import Notifier, is_loopback_url
@@ -67,9 +68,13 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, *, sites: int, offline_ratio: float, token: str, rate_limit: int, seed: int,
                  time_scale: float, page_size: int = 0, retry_after: bool = True,
-                 associated_backup: bool = True) -> None:
+                 associated_backup: bool = True, sync_shape: str = "envelope", bulk_backups: bool = True) -> None:
         self.fleet = Fleet(sites, offline_ratio, seed, time_scale)
-        self.backups = BackupStore(self.fleet, time_scale, associated=associated_backup)
+        self.routers = Routers(self.fleet)
+        self.backups = BackupStore(self.fleet, self.routers, time_scale, associated=associated_backup)
+        # Switches a test may flip at run time (/_sim/settings); reset() restores these, the start's values.
+        self.initial_settings = {"sync_shape": sync_shape, "bulk_backups": bulk_backups}
+        self.settings = dict(self.initial_settings)
         self.token = token
         self.limiter = RateLimiter(rate_limit)
         self.retry_after = retry_after
@@ -95,6 +100,8 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     def reset(self) -> None:
         self.fleet.reset()
+        self.routers.reset()
+        self.settings = dict(self.initial_settings)
         self.notifier.clear()
         self.backups.reset()
         self.faults.clear()

@@ -77,7 +77,7 @@ def test_listing_and_content_match_the_simulator(ansible, sim, site):
 def test_the_diff_between_two_backups_shows_exactly_the_added_lines(ansible, sim, site):
     script = ("/ip address add address=192.168.99.1/24 interface=bridge\n"
               "/ip firewall address-list add address=10.0.0.0/8 list=mgmt\n"
-              "/ip address add address=192.168.88.1/24 comment=defconf interface=bridge network=192.168.88.0")
+              '/ip address set [find where address="192.168.88.1/24"] comment=defconf network=192.168.88.0')
     job = ansible.task({"site_id": site, "description": "Guest network", "script": script, "make_backup": True,
                         "needs_acknowledgement": True, "wait": True, "poll_interval": 0.05})
     assert job.status == "changed", job.output

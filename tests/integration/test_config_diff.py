@@ -24,12 +24,12 @@ def changed_lines(diff: str) -> list[str]:
 def test_config_diff_shows_exactly_the_added_lines_and_diff_mode_shows_it(ansible, sim, site):
     script = ("/ip address add address=192.168.99.1/24 interface=bridge\n"
               "/ip firewall address-list add address=10.0.0.0/8 list=mgmt\n"
-              "/ip address add address=192.168.88.1/24 comment=defconf interface=bridge network=192.168.88.0\n"
+              '/ip address set [find where address="192.168.88.1/24"] comment=defconf network=192.168.88.0\n'
               "/system identity print")
     run = ansible.task({"site_id": site, "description": "Guest network", "script": script, **DIFF}, "--diff")
     assert run.status == "changed", run.output
     result = run.result
-    # the line already in the configuration is not added again, and print adds nothing
+    # a set that changes nothing and a print add nothing
     assert changed_lines(result["config_diff"]) == [
         "+add address=192.168.99.1/24 interface=bridge",
         "+/ip firewall address-list",

@@ -6,8 +6,8 @@ import pytest
 
 from tests.integration.user_folder import ChangeFolder, read_report, statuses
 
-LINE = "add address=192.168.99.1/24 interface=bridge"
-SCRIPT = "/ip address " + LINE
+LINE = "set servers=192.0.2.53"
+SCRIPT = "/ip dns " + LINE  # a set: a router that already has it runs it again without error, as RouterOS does
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_a_site_that_already_had_the_change_forms_its_own_group(folder, ansible,
     groups = report["config_diffs"]
     assert [group["sites"] for group in groups] == [[name for name in online if name != ahead["name"]],
                                                     [ahead["name"]]]
-    assert changed_lines(groups[0]["diff"]) == ["+" + LINE]
+    assert changed_lines(groups[0]["diff"]) == ["+/ip dns", "+" + LINE]
     assert groups[1]["diff"] == ""
     # offline sites are not grouped, and each completed site took one backup after its job
     assert {name for name, status in statuses(report).items() if status == "skipped_offline"}.isdisjoint(

@@ -8,8 +8,10 @@ import time
 import pytest
 import requests
 
-from simulator.config import apply_script, as_export_line, render, seed_sections, split_commands, wrap
+from simulator.config import render, wrap
 from simulator.fleet import build_fleet
+from simulator.routeros.render import export_sections
+from simulator.routeros.seed import seed_router
 from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 from tests.unit.simulator.test_simulator import api, online_site, queue, wait_for
@@ -84,20 +86,24 @@ def test_an_offline_site_never_gets_a_requested_backup(simulator):
     assert len(backups(simulator, offline)) == 2
 
 
-def test_a_completed_job_adds_its_lines_once(simulator):
+def test_a_completed_job_adds_its_entry_and_the_same_add_again_fails_as_on_routeros(simulator):
     site = online_site(simulator)
-    completed_job(simulator, site, script=SCRIPT + "\n/system identity print")
-    completed_job(simulator, site, script=SCRIPT, description="again")
+    assert completed_job(simulator, site, script=SCRIPT + "\n/system identity print")["completed_at"]
+    again = completed_job(simulator, site, script=SCRIPT, description="again")
+    assert again["failed_at"] and not again["completed_at"]
+    error = next(job["error"] for job in api(simulator, "GET", "/_sim/jobs").json() if job["id"] == again["id"])
+    assert error == "failure: already have such address (line 1)"
     text = content(simulator, site, request_and_wait(simulator, site)["filename"])
     assert text.count(LINE) == 1
     assert "identity print" not in text
 
 
-def test_a_failed_job_changes_nothing(simulator):
+def test_a_failed_job_keeps_the_lines_before_its_error_and_runs_none_after(simulator):
     site = online_site(simulator)
-    failed = completed_job(simulator, site, script=SCRIPT + "\n:error")
+    failed = completed_job(simulator, site, script=SCRIPT + "\n:error \"stop here\"\n/ip dns set servers=9.9.9.9")
     assert failed["failed_at"]
-    assert LINE not in content(simulator, site, request_and_wait(simulator, site)["filename"])
+    text = content(simulator, site, request_and_wait(simulator, site)["filename"])
+    assert LINE in text and "9.9.9.9" not in text
 
 
 @pytest.mark.parametrize("associated", [True, False])
@@ -126,20 +132,35 @@ def test_unknown_backups_and_sites_are_404_error_responses(simulator):
 
 def test_seeded_exports_carry_the_secrets_real_ones_do():
     site = build_fleet(1, 0, 1)[0]
-    text = render(site, seed_sections(site), site.created_at)
+    text = render(site, export_sections(seed_router(site)), site.created_at)
     for needle in ("/ppp secret", " password=", "passphrase=", "wpa2-pre-shared-key=", "/ip ipsec identity",
                    " secret=", "authentication-password=", "encryption-password=", "private-key=",
-                   "ipsec-secret=", "/user\n"):
+                   "ipsec-secret=", "/user\nadd group=full name=netops\n"):
         assert needle in text, needle
     assert " \\\n    " in text  # long lines wrap as RouterOS wraps them
-
-
-def test_script_lines_map_to_export_sections():
-    assert as_export_line("/ip/address/add address=1.2.3.4/24") == ("/ip address", "add address=1.2.3.4/24")
-    assert as_export_line('/system identity set name="a b"') == ("/system identity", 'set name="a b"')
-    assert as_export_line("/system reboot") is None and as_export_line(":log info x") is None
-    assert split_commands('/a add x="1;2"; /b set y=2\n\n/c print') == ['/a add x="1;2"', "/b set y=2", "/c print"]
-    sections = {"/ip address": [LINE]}
-    apply_script(sections, f"{SCRIPT}\n/ip dns static add name=x address=10.0.0.1")
-    assert sections == {"/ip address": [LINE], "/ip dns static": ["add name=x address=10.0.0.1"]}
     assert all(len(line) <= 81 for line in wrap("add " + "x=1 " * 60))
+
+
+def test_bulk_latest_backups_answer_each_site_and_an_error_for_each_unknown_one(simulator):
+    site = online_site(simulator)
+    answer = api(simulator, "POST", "/backups/latest", json={"sites": [site, "nope", site]})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["total_sites"], body["successful"]) == (2, 1)
+    newest = backups(simulator, site)[0]["filename"]
+    assert body["results"][site] == api(simulator, "GET", f"/backup/{site}/{newest}").json()
+    assert body["errors"] == {"nope": {"code": "resource_missing", "message": "No site found with id 'nope'."}}
+
+
+@pytest.mark.parametrize("body", [{}, {"sites": []}, {"sites": ["x"] * 51}, {"sites": "x"}, {"sites": [1]}])
+def test_bulk_latest_backups_refuse_a_body_outside_1_to_50_site_ids(simulator, body):
+    answer = api(simulator, "POST", "/backups/latest", json=body)
+    assert answer.status_code == 400 and answer.json()["code"].startswith("parameter_")
+
+
+def test_bulk_latest_backups_can_be_switched_off_at_run_time_and_reset_restores_them(simulator):
+    site = online_site(simulator)
+    assert requests.post(f"{simulator.url}/_sim/settings", json={"bulk_backups": False}, timeout=5).ok
+    assert api(simulator, "POST", "/backups/latest", json={"sites": [site]}).status_code == 404
+    requests.post(f"{simulator.url}/_sim/reset", timeout=5)
+    assert api(simulator, "POST", "/backups/latest", json={"sites": [site]}).status_code == 200
