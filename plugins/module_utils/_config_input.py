@@ -122,7 +122,7 @@ def parse_export(menu: Menu, text: str) -> list[dict[str, Any]]:
             raise SDXInputError(f"running_config: line {number} of menu {menu.path!r} cannot be read: {error}") \
                 from None
         values = {**find, **_assignments(words)}
-        entry = {name: typed(value, menu.field(name)) for name, value in values.items()}
+        entry = {name: typed(value, menu.field(name), name) for name, value in values.items()}
         if menu.single_value and entries:
             entries[0].update(entry)
         else:

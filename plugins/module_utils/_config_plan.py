@@ -216,21 +216,42 @@ def _delete_by_content(menu: Menu, desired: list[dict[str, Any]], entries: list[
 
 
 def _order(menu: Menu, desired: list[dict[str, Any]], entries: list[_Entry]) -> list[Change]:
-    """Moves that put the menu in the listed order: from the end, each entry goes just before its successor."""
+    """The fewest moves that put the listed entries in the listed order.
+
+    The entries already in order, up to the last listed one, stay (the longest increasing run ending there); every
+    other entry goes just before its successor, the highest first, so that each successor is already in place.
+    """
     sequence = [entry for entry in entries if not entry.removed]
+    listed = [entry.desired_index for entry in sequence if entry.desired_index is not None]
+    if len(listed) < 2:
+        return []
+    staying = _in_order(listed, len(desired) - 1)
     changes = []
     for index in range(len(desired) - 2, -1, -1):
-        position = next(at for at, entry in enumerate(sequence) if entry.desired_index == index)
-        successor = next(at for at, entry in enumerate(sequence) if entry.desired_index == index + 1)
-        if position == successor - 1:
+        if index in staying:
             continue
-        moved = sequence.pop(position)
-        successor = next(at for at, entry in enumerate(sequence) if entry.desired_index == index + 1)
-        sequence.insert(successor, moved)
         changes.append(Change("move", find=_unique(identity(desired[index], menu), sequence, menu),
                               destination=_unique(identity(desired[index + 1], menu), sequence, menu)))
-    entries[:] = sequence + [entry for entry in entries if entry.removed]
+    others = [entry for entry in sequence if entry.desired_index is None]
+    ordered = sorted((entry for entry in sequence if entry.desired_index is not None),
+                     key=lambda entry: entry.desired_index)
+    entries[:] = others + ordered + [entry for entry in entries if entry.removed]
     return changes
+
+
+def _in_order(listed: list[int], last: int) -> set[int]:
+    """The longest increasing run of ``listed`` (desired positions in the menu's order) that ends with ``last``."""
+    end = listed.index(last)
+    length, previous = [1] * (end + 1), [-1] * (end + 1)
+    for at in range(end + 1):
+        for before in range(at):
+            if listed[before] < listed[at] and length[before] + 1 > length[at]:
+                length[at], previous[at] = length[before] + 1, before
+    staying, at = set(), end
+    while at != -1:
+        staying.add(listed[at])
+        at = previous[at]
+    return staying
 
 
 def _single_value(menu: Menu, state: str, desired: list[dict[str, Any]], rows: list[dict[str, Any]],

@@ -30,6 +30,7 @@ UNORDERED_LISTS = frozenset({
 FREE_TEXT = frozenset({"comment", "name", "log-prefix", "default-name", "description"})
 _TRUE = frozenset({"yes", "true"})
 _FALSE = frozenset({"no", "false"})
+_WHOLE_NUMBER = re.compile(r"-?[1-9][0-9]*|0")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(w|d|h|ms|us|m|s)")
 _DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": Decimal("0.001"), "us": Decimal("0.000001")}
 _CLOCK = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(\d+):(\d\d):(\d\d(?:\.\d+)?)")
@@ -44,15 +45,16 @@ def property_name(key: str) -> str:
     return key if key.startswith(".") else key.replace("_", "-")
 
 
-def typed(value: Any, field: Optional[Field]) -> Any:
-    """A value read as text (all-string rows, an export) typed as the model's default is: booleans and numbers."""
-    if not isinstance(value, str):
+def typed(value: Any, field: Optional[Field], name: str = "") -> Any:
+    """A value read as text (all-string rows, an export) typed as the typed answer shape has it: booleans and
+    whole numbers, except in free text, where ``true`` and ``123`` are words."""
+    if not isinstance(value, str) or name in FREE_TEXT:
         return value
-    default = field.default if field else None
     lowered = value.lower()
-    if (isinstance(default, bool) or field is None) and lowered in _TRUE | _FALSE:
+    default = field.default if field else None
+    if lowered in _TRUE | _FALSE and (default is None or isinstance(default, bool)):
         return lowered in _TRUE
-    if isinstance(default, int) and not isinstance(default, bool) and re.fullmatch(r"-?\d+", value):
+    if _WHOLE_NUMBER.fullmatch(value):
         return int(value)
     return value
 
@@ -62,7 +64,7 @@ def normalise_row(raw: dict[str, Any], menu: Menu) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for key, value in raw.items():
         name = property_name(str(key))
-        row[name] = typed(value, menu.field(name)) if name != ".id" else value
+        row[name] = typed(value, menu.field(name), name) if name != ".id" else value
     return row
 
 
@@ -106,9 +108,15 @@ def equal(wanted: Any, current: Any, field: Optional[Field], name: str = "") -> 
 
 
 def _unset(value: Any, field: Optional[Field]) -> bool:
+    """Whether ``value`` means the property is not set. A property the model lets one unset and gives no default
+    (``hw-offload`` of a firewall rule) is printed as ``false`` or empty by the router when it is not set."""
     if value is None:
         return True
-    return bool(field and field.remove_value is not None and text(value) == text(field.remove_value))
+    if field is None:
+        return False
+    if field.remove_value is not None:
+        return text(value) == text(field.remove_value)
+    return field.can_disable and field.default is None and text(value) in ("", "no", "false")
 
 
 def _boolean(value: Any) -> Optional[bool]:

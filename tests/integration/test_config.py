@@ -1,7 +1,7 @@
 """sdx_config through ansible-playbook with the installed collection, against the simulator's RouterOS engine.
 
 Menus tested end to end here (docs/declarative.md lists the same): ip address, ip firewall filter, ip dns,
-system identity, system ntp client servers, user.
+system identity, system ntp client servers, user, interface list.
 """
 
 from __future__ import annotations
@@ -55,6 +55,23 @@ def by_hand(sim, site, script: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("the hand-made job did not complete")
+
+
+def latest_backup(sim, site) -> str:
+    """The content of a backup taken now: the router's /export."""
+    def listed() -> list[str]:
+        answer = sim.call("GET", f"/backup/{site}", token=True)
+        return [backup["filename"] for backup in (answer["data"] if isinstance(answer, dict) else answer)]
+
+    known = set(listed())
+    sim.call("POST", f"/backup/{site}", token=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        new = [name for name in listed() if name not in known]
+        if new:
+            return sim.call("GET", f"/backup/{site}/{new[0]}", token=True)["content"]
+        time.sleep(0.1)
+    raise AssertionError("no backup was taken")
 
 
 def assert_second_run_is_one_read(ansible, sim, site, **args) -> None:
@@ -126,9 +143,10 @@ def test_a_change_by_hand_between_runs_is_repaired(ansible, sim, site):
 
 @pytest.mark.parametrize("shape", ["typed", "strings", "envelope"])
 def test_both_answer_shapes_read_the_same_and_stay_ok(ansible, sim, site, shape):
+    sim.settings(sync_shape="typed")
     typed = gathered(ansible, site, "ip dns") + gathered(ansible, site, "ip address")
     sim.settings(sync_shape=shape)
-    assert gathered(ansible, site, "ip dns") + gathered(ansible, site, "ip address") == _retyped(typed, shape)
+    assert gathered(ansible, site, "ip dns") + gathered(ansible, site, "ip address") == typed
     run = config(ansible, site, path="ip dns", data=[{"servers": "1.1.1.1,8.8.8.8", "cache-max-ttl": "1d"}])
     assert run.status == "changed" and run.result["converged"] is True, run.output
     # The router may store 1d as 1d00:00:00 or 24h: the spelling never makes a change.
@@ -136,15 +154,6 @@ def test_both_answer_shapes_read_the_same_and_stay_ok(ansible, sim, site, shape)
         assert_second_run_is_one_read(ansible, sim, site, path="ip dns",
                                       data=[{"servers": "1.1.1.1,8.8.8.8", "cache-max-ttl": ttl}])
     assert_second_run_is_one_read(ansible, sim, site, path="ip address", data=gathered(ansible, site, "ip address"))
-
-
-def _retyped(entries: list[dict], shape: str) -> list[dict]:
-    """What gathered reads in ``shape``: the all-string shape cannot tell a free-text "true" from a boolean, so
-    values the model does not type stay text there."""
-    if shape != "strings":
-        return entries
-    return [{key: (("true" if value else "false") if isinstance(value, bool) and key != "disabled" else value)
-             for key, value in entry.items()} for entry in entries]
 
 
 def test_the_quoting_attack_is_one_literal_comment_and_changes_nothing_else(ansible, sim, site):
@@ -176,8 +185,14 @@ def test_overridden_firewall_holds_exactly_the_rules_in_order(ansible, sim, site
         {"chain": "forward", "action": "drop", "connection-state": "invalid", "comment": "fwd invalid"},
         {"chain": "input", "action": "drop", "in-interface-list": "!LAN", "comment": "not from LAN"},
     ]
+    # A rule naming a list that does not exist fails on RouterOS; the script stops there and the job fails.
+    failed = config(ansible, site, path="ip firewall filter", state="overridden", keys=["comment"], data=rules)
+    assert failed.status == "failed" and failed.result["changed"] is True and "first error" in failed.result["msg"]
+    lists = config(ansible, site, path="interface list", data=[{"name": "LAN"}])
+    assert lists.status == "changed" and lists.result["converged"] is True, lists.output
     run = config(ansible, site, path="ip firewall filter", state="overridden", keys=["comment"], data=rules)
     assert run.status == "changed" and run.result["converged"] is True, run.output
+    assert run.result["commands"][-1].startswith("/ip firewall filter add chain=input action=drop"), run.result
     assert gathered(ansible, site, "ip firewall filter") == rules
     reordered = [rules[2], rules[0], rules[1], rules[3], rules[4]]
     moved = config(ansible, site, path="ip firewall filter", state="overridden", keys=["comment"], data=reordered)
@@ -223,10 +238,7 @@ def test_rendered_and_parsed_need_no_site_and_make_no_request(ansible, sim, site
     assert rendered.status == "ok", rendered.output
     assert rendered.result["rendered"] == [
         '/ip address add address=192.168.99.1/24 interface=bridge comment="x\\"; /system reset-configuration; \\""']
-    export = sim.call("POST", f"/api/synchronous/{site}", {"command": "/export"}, token=True)
-    text = export["data"] if isinstance(export, dict) else export
-    text = text if isinstance(text, str) else "\n".join(row.get("ret", "") if isinstance(row, dict) else str(row)
-                                                        for row in text)
+    text = latest_backup(sim, site)
     clear_log(sim)
     parsed = ansible.task({"path": "ip address", "state": "parsed", "running_config": text}, module=MODULE)
     assert parsed.status == "ok", parsed.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_input import check_data, parse_export
@@ -70,7 +72,7 @@ def test_a_single_value_menu_in_the_string_shape_is_compliant_with_other_spellin
     plan = make_plan(DNS, "merged", [{"cache-max-ttl": "7d", "cache-size": "2MiB", "allow-remote-requests": True,
                                       "query-server-timeout": "2s"}], rows(DNS, [DNS_ROW]))
     assert plan.changes == []
-    assert plan.before == [{"allow-remote-requests": "true"}]
+    assert plan.before == [{"allow-remote-requests": True}]
 
 
 def test_replaced_puts_unlisted_properties_back_to_their_defaults():
@@ -90,15 +92,40 @@ def test_overridden_firewall_removes_unlisted_rules_adds_and_orders():
         '/ip firewall filter add chain=input action=drop in-interface-list=!LAN comment="drop all not coming from LAN"',
         '/ip firewall filter remove [find where action=accept chain=input comment="defconf: accept ICMP" '
         'protocol=icmp]',
-        # One move: the accepting rule goes just before the new last rule, which leaves the dropping one first.
-        '/ip firewall filter move [find where chain=input action=accept connection-state=established,related,untracked '
-        'comment="defconf: accept established,related,untracked"] destination=[find where chain=input action=drop '
-        'in-interface-list=!LAN comment="drop all not coming from LAN"]',
+        # One move: the dropping rule goes just before the accepting one; the rest is in order already.
+        '/ip firewall filter move [find where chain=input action=drop connection-state=invalid '
+        'comment="defconf: drop invalid"] destination=[find where chain=input action=accept '
+        'connection-state=established,related,untracked comment="defconf: accept established,related,untracked"]',
     ]
     assert [entry["comment"] for entry in plan.after] == [entry["comment"] for entry in desired]
     read_back = [{**row, ".id": str(index)} for index, row in enumerate(plan.after)]
     again = make_plan(FILTER, "overridden", desired, read_back)
     assert again.changes == []
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(5))))
+def test_moves_reach_any_order_and_leave_what_is_in_order_alone(order):
+    rules = [{"chain": "input", "action": "accept", "comment": f"rule {index}"} for index in range(5)]
+    current = [{".id": f"*{index}", **rules[index]} for index in order]
+    desired = [dict(rule) for rule in rules]
+    plan = make_plan(FILTER, "overridden", desired, rows(FILTER, current))
+    names = [row["comment"] for row in current]
+    for change in plan.changes:
+        assert change.kind == "move"
+        moved = names.pop(names.index(change.find["comment"]))
+        names.insert(names.index(change.destination["comment"]), moved)
+    assert names == [rule["comment"] for rule in rules]
+    longest = max(_run_ending_at(list(order), at) for at in range(5) if order[at] == 4)
+    assert len(plan.changes) == 5 - longest
+
+
+def _run_ending_at(values: list[int], end: int) -> int:
+    best = [1] * len(values)
+    for at in range(end + 1):
+        for before in range(at):
+            if values[before] < values[at]:
+                best[at] = max(best[at], best[before] + 1)
+    return best[end]
 
 
 def test_rows_that_cannot_be_told_apart_ask_for_keys_instead_of_touching_both():
@@ -157,7 +184,7 @@ def test_an_export_is_read_back_in_the_data_format():
         {"address": "10.9.0.1/24", "comment": 'guest "vip" net', "disabled": True, "interface": "bridge",
          "network": "10.9.0.0"},
     ]
-    assert parse_export(DNS, EXPORT) == [{"allow-remote-requests": "yes", "cache-max-ttl": "1d",
+    assert parse_export(DNS, EXPORT) == [{"allow-remote-requests": True, "cache-max-ttl": "1d",
                                           "servers": "1.1.1.1,8.8.8.8"}]
     assert parse_export(FILTER, EXPORT) == [{"action": "accept", "chain": "input", "comment": "defconf: accept ICMP",
                                              "protocol": "icmp"}]
