@@ -179,16 +179,3 @@ class BackupStore:
                 errors[site_id] = {"code": "no_backups", "message": f"Site '{site_id}' has no backups yet."}
         return {"results": results, "total_sites": len(results) + len(errors), "successful": len(results),
                 "errors": errors}
-
-
-def check_latest_body(body: object) -> list[str]:
-    """The ``sites`` of a ``POST /backups/latest`` body: 1 to 50 site ids, or the ApiError that says why not."""
-    from .state import invalid  # pylint: disable=import-outside-toplevel  (state imports this module)
-    if not isinstance(body, dict) or "sites" not in body:
-        raise invalid("parameter_missing", "The 'sites' parameter is required.")
-    sites = body["sites"]
-    if not isinstance(sites, list) or not all(isinstance(site, str) and site for site in sites):
-        raise invalid("parameter_invalid", "The 'sites' parameter must be an array of site ids.")
-    if not 1 <= len(sites) <= 50:
-        raise invalid("parameter_invalid", "The 'sites' parameter must hold between 1 and 50 site ids.")
-    return sites

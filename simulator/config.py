@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
+from .contact import cut_reason
 from .fleet import Fleet, Job, Site
 from .routeros.render import export_sections
 from .routeros.router import Router
 from .routeros.schema import BY_PATH
 from .routeros.script import run_script
 from .routeros.seed import seed_router
+from .scheduler import Schedulers
 
 _IDENTITY = BY_PATH["/system identity"]
 EXPORT_WIDTH = 80  # RouterOS wraps export lines with " \" and a four-space continuation past this width
@@ -28,11 +30,17 @@ class Routers:
         self.fleet = fleet
         self._lock = threading.RLock()
         self._routers: dict[str, Router] = {}
+        self.schedulers = Schedulers(fleet.time_scale)
+        self.cut: dict[str, str] = {}  # sites whose own configuration cut them off from SDX, and why
         fleet.on_job_run = self.run_job
+        fleet.next_timer = self.schedulers.next_due
+        fleet.on_timer = self.run_timers
 
     def reset(self) -> None:
         with self._lock:
             self._routers.clear()
+            self.schedulers.reset()
+            self.cut.clear()
 
     def router(self, site: Site) -> Router:
         with self._lock:
@@ -40,18 +48,40 @@ class Routers:
                 self._routers[site.id] = seed_router(site)
             return self._routers[site.id]
 
-    def run_job(self, job: Job) -> str | None:
+    def run_job(self, job: Job, moment: float) -> str | None:
         """Run the job's script on its site's router: None when it ran through, else RouterOS's error."""
         site = self.fleet.sites.get(job.site_id)
         if site is None:
             return "no such site"
         with self._lock:
+            error = run_script(self.router(site), job.script)
+        self._changed(site, moment)
+        return None if error is None else str(error)
+
+    def run_timers(self, site_id: str, moment: float) -> None:
+        """Fleet hook: the site's scheduler entries due at ``moment`` run their ``on-event`` scripts."""
+        site = self.fleet.sites[site_id]
+        with self._lock:
             router = self.router(site)
-            error = run_script(router, job.script)
+            for event in self.schedulers.take_due(site_id, router, moment):
+                run_script(router, event)  # an error stops that event's script only, as on RouterOS
+        self._changed(site, moment)
+
+    def _changed(self, site: Site, moment: float) -> None:
+        """After a script: timers follow the scheduler, the identity the site, contact the configuration."""
+        with self._lock:
+            router = self.router(site)
+            self.schedulers.refresh(site.id, router, moment)
             identity = str(router.value(_IDENTITY, None, "name"))
+            reason = cut_reason(router)
         if identity != site.identity:
             self.fleet.update_site(site.id, identity=identity)
-        return None if error is None else str(error)
+        if reason is not None and site.online:
+            self.cut[site.id] = reason
+            self.fleet.set_online(site.id, False, moment)
+        elif reason is None and site.id in self.cut:
+            del self.cut[site.id]
+            self.fleet.set_online(site.id, True, moment)
 
     def set_identity(self, site: Site, identity: str) -> None:
         """The control surface renamed the site's router: its /system identity follows."""

@@ -152,6 +152,7 @@ class Job:  # pylint: disable=too-many-instance-attributes
     seq: int = 0
     associated_backup: str | None = None  # set by the backup store when the job's pre-change backup is taken
     error: str | None = None  # the RouterOS error that stopped its script (shown on the control surface only)
+    unreported: bool = False  # ran, but its site lost contact before it could report: reported on return
 
     @property
     def token(self) -> str:
@@ -192,7 +193,9 @@ class Fleet:
         self._seq = 0
         self._sites_version = 0
         self.on_job_start: Callable[[Job], None] | None = None  # the backup store's make_backup snapshot
-        self.on_job_run: Callable[[Job], str | None] | None = None  # runs the script: None, or its error
+        self.on_job_run: Callable[[Job, float], str | None] | None = None  # runs the script: None, or its error
+        self.next_timer: Callable[[str], float | None] | None = None  # a site's next scheduler run (monotonic)
+        self.on_timer: Callable[[str, float], None] | None = None  # runs the scheduler entries due then
         self.on_moment: Callable[[str, float], None] | None = None  # site's clock reached a moment (monotonic)
 
     @property
@@ -207,16 +210,24 @@ class Fleet:
             self._sites_version += 1
             return site
 
-    def set_online(self, site_id: str, online: bool) -> Site:
+    def set_online(self, site_id: str, online: bool, moment: float | None = None) -> Site:
+        """Contact lost: jobs not picked up wait. Contact back (at ``moment``): they are picked up, and a job
+        whose run cut the contact reports its outcome."""
         with self.lock:
             site = self.sites[site_id]
             site.online = online
             self._sites_version += 1
-            if online:
-                now = time.monotonic()
-                for job in self.jobs.values():
-                    if job.site_id == site_id and job.started_at is None and job.pickup_due is None:
-                        job.pickup_due = now + self._pickup_delay(job)
+            now = time.monotonic() if moment is None else moment
+            for job in self.jobs.values():
+                if job.site_id != site_id or job.started_at is not None:
+                    if online and job.site_id == site_id and job.unreported:
+                        job.unreported = False
+                        self._report(job, now)
+                    continue
+                if not online:
+                    job.pickup_due = None
+                elif job.pickup_due is None:
+                    job.pickup_due = now + self._pickup_delay(job)
             return site
 
     def _pickup_delay(self, job: Job) -> float:
@@ -256,10 +267,10 @@ class Fleet:
             return job.finish_due
         return None
 
-    def _run(self, job: Job) -> str | None:
+    def _run(self, job: Job, moment: float) -> str | None:
         if self.on_job_run is None:
             return "error" if ":error" in job.script else None
-        return self.on_job_run(job)
+        return self.on_job_run(job, moment)
 
     def _step(self, job: Job) -> None:
         """Move a job one phase along: pending -> running (or done, without acknowledgement) -> done."""
@@ -269,24 +280,37 @@ class Fleet:
                 self.on_job_start(job)
             if not job.needs_acknowledgement:
                 # Without acknowledgement the job completes on delivery and errors go unreported.
-                job.error = self._run(job)
+                job.error = self._run(job, job.pickup_due)
                 job.completed_at = job.started_at
                 return
             job.finish_due = job.pickup_due + RUN_SECONDS * self.time_scale
             return
-        job.error = self._run(job)
-        if job.error is not None:
-            job.failed_at = job.wall(job.finish_due)
+        job.error = self._run(job, job.finish_due)
+        if not self.sites[job.site_id].online:
+            job.unreported = True  # its own change cut the router off: it reports when contact is back
+            job.finish_due = None
         else:
-            job.completed_at = job.wall(job.finish_due)
+            self._report(job, job.finish_due)
+
+    def _report(self, job: Job, moment: float) -> None:
+        if job.error is not None:
+            job.failed_at = job.wall(moment)
+        else:
+            job.completed_at = job.wall(moment)
 
     def catch_up(self, site_id: str, now: float) -> None:
         """Play the site's jobs up to ``now`` in the order things happen, so scripts run in that order."""
         with self.lock:
-            jobs = [job for job in self.jobs.values() if job.site_id == site_id]
             while True:
+                jobs = [job for job in self.jobs.values() if job.site_id == site_id]
                 due = [(moment, job.seq, job) for job in jobs
                        if (moment := self._next_event(job)) is not None and moment <= now]
+                timer = self.next_timer(site_id) if self.next_timer is not None else None
+                if timer is not None and timer <= now and (not due or timer < min(item[0] for item in due)):
+                    if self.on_moment is not None:
+                        self.on_moment(site_id, timer)
+                    self.on_timer(site_id, timer)
+                    continue
                 if not due:
                     break
                 moment, _seq, job = min(due, key=lambda item: item[:2])
@@ -295,6 +319,11 @@ class Fleet:
                 self._step(job)
             if self.on_moment is not None:
                 self.on_moment(site_id, now)
+
+    def due_sites(self, now: float) -> set[str]:
+        with self.lock:
+            return {job.site_id for job in self.jobs.values()
+                    if (moment := self._next_event(job)) is not None and moment <= now}
 
     def site_jobs(self, site_id: str) -> list[Job]:
         with self.lock:

@@ -12,11 +12,10 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .backups import check_latest_body
 from .commands import SHAPES, check_body, run_command, shaped
 from .faults import FaultRule
 from .fleet import iso
-from .state import DOC_URL, ApiError, Simulator, invalid, not_found, validate_async_body
+from .state import DOC_URL, ApiError, Simulator, check_latest_body, invalid, not_found, validate_async_body
 
 __all__ = ["Simulator", "SimulatorServer"]
 
@@ -230,11 +229,11 @@ class Handler(BaseHTTPRequestHandler):
         del query
         target = self.server.sim.site(site)
         command, parameters = check_body(_json_or_none(raw))
+        sim = self.server.sim
+        sim.fleet.catch_up(target.id, time.monotonic())  # what jobs changed by now is what print shows
         if not target.online:
             raise ApiError(409, "invalid_request_error", "site_offline",
                            f"Site '{target.id}' is offline; synchronous commands need a live management tunnel.")
-        sim = self.server.sim
-        sim.fleet.catch_up(target.id, time.monotonic())  # what jobs changed by now is what print shows
         with sim.fleet.lock:
             rows = run_command(target, command, parameters, sim.routers.router(target))
         return Response(200, shaped(rows, sim.settings["sync_shape"]))

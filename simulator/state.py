@@ -108,7 +108,15 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         self.limiter.reset()
         self.clear_log()
 
+    def settle(self) -> None:
+        """Bring every site with a job or scheduler entry due up to now, before answering whether it is online:
+        a job may have cut a router off, a scheduler's revert brought one back."""
+        now = time.monotonic()
+        for site_id in self.fleet.due_sites(now) | set(self.routers.schedulers.timed_sites()):
+            self.fleet.catch_up(site_id, now)
+
     def site(self, site_id: str) -> Site:
+        self.settle()
         site = self.fleet.sites.get(site_id)
         if site is None:
             raise not_found("site", site_id)
@@ -116,6 +124,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     def sites_page(self, page: int, base_url: str) -> bytes:
         """The serialised /sites answer, cached per fleet version because 10,000 sites are 5 MB."""
+        self.settle()
         key = (self.fleet.sites_version, page, base_url)
         cached = self._sites_cache.get(key)
         if cached is not None:
@@ -163,3 +172,15 @@ def validate_async_body(body: object) -> dict:
         if not https and not is_loopback_url(notify_url):
             raise invalid("parameter_invalid", "The 'notify_url' parameter must be an https URL.")
     return body
+
+
+def check_latest_body(body: object) -> list[str]:
+    """The ``sites`` of a ``POST /backups/latest`` body: 1 to 50 site ids, or the ApiError that says why not."""
+    if not isinstance(body, dict) or "sites" not in body:
+        raise invalid("parameter_missing", "The 'sites' parameter is required.")
+    sites = body["sites"]
+    if not isinstance(sites, list) or not all(isinstance(site, str) and site for site in sites):
+        raise invalid("parameter_invalid", "The 'sites' parameter must be an array of site ids.")
+    if not 1 <= len(sites) <= 50:
+        raise invalid("parameter_invalid", "The 'sites' parameter must hold between 1 and 50 site ids.")
+    return sites

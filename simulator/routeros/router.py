@@ -6,7 +6,6 @@ all), and never reused. An entry stores what was set; defaults and read-only val
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 from .schema import BY_PATH, INTERFACE_MENUS, Menu
@@ -39,9 +38,6 @@ class Router:
         self.settings: dict[str, dict[str, Value]] = {
             menu.path: {} for menu in BY_PATH.values() if menu.kind == "single"}
         self._next: dict[str, int] = {}
-
-    def copy(self) -> "Router":
-        return copy.deepcopy(self)
 
     # -- ids -----------------------------------------------------------------------------------------
     def _counter(self, menu: Menu) -> str:
@@ -142,8 +138,6 @@ class Router:
 
     def move(self, menu: Menu, moving: list[Entry], destination: Entry | None) -> None:
         """Put ``moving`` (in table order) before ``destination``, or at the end without one."""
-        if not menu.ordered and menu.kind != "table":
-            raise ScriptError("bad command name move")
         table = self.tables[menu.path]
         if destination in moving:
             return

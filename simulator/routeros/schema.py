@@ -27,6 +27,11 @@ def _same_as(name: str):
     return lambda values: values.get(name, "")
 
 
+def texts(*names: str) -> dict[str, Prop]:
+    """Properties the simulator keeps as given text, unset by default (no check beyond RouterOS quoting)."""
+    return {name: TEXT for name in names}
+
+
 def req(kind: str = "str", **extra) -> Prop:
     return Prop(kind, required=True, **extra)
 
@@ -65,10 +70,17 @@ INTERFACE = {"name": req(), "mtu": Prop("int", 1500, low=0, high=65535), "commen
              "running": ro(True), "arp": enum("enabled", "enabled", "disabled", "proxy-arp", "reply-only")}
 FIREWALL = {
     "chain": req(), "action": Prop(),
-    "src-address": Prop("prefix"), "dst-address": Prop("prefix"), "protocol": TEXT, "src-port": Prop("port"),
-    "dst-port": Prop("port"), "in-interface": Prop(refers="interface"), "out-interface": Prop(refers="interface"),
-    "in-interface-list": Prop(refers="/interface list"), "out-interface-list": Prop(refers="/interface list"), "src-address-list": TEXT, "dst-address-list": TEXT, "connection-state": TEXT,
+    "src-address": Prop("prefix", negatable=True), "dst-address": Prop("prefix", negatable=True), "protocol": TEXT,
+    "src-port": Prop("port", negatable=True), "dst-port": Prop("port", negatable=True),
+    "in-interface": Prop(refers="interface"), "out-interface": Prop(refers="interface"),
+    "in-interface-list": Prop(refers="/interface list"), "out-interface-list": Prop(refers="/interface list"),
+    "src-address-list": TEXT, "dst-address-list": TEXT, "connection-state": TEXT,
     "connection-nat-state": TEXT, "connection-mark": TEXT, "routing-mark": TEXT, "ipsec-policy": TEXT,
+    **texts("src-mac-address", "tcp-flags", "icmp-options", "limit", "dst-limit", "connection-limit", "port",
+            "packet-mark", "layer7-protocol", "content", "dscp", "ttl", "nth", "random", "time", "in-bridge-port",
+            "out-bridge-port", "src-address-type", "dst-address-type", "fragment", "hotspot", "packet-size",
+            "priority", "tls-host", "per-connection-classifier", "psd", "ipv4-options", "connection-type",
+            "connection-bytes", "connection-rate", "tcp-mss"),
     "log": BOOL_NO, "log-prefix": Prop("str", ""), "comment": TEXT, "disabled": BOOL_NO,
     "bytes": ro("0"), "packets": ro("0"), "dynamic": ro(False), "invalid": ro(False),
 }
@@ -79,7 +91,10 @@ FIREWALL_FLAGS = ("disabled", "dynamic", "invalid")
 MENUS: tuple[Menu, ...] = (
     Menu("/interface bridge", {**INTERFACE, "mtu": Prop("str", "auto"), "admin-mac": TEXT, "auto-mac": BOOL_YES,
                                "protocol-mode": enum("rstp", "none", "rstp", "stp", "mstp"),
-                               "vlan-filtering": BOOL_NO, "igmp-snooping": BOOL_NO},
+                               "vlan-filtering": BOOL_NO, "igmp-snooping": BOOL_NO, "dhcp-snooping": BOOL_NO,
+                               "fast-forward": BOOL_YES, "ingress-filtering": BOOL_YES,
+                               "pvid": Prop("int", 1, low=1, high=4094), "ageing-time": Prop("duration", "5m"),
+                               "frame-types": Prop("str", "admit-all")},
          unique=_named(), interface_type="bridge", flags=("disabled", "running")),
     Menu("/interface ethernet", {**INTERFACE, "default-name": ro(""), "mac-address": ro(""),
                                  "l2mtu": Prop("int", 1598, low=0, high=65535)},
@@ -114,6 +129,8 @@ MENUS: tuple[Menu, ...] = (
     Menu("/ip dhcp-server", {"name": req(), "interface": req(refers="interface"),
                              "address-pool": Prop("str", "static-only"), "lease-time": Prop("duration", "30m"),
                              "authoritative": enum("yes", "yes", "no", "after-2sec-delay", "after-10sec-delay"),
+                             "add-arp": BOOL_NO, "always-broadcast": BOOL_NO, "conflict-detection": BOOL_YES,
+                             "use-radius": Prop("str", "no"), **texts("lease-script", "relay", "server-address"),
                              **COMMON, "dynamic": ro(False), "invalid": ro(False)},
          unique=_named("failure: already have such server"), flags=("disabled", "dynamic", "invalid")),
     Menu("/snmp community", {"name": req(), "addresses": Prop("ips", "::/0"), "security": enum(
@@ -150,11 +167,16 @@ MENUS: tuple[Menu, ...] = (
          flags=("disabled", "invalid", "dynamic")),
     Menu("/ip dhcp-server network", {"address": req("prefix"), "gateway": Prop("ips", ""),
                                      "dns-server": Prop("ips", ""), "domain": TEXT, "netmask": Prop("int", 0, high=32),
-                                     "ntp-server": Prop("ips", ""), **COMMENT, "dynamic": ro(False)},
+                                     "ntp-server": Prop("ips", ""), **COMMENT, "dynamic": ro(False),
+                                     **texts("dhcp-option", "next-server", "wins-server", "boot-file-name",
+                                             "caps-manager")},
          unique=((("address",), "failure: already have such network"),), flags=("dynamic",)),
     Menu("/ip dns", {"servers": Prop("ips", ""), "allow-remote-requests": BOOL_NO,
                      "cache-size": Prop("int", 2048, low=64, high=4294967295), "cache-max-ttl": Prop("duration", "1w"),
                      "max-udp-packet-size": Prop("int", 4096, low=50, high=65507),
+                     "max-concurrent-queries": Prop("int", 100), "max-concurrent-tcp-sessions": Prop("int", 20),
+                     "query-server-timeout": Prop("duration", "2s"), "query-total-timeout": Prop("duration", "10s"),
+                     "use-doh-server": Prop("str", ""), "verify-doh-cert": BOOL_NO,
                      "dynamic-servers": ro(""), "cache-used": ro("24")}, kind="single"),
     Menu("/ip dns static", {"name": TEXT, "regexp": TEXT, "address": Prop("prefix"), "cname": TEXT,
                             "type": enum("A", "A", "AAAA", "CNAME", "FWD", "MX", "NS", "NXDOMAIN", "SRV", "TXT"),
@@ -191,6 +213,7 @@ MENUS: tuple[Menu, ...] = (
                        "distance": Prop("int", 1, high=255),
                        "scope": Prop("int", 30, high=255), "target-scope": Prop("int", 10, high=255),
                        "routing-table": Prop("str", "main"), "check-gateway": TEXT, "vrf-interface": TEXT,
+                       "blackhole": BOOL_NO, "pref-src": TEXT, "suppress-hw-offload": BOOL_NO,
                        **COMMON, "dynamic": ro(False), "active": ro(True), "static": ro(True)},
          flags=("disabled", "dynamic", "active", "static")),
     Menu("/ip service", {"name": ro(""), "port": Prop("int", 0, low=1, high=65535), "address": Prop("ips", ""),
@@ -199,11 +222,15 @@ MENUS: tuple[Menu, ...] = (
          kind="fixed", refer="name", flags=("disabled", "invalid")),
     Menu("/ppp secret", {"name": req(), "password": Prop("str", ""), "profile": Prop("str", "default"),
                          "service": enum("any", "any", "async", "l2tp", "ovpn", "pppoe", "pptp", "sstp"),
-                         "local-address": Prop("ip"), "remote-address": Prop("ip"), "routes": TEXT, **COMMON},
+                         "local-address": Prop("ip"), "remote-address": Prop("ip"), "routes": TEXT, **COMMON,
+                         **texts("caller-id", "ipv6-routes", "limit-bytes-in", "limit-bytes-out",
+                                 "remote-ipv6-prefix")},
          unique=_named("failure: secret with the same name already exists")),
     Menu("/snmp", {"enabled": BOOL_NO, "contact": Prop("str", ""), "location": Prop("str", ""),
                    "trap-version": Prop("int", 1, low=1, high=3), "trap-community": Prop("str", "public"),
-                   "engine-id-suffix": Prop("str", "")}, kind="single"),
+                   "engine-id-suffix": Prop("str", ""), "src-address": Prop("str", "::"),
+                   "trap-generators": Prop("str", "temp-exception"), "trap-interfaces": Prop("str", ""),
+                   "trap-target": Prop("str", ""), "vrf": Prop("str", "main")}, kind="single"),
     Menu("/system identity", {"name": Prop("str", "MikroTik")}, kind="single"),
     Menu("/system ntp client", {"enabled": BOOL_NO, "mode": enum("unicast", "unicast", "broadcast", "multicast",
                                                                  "manycast"),

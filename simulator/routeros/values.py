@@ -30,11 +30,14 @@ class Prop:
     high: int = 2 ** 32 - 1
     refers: str = ""  # a menu whose ``name`` this value must be ("interface", "/interface list", ...)
     exported: bool = False  # export writes it even at its default (a firewall rule's action)
+    negatable: bool = False  # a firewall matcher: "!value" matches what value does not
     extra: dict = field(default_factory=dict)
 
     def parse(self, name: str, raw: str) -> Value:
         """The stored form of ``raw``, or a ScriptError naming the property and what it expected."""
         parser: Callable[[str, str], Value] = getattr(self, "_parse_" + self.kind)
+        if self.negatable and raw.startswith("!"):
+            return "!" + str(parser(name, raw[1:]))
         return parser(name, raw)
 
     def _parse_str(self, name: str, raw: str) -> Value:
