@@ -152,7 +152,8 @@ molecule: venv install ## Molecule scenario of the script_rollout role (converge
 
 .PHONY: lint
 lint: venv ## ansible-lint (production profile) and antsibull-docs lint
-	env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-lint
+	# Offline (.ansible-lint): the collection and community.routeros come from build/src, the checkout's own tree.
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/src $(BIN)/ansible-lint
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs self .
 
 .PHONY: docs-check
