@@ -20,6 +20,8 @@ def test_the_installed_collection_is_the_pinned_version():
     galaxy = (ROOT / "galaxy.yml").read_text()
     assert f'community.routeros: "{model.SUPPORTED_RANGE}"' in galaxy
     assert f"ROUTEROS_VERSION := {model.TESTED_VERSION}" in (ROOT / "Makefile").read_text()
+    ee = (ROOT / "examples" / "ee" / "requirements.yml").read_text()
+    assert f'name: community.routeros\n    version: "{model.SUPPORTED_RANGE}"' in ee
 
 
 @pytest.mark.parametrize("version", ["6.49.10", "7.12", model.DEFAULT_ROUTEROS_VERSION])
