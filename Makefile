@@ -19,6 +19,14 @@ ANSIBLE_TEST := cd $(ANSIBLE_TEST_TREE) && env -u ANSIBLE_COLLECTIONS_PATH $(BIN
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL := $(BUILD)/dist/altostrat-sdx-$(VERSION).tar.gz
 PIP := pip install -q --disable-pip-version-check
+# community.routeros (sdx_config's RouterOS data model) comes from the pinned `ansible` package on PyPI, since Galaxy
+# cannot be reached from CI; its version is the one galaxy.yml's dependency range was tested with.
+ANSIBLE_PACKAGE := ansible==12.3.0
+ROUTEROS_VERSION := 3.14.0
+DEPS := $(BUILD)/deps
+ROUTEROS := $(DEPS)/ansible_collections/community/routeros
+ROUTEROS_TARBALL := $(DEPS)/community-routeros-$(ROUTEROS_VERSION).tar.gz
+PIP_ANY = $(or $(wildcard $(BIN)/pip),$(shell command -v pip))
 # ansible-core lines besides the main one (2.19 on Python 3.11): the oldest requires_ansible admits, and the newest.
 MATRIX := 2.16 2.21
 # The line whose integration tests run every site module as a module process, not inside its action plugin.
@@ -63,10 +71,20 @@ java:
 	@command -v java >/dev/null || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
 
 .PHONY: venv
-venv: $(VENV)/.done $(SRC_TREE) ## Create .venv with every tool
+venv: $(VENV)/.done $(SRC_TREE) $(BUILD)/src/ansible_collections/community/routeros ## Create .venv with every tool
 
 $(SRC_TREE):
 	mkdir -p $(dir $@) && ln -sfn $(CURDIR) $@
+
+$(BUILD)/src/ansible_collections/community/routeros: $(ROUTEROS)/MANIFEST.json
+	mkdir -p $(dir $@) && ln -sfn $(ROUTEROS) $@
+
+# Only the collection's folder is taken from the wheel (pip download --no-deps: no ansible-core comes with it).
+$(ROUTEROS)/MANIFEST.json $(ROUTEROS_TARBALL):
+	rm -rf $(DEPS) && mkdir -p $(DEPS)/wheel
+	$(PIP_ANY) download -q --disable-pip-version-check --no-deps '$(ANSIBLE_PACKAGE)' -d $(DEPS)/wheel
+	python3 .ci/extract_collection.py $(DEPS)/wheel/*.whl community/routeros $(ROUTEROS_VERSION) $(DEPS)
+	rm -rf $(DEPS)/wheel
 
 .PHONY: pip-shim
 pip-shim: $(VENV)/.done  # ansible-test cannot download its pip bootstrap here (docs/development.md)
@@ -77,11 +95,14 @@ pip-shim: $(VENV)/.done  # ansible-test cannot download its pip bootstrap here (
 GALAXY = $(or $(wildcard $(BIN)/ansible-galaxy),$(shell command -v ansible-galaxy))
 
 .PHONY: install
-install: ## Build the collection tarball and install it into build/collections (needs only ansible-core)
+install: $(ROUTEROS)/MANIFEST.json ## Build the collection tarball and install it and community.routeros into build/collections (needs only ansible-core)
 	@[ -n "$(GALAXY)" ] || { echo "make install needs ansible-galaxy: pip install ansible-core"; exit 1; }
 	rm -rf $(BUILD)/dist $(COLLECTIONS)
 	$(GALAXY) collection build --force --output-path $(BUILD)/dist
-	$(GALAXY) collection install --force $(TARBALL) -p $(COLLECTIONS)
+	cp $(ROUTEROS_TARBALL) $(BUILD)/dist/
+	# --no-deps: community.routeros is installed from its tarball beside ours; its own dependency (ansible.netcommon)
+	# is not used by sdx_config, and Galaxy cannot be reached.
+	$(GALAXY) collection install --force --no-deps $(TARBALL) $(BUILD)/dist/$(notdir $(ROUTEROS_TARBALL)) -p $(COLLECTIONS)
 
 .PHONY: demo
 demo: venv install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure
@@ -105,9 +126,12 @@ de-context: venv install ## Decision environment build context (examples/de) in 
 # The tracked and untracked-unignored files, copied afresh for each ansible-test command (the simulator too: the
 # integration targets start it from there, see tests/integration/targets/setup_sdx_simulator).
 .PHONY: ansible-test-tree
-ansible-test-tree: pip-shim
+ansible-test-tree: pip-shim $(ROUTEROS)/MANIFEST.json
 	rm -rf $(ANSIBLE_TEST_ROOT) && mkdir -p $(ANSIBLE_TEST_TREE)
 	git ls-files -z --cached --others --exclude-standard | tar --null -cf - -T - | tar -xf - -C $(ANSIBLE_TEST_TREE)
+	# ansible-test finds the collections ours depends on beside it, under the same ansible_collections/.
+	mkdir -p $(ANSIBLE_TEST_ROOT)/ansible_collections/community
+	cp -r $(ROUTEROS) $(ANSIBLE_TEST_ROOT)/ansible_collections/community/
 
 .PHONY: sanity
 sanity: ansible-test-tree ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
@@ -142,7 +166,8 @@ molecule: venv install ## Molecule scenario of the script_rollout role (converge
 
 .PHONY: lint
 lint: venv ## ansible-lint (production profile) and antsibull-docs lint
-	env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-lint
+	# Offline (.ansible-lint): the collection and community.routeros come from build/src, the checkout's own tree.
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/src $(BIN)/ansible-lint
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs self .
 
 .PHONY: docs-check

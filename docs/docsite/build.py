@@ -21,7 +21,8 @@ SITE = ROOT / "build" / "docsite"
 OUT = ROOT / "build" / "docs"
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
 EXPECTED_PAGES = ["index.html", "sdx_async_script_module.html", "sites_inventory.html", "script_rollout_role.html",
-                  "docsite/getting_started.html", "docsite/awx.html", "docsite/troubleshooting.html"]
+                  "docsite/getting_started.html", "docsite/awx.html", "docsite/troubleshooting.html",
+                  "sdx_config_module.html", "docsite/declarative.html"]
 
 
 def write_inventory(target: Path) -> None:

@@ -17,6 +17,7 @@ DOCS = Path(__file__).resolve().parents[1]
 GUIDES = {  # Markdown source in docs/ -> RST name in docs/docsite/rst/, in the order of the docsite
     "getting-started.md": "getting_started",
     "async_script.md": "async_script",
+    "declarative.md": "declarative",
     "inventory.md": "inventory",
     "rollout.md": "rollout",
     "backups.md": "backups",

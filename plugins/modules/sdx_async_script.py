@@ -142,6 +142,21 @@ options:
         the output.
     type: bool
     default: false
+  unless_found:
+    description:
+      - A RouterOS C(print) query run first through the synchronous endpoint (C(POST /api/synchronous/{siteId})),
+        as C(creates) is for M(ansible.builtin.command). When it answers at least one row, the script is not
+        queued and the task reports C(ok) (RV(outcome=found)) without reading the site's jobs.
+      - Written as for M(altostrat.sdx.sdx_command), for example C(/ip address print where address=192.168.99.1/24)
+        (one C(where name=value) condition), or a path with its query words in O(unless_found_parameters).
+      - Check mode runs the same read. The router's state then decides, not the job history, so a script whose
+        effect was undone by hand is queued again.
+      - The site must be online for the read; an offline site fails the task.
+    type: str
+  unless_found_parameters:
+    description:
+      - API query words sent with O(unless_found), such as V(?comment=guest), or a list of them (all must hold).
+    type: raw
   settle_timeout:
     description:
       - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the
@@ -176,6 +191,14 @@ EXAMPLES = r"""
 - name: Show the router's change
   ansible.builtin.debug:
     msg: "{{ guest.config_diff.splitlines() }}"
+
+- name: Add the address unless the router already has it (its state decides, not the job history)
+  altostrat.sdx.sdx_async_script:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    description: Add guest network address
+    script: /ip address add address=192.168.99.1/24 interface=bridge
+    unless_found: /ip address print where address=192.168.99.1/24
+  delegate_to: localhost
 
 - name: Take a backup on every run (not idempotent on purpose)
   altostrat.sdx.sdx_async_script:
@@ -273,14 +296,20 @@ outcome:
   description:
     - What the run did.
     - V(existing), an equal job was there and nothing was queued; V(would_queue), check mode.
+    - V(found), O(unless_found) answered rows and nothing was queued.
     - V(queued), SDX accepted the request; V(adopted), the request got no clear answer and the job it created
       was adopted. Both report C(changed=true).
     - V(not_queued), the API refused the request or it never reached the API; V(unknown), no answer told what
       became of it and no job appeared within O(settle_timeout). Both fail the task with C(changed=false).
   returned: always, except on bad input or a failed read of the site's jobs
   type: str
-  choices: [existing, would_queue, queued, adopted, not_queued, unknown]
+  choices: [existing, found, would_queue, queued, adopted, not_queued, unknown]
   sample: queued
+found:
+  description: How many rows the O(unless_found) query answered.
+  returned: when O(unless_found) is set, and the query ran
+  type: int
+  sample: 0
 transitions:
   description: Status changes the wait saw, each with the controller time (UTC) it was seen at.
   returned: when O(wait=true) and not in check mode
@@ -336,7 +365,7 @@ error:
 
 from typing import Optional
 
-from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
+from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs, _unless_found
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
@@ -359,6 +388,8 @@ class AsyncScriptModule(SDXModule):
         "config_diff": {"type": "bool", "default": False},
         "config_diff_timeout": {"type": "float", "default": 120},
         "reveal_secrets": {"type": "bool", "default": False},
+        "unless_found": {"type": "str"},
+        "unless_found_parameters": {"type": "raw"},
     }
     seconds = ("wait_timeout", "poll_interval", "settle_timeout", "config_diff_timeout")
 
@@ -366,10 +397,17 @@ class AsyncScriptModule(SDXModule):
         site_id = self.site_id
         request = AsynchronousScriptRequest.from_params(self.params)
         self._check_config_diff()
+        state_check = _unless_found.parse(self.params["unless_found"], self.params["unless_found_parameters"])
         self.result.update(job=None, request_id=None, queued=False, reconciled=False)
         if self.params["config_diff"]:
             self.result["config_diff"] = None
         site = self.site(site_id)
+        if state_check is not None:
+            found = state_check.run(site)
+            self.result["found"] = len(found)
+            if found:
+                self.result.update(outcome="found", msg=f"unless_found matched {len(found)} row(s): nothing queued")
+                return
         plan = _jobs.plan(site, request, force=self.params["force"])
         if not plan.will_queue:
             self.result.update(outcome="existing", job=plan.existing.to_result())

@@ -51,7 +51,8 @@ def test_the_ee_build_context_installs_the_collection_and_its_requirements(tmp_p
         manifest = json.load(archive.extractfile("MANIFEST.json"))
     assert (manifest["collection_info"]["namespace"], manifest["collection_info"]["name"]) == ("altostrat", "sdx")
     requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
-    assert requirements["collections"] == [{"name": "collections/altostrat-sdx.tar.gz", "type": "file"}]
+    assert requirements["collections"] == [{"name": "collections/altostrat-sdx.tar.gz", "type": "file"},
+                                           {"name": "community.routeros", "version": ">=3.14.0,<4.0.0"}]
     build_file = next(path for path in (context / "Containerfile", context / "Dockerfile") if path.exists())
     steps = build_file.read_text()
     assert "ansible-galaxy collection install" in steps and "-r requirements.yml" in steps
