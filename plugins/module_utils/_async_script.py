@@ -19,6 +19,13 @@ from ._module import SDXModule
 from ._numbers import seconds
 from ._site import SiteAPI
 
+# The same text for every host, so that Ansible shows it once per run however many sites wait.
+WAIT_WITHOUT_ACKNOWLEDGEMENT = (
+    "wait: true without needs_acknowledgement: true waits only until the router downloads the script: SDX then "
+    "marks the job completed, and a script that fails on the router still reports completed. Set "
+    "needs_acknowledgement: true to wait for the script's own outcome (leave it false only for scripts that cut "
+    "the connection, such as a reboot)")
+
 
 class AsyncScriptModule(SDXModule):
     argument_spec = {
@@ -45,6 +52,8 @@ class AsyncScriptModule(SDXModule):
         for name in ("wait_timeout", "poll_interval", "settle_timeout", "config_diff_timeout"):
             self.params[name] = seconds(name, self.params[name])
         self._check_config_diff()
+        if self.params["wait"] and not self.params["needs_acknowledgement"]:
+            self.module.warn(WAIT_WITHOUT_ACKNOWLEDGEMENT)
         self.result.update(job=None, request_id=None, queued=False, reconciled=False)
         if self.params["config_diff"]:
             self.result["config_diff"] = None

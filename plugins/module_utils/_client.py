@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
+from . import _progress
 from ._budget import RateBudget
 from ._errors import SDXError, SDXInputError, SDXLocalError, error_from_answer, valid_unicode
 from ._numbers import count, seconds
@@ -250,7 +251,7 @@ def client_from_options(options: dict[str, Any], agent: str) -> SDXClient:
     if ca_path and not os.path.exists(ca_path):
         raise SDXInputError(f"ca_path: expected a PEM file (or directory) of CA certificates, but {ca_path!r} does "
                             f"not exist")
-    budget = RateBudget(api_url, token, rate_limit) if rate_limit > 0 else None
+    budget = RateBudget(api_url, token, rate_limit, on_wait=_progress.budget_wait) if rate_limit > 0 else None
     return SDXClient(api_url, token, timeout=timeout, validate_certs=options.get("validate_certs", True),
                      ca_path=ca_path, agent=agent, budget=budget)
 
