@@ -158,9 +158,11 @@ EXAMPLES = r"""
   register: guest
   delegate_to: localhost
 
+# config_diff is read only for a job this run queued: a re-run that finds the job done is ok and has none.
 - name: Show the router's change
   ansible.builtin.debug:
     msg: "{{ guest.config_diff.splitlines() }}"
+  when: guest.config_diff is string
 
 - name: Take a backup on every run (not idempotent on purpose)
   altostrat.sdx.sdx_async_script:

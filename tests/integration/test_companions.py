@@ -69,12 +69,15 @@ def test_cancel_a_pending_job_in_check_mode_then_for_real_then_again(ansible, si
     predicted = ansible.task(args, "--check", module=JOB_MODULE)
     assert predicted.status == "changed"
     assert sim.log("DELETE") == []
+    assert predicted.result["job"]["status"] == "pending"
     cancelled = ansible.task(args, module=JOB_MODULE)
     assert cancelled.status == "changed"
+    assert cancelled.result["job"]["status"] == "cancelled"
     assert len(sim.log("DELETE")) == 1
     assert sim.jobs(offline_site)[0]["cancelled"] is True
     again = ansible.task(args, module=JOB_MODULE)
     assert again.status == "ok"
+    assert again.result["job"] is None or again.result["job"]["status"] == "cancelled"
     assert len(sim.log("DELETE")) == 1
 
 
