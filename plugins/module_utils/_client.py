@@ -262,6 +262,8 @@ def checked_token(value: Any) -> str:
     A token with anything but printable ASCII left inside cannot be sent in a header; the error never shows it.
     """
     token = value.strip() if isinstance(value, str) else value
+    if not token:  # an api_token given empty (a lookup of an unset variable) must not hide SDX_API_TOKEN
+        token = os.environ.get("SDX_API_TOKEN", "").strip()
     if not token:
         raise SDXInputError("api_token: no API token given; set the api_token option or the SDX_API_TOKEN "
                             "environment variable")
