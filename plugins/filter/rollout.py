@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from ansible import context
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
 
@@ -23,6 +24,13 @@ def rollout_junit(report):
     return _rollout.junit(report)
 
 
+def rollout_serial(value):
+    try:
+        return _rollout.batches(value)
+    except ValueError as error:
+        raise AnsibleFilterError(str(error)) from None
+
+
 def rollout_path(path):
     # Filters run on the controller, in ansible-playbook's own working directory and with its command line.
     playbooks = (context.CLIARGS or {}).get("args") or ()
@@ -32,4 +40,4 @@ def rollout_path(path):
 class FilterModule:
     def filters(self):
         return {"rollout_report": rollout_report, "rollout_table": rollout_table, "rollout_junit": rollout_junit,
-                "rollout_path": rollout_path}
+                "rollout_path": rollout_path, "rollout_serial": rollout_serial}

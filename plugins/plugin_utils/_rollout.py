@@ -75,6 +75,35 @@ def resolve_path(path: Any, cli_playbooks: Sequence[str], cwd: str) -> str:
     return os.path.normpath(text)
 
 
+_BATCH = re.compile(r"(?:[1-9][0-9]*|(?:100|[1-9][0-9]?)(?:\.[0-9]+)?%)\Z")
+
+
+def batches(value: Any) -> list[Any]:
+    """``rollout_serial`` as the play's ``serial`` takes it: a list of batch sizes, each a count or a percentage.
+
+    ``-e rollout_serial=4`` and ``-e 'rollout_serial=[1,"50%"]'`` give text; it is read as YAML, as the ``-e``
+    JSON form would have given it. ValueError names the option and what it takes.
+    """
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    given = value
+    if isinstance(value, str):
+        try:
+            value = yaml.safe_load(value) if value.strip() else value
+        except yaml.YAMLError:
+            pass
+    items = value if isinstance(value, list) else [value]
+    checked = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or not _BATCH.match(str(item).strip()):
+            raise ValueError(f"rollout_serial: expected a batch size (a count such as 4 or a percentage such as "
+                             f"\"25%\") or a list of them such as [1, \"10%\", \"100%\"], got {given!r}")
+        checked.append(int(item) if isinstance(item, int) or str(item).strip().isdigit() else str(item).strip())
+    if not checked:
+        raise ValueError(f"rollout_serial: expected at least one batch size, got {given!r}")
+    return checked
+
+
 def site_result(outcome: str, host: str, site_id: Any, **facts: Any) -> dict[str, Any]:
     """The ``script_rollout_result`` of ``host``: a site's status and message are decided here, and only here.
 
