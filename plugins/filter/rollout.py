@@ -12,8 +12,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
 
 
-def rollout_report(hostvars, hosts, description, check_mode=False, config_diff=False):
-    return _rollout.build_report(hostvars, hosts, description, check_mode, config_diff)
+def rollout_report(hostvars, hosts, description, check_mode=False, config_diff=False, reached_only=False):
+    return _rollout.build_report(hostvars, hosts, description, check_mode, config_diff, reached_only)
 
 
 def rollout_table(report):
