@@ -131,10 +131,9 @@ options:
     description:
       - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the
         job it created.
-      - It must outlast a request still in flight on the SDX side, which the server bounds, not O(timeout).
-        SDX documents no such bound; the default assumes the common 60-second request limit of the proxies
-        and PHP workers in front of an API like SDX. A shorter value makes a re-run after an unknown outcome
-        risk a second job while the first request is still in flight.
+      - It must outlast a request still in flight at SDX; a shorter value makes a re-run after an unknown outcome
+        risk a second job. Why 60 is the default is in
+        R(the reliability guide,ansible_collections.altostrat.sdx.docsite.reliability).
     type: float
     default: 60
 notes:

@@ -179,8 +179,8 @@ def test_the_remediation_example_rulebook_confirms_the_failure_and_runs_the_play
     assert TOKEN not in output and SECRET not in output
 
 
-def test_the_documented_local_https_webhook_runs_with_a_notify_url_the_module_accepts(sim, tmp_path, rulebook_env,
-                                                                                   ansible):
+def test_the_documented_local_https_webhook_runs_with_a_notify_url_the_module_accepts(
+        sim, tmp_path, rulebook_env, ansible):
     site = sim.sites(online=True)[0]["id"]
     port = free_port()
     certificate = tmp_path / "webhook.pem"

@@ -82,12 +82,10 @@ def test_the_simulator_section_starts_one_and_its_command_reads_every_online_sit
     lines = block.strip().splitlines()
     assert lines[0].startswith(".venv-demo/bin/python -m simulator --port 8181") and lines[0].endswith("&")
     port = free_port()
-    script = "\n".join([lines[0].replace(".venv-demo/bin/python", str(BIN / "python")).replace("8181", str(port)),
-                         "trap 'kill %1' EXIT",
-                         f"for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; "
-                         f"sleep 0.1; done",
-                         *(line.replace("8181", str(port)).replace("$PWD/.venv-demo/bin", str(BIN))
-                           for line in lines[1:])])
+    start = lines[0].replace(".venv-demo/bin/python", str(BIN / "python")).replace("8181", str(port))
+    wait = f"for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.1; done"
+    rest = [line.replace("8181", str(port)).replace("$PWD/.venv-demo/bin", str(BIN)) for line in lines[1:]]
+    script = "\n".join([start, "trap 'kill %1' EXIT", wait, *rest])
     env = {name: value for name, value in os.environ.items()
            if not name.startswith(("ANSIBLE_", "SDX_"))}
     run = shell(script, ROOT, env)
