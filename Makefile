@@ -18,7 +18,7 @@ ANSIBLE_TEST_TREE := $(ANSIBLE_TEST_ROOT)/ansible_collections/altostrat/sdx
 ANSIBLE_TEST := cd $(ANSIBLE_TEST_TREE) && env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL := $(BUILD)/dist/altostrat-sdx-$(VERSION).tar.gz
-PIP := pip install -q --disable-pip-version-check
+PIP := pip install -q --disable-pip-version-check -c $(CURDIR)/constraints.txt
 # community.routeros (sdx_config's RouterOS data model) comes from the pinned `ansible` package on PyPI, since Galaxy
 # cannot be reached from CI; its version is the one galaxy.yml's dependency range was tested with.
 ANSIBLE_PACKAGE := ansible==12.3.0
@@ -26,7 +26,7 @@ ROUTEROS_VERSION := 3.14.0
 DEPS := $(BUILD)/deps
 ROUTEROS := $(DEPS)/ansible_collections/community/routeros
 ROUTEROS_TARBALL := $(DEPS)/community-routeros-$(ROUTEROS_VERSION).tar.gz
-PIP_ANY = $(or $(wildcard $(BIN)/pip),$(shell command -v pip))
+PIP_ANY = $(or $(wildcard $(BIN)/pip),$(wildcard $(DEMO_BIN)/pip),$(shell command -v pip))
 # ansible-core lines besides the main one (2.19 on Python 3.11): the oldest requires_ansible admits, and the newest.
 MATRIX := 2.16 2.21
 # The line whose integration tests run every site module as a module process, not inside its action plugin.
@@ -41,24 +41,24 @@ export PY_COLORS := 0
 help: ## List the targets
 	@grep -hE '^[a-z0-9.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.done: requirements.txt requirements-dev.txt requirements-test.txt tests/unit/requirements.txt
+$(VENV)/.done: requirements.txt requirements-dev.txt requirements-test.txt tests/unit/requirements.txt constraints.txt
 	[ -x $(BIN)/python ] || $(PYTHON311) -m venv $(VENV)
 	$(BIN)/$(PIP) -r requirements-dev.txt
 	touch $@
 
-.venv-2.16/.done: requirements.txt requirements-test.txt tests/unit/requirements.txt
+.venv-2.16/.done: requirements.txt requirements-test.txt tests/unit/requirements.txt constraints.txt
 	[ -x .venv-2.16/bin/python ] || $(PYTHON311) -m venv .venv-2.16
 	.venv-2.16/bin/$(PIP) 'ansible-core>=2.16,<2.17' -r requirements-test.txt
 	touch $@
 
-.venv-2.21/.done: requirements.txt requirements-test.txt tests/unit/requirements.txt
+.venv-2.21/.done: requirements.txt requirements-test.txt tests/unit/requirements.txt constraints.txt
 	@[ -n "$(PYTHON313)" ] || { echo "Python 3.13 is needed for the ansible-core 2.21 line"; exit 1; }
 	[ -x .venv-2.21/bin/python ] || $(PYTHON313) -m venv .venv-2.21
 	.venv-2.21/bin/$(PIP) 'ansible-core>=2.21,<2.22' -r requirements-test.txt
 	touch $@
 
 # ansible-rulebook lives in its own venv so its pins never move the main venv's tools (docs/event-driven.md).
-.venv-eda/.done: requirements.txt requirements-eda.txt
+.venv-eda/.done: requirements.txt requirements-eda.txt constraints.txt
 	[ -x .venv-eda/bin/python ] || $(PYTHON311) -m venv .venv-eda
 	.venv-eda/bin/$(PIP) -r requirements-eda.txt
 	touch $@
@@ -92,7 +92,7 @@ pip-shim: $(VENV)/.done  # ansible-test cannot download its pip bootstrap here (
 	cp .ci/get_pip_shim.py ~/.ansible/test/cache/$$($(BIN)/python .ci/pip_shim_name.py)
 
 # Installing needs ansible-galaxy alone (ansible-core): the one of .venv when it exists, else the one on PATH.
-GALAXY = $(or $(wildcard $(BIN)/ansible-galaxy),$(shell command -v ansible-galaxy))
+GALAXY = $(or $(wildcard $(BIN)/ansible-galaxy),$(wildcard $(DEMO_BIN)/ansible-galaxy),$(shell command -v ansible-galaxy))
 
 .PHONY: install
 install: $(ROUTEROS)/MANIFEST.json ## Build the collection tarball and install it and community.routeros into build/collections (needs only ansible-core)
@@ -104,10 +104,19 @@ install: $(ROUTEROS)/MANIFEST.json ## Build the collection tarball and install i
 	# is not used by sdx_config, and Galaxy cannot be reached.
 	$(GALAXY) collection install --force --no-deps $(TARBALL) $(BUILD)/dist/$(notdir $(ROUTEROS_TARBALL)) -p $(COLLECTIONS)
 
+# The demo needs the runtime alone: ansible-core of the main line (as requirements-dev.txt pins it) and requirements.txt.
+DEMO_BIN := $(CURDIR)/.venv-demo/bin
+MAIN_CORE := $(shell grep '^ansible-core' requirements-dev.txt)
+
+.venv-demo/.done: requirements.txt requirements-dev.txt constraints.txt
+	[ -x .venv-demo/bin/python ] || $(PYTHON311) -m venv .venv-demo
+	.venv-demo/bin/$(PIP) '$(MAIN_CORE)' -r requirements.txt
+	touch $@
+
 .PHONY: demo
-demo: venv install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure
-	$(BIN)/python -m simulator --sites 12 --seed 7 --time-scale 0.4 --rate-limit 60 -- \
-	  $(BIN)/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python examples/demo.yml
+demo: .venv-demo/.done install ## Queue a script on the simulated fleet: check mode, queue, wait, re-run, failure (runtime only, in .venv-demo)
+	$(DEMO_BIN)/python -m simulator --sites 12 --seed 7 --time-scale 0.4 --rate-limit 60 -- \
+	  $(DEMO_BIN)/ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(DEMO_BIN)/python examples/demo.yml
 
 .PHONY: ee-context
 ee-context: venv install ## Execution environment build context for the collection in build/ee (no container engine needed)

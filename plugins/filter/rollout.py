@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 
 from ansible import context
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
 
 
-def rollout_report(hostvars, hosts, description, check_mode=False, config_diff=False):
-    return _rollout.build_report(hostvars, hosts, description, check_mode, config_diff)
+def rollout_report(hostvars, hosts, description, check_mode=False, config_diff=False, reached_only=False):
+    return _rollout.build_report(hostvars, hosts, description, check_mode, config_diff, reached_only)
 
 
 def rollout_table(report):
@@ -21,6 +22,13 @@ def rollout_table(report):
 
 def rollout_junit(report):
     return _rollout.junit(report)
+
+
+def rollout_serial(value):
+    try:
+        return _rollout.batches(value)
+    except ValueError as error:
+        raise AnsibleFilterError(str(error)) from None
 
 
 def rollout_path(path):
@@ -32,4 +40,4 @@ def rollout_path(path):
 class FilterModule:
     def filters(self):
         return {"rollout_report": rollout_report, "rollout_table": rollout_table, "rollout_junit": rollout_junit,
-                "rollout_path": rollout_path}
+                "rollout_path": rollout_path, "rollout_serial": rollout_serial}

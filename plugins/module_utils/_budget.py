@@ -46,6 +46,8 @@ STALE_IN_FLIGHT = 900.0
 CLOCK_STEP = 1.0
 # How often a request that waits for an in-flight slot looks again.
 RECHECK = 0.25
+# A wait longer than this is told to on_wait (once per request), so that the user sees why the task is slow.
+NOTICE_AFTER = 2.0
 
 
 def state_dir() -> Path:
@@ -104,7 +106,8 @@ class RateBudget:
 
     def __init__(self, api_url: str, api_token: str, per_minute: int, directory: Optional[Path] = None,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 window: float = WINDOW, alive: Callable[[Any], bool] = _alive) -> None:
+                 window: float = WINDOW, alive: Callable[[Any], bool] = _alive,
+                 on_wait: Optional[Callable[[Optional[float], int, int], None]] = None) -> None:
         self.per_minute = per_minute
         self.window = window
         digest = hashlib.sha256(f"{api_url.rstrip('/')}\0{api_token}".encode()).hexdigest()[:32]
@@ -117,6 +120,8 @@ class RateBudget:
         # Told each warning as it arises (a module's warn()); the inventory reads ``warnings`` instead.
         self.warn: Optional[Callable[[str], None]] = None
         self._ticket: Optional[str] = None
+        # Told once per acquire() that waits more than NOTICE_AFTER: (seconds expected or None, limit, processes).
+        self.on_wait = on_wait
 
     def _locked(self) -> _LockedState:
         return _LockedState(self.path, self.clock, self.window, self._unreadable)
@@ -138,6 +143,7 @@ class RateBudget:
         if self._ticket is not None:  # the previous request never reported its answer: its hold starts now
             self.release()
         waited = 0.0
+        told = False
         me = str(os.getpid())
         while True:
             with self._locked() as state:
@@ -158,7 +164,11 @@ class RateBudget:
                 pause = self._next_free(slots, now) if len(slots) >= self.per_minute else RECHECK
                 if closed > now:
                     pause = closed - now
+                processes = len({str(slot.get("pid")) for slot in slots} | set(waiters) | {me})
             pause = max(0.01, min(pause, self.window))
+            if not told and self.on_wait is not None and waited + pause > NOTICE_AFTER:
+                told = True
+                self.on_wait(pause if pause > RECHECK else None, self.per_minute, processes)
             self.sleep(pause)
             waited += pause
 

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
+from . import _progress
 from ._budget import RateBudget
 from ._connection import DEFAULT_API_URL
 from ._errors import (SDXError, SDXInputError, SDXLocalError, UnreadableAnswer, decode_json, error_from_answer,
@@ -285,7 +286,7 @@ def client_from_options(options: dict[str, Any], agent: str) -> SDXClient:
     if ca_path and not os.path.exists(ca_path):
         raise SDXInputError(f"ca_path: expected a PEM file (or directory) of CA certificates, but {ca_path!r} does "
                             f"not exist")
-    budget = RateBudget(api_url, token, rate_limit) if rate_limit > 0 else None
+    budget = RateBudget(api_url, token, rate_limit, on_wait=_progress.budget_wait) if rate_limit > 0 else None
     return SDXClient(api_url, token, timeout=timeout, validate_certs=options.get("validate_certs", True),
                      ca_path=ca_path, agent=agent, budget=budget)
 
@@ -296,6 +297,8 @@ def checked_token(value: Any) -> str:
     A token with anything but printable ASCII left inside cannot be sent in a header; the error never shows it.
     """
     token = value.strip() if isinstance(value, str) else value
+    if not token:  # an api_token given empty (a lookup of an unset variable) must not hide SDX_API_TOKEN
+        token = os.environ.get("SDX_API_TOKEN", "").strip()
     if not token:
         raise SDXInputError("api_token: no API token given; set the api_token option or the SDX_API_TOKEN "
                             "environment variable")

@@ -6,8 +6,9 @@
 """Synchronous RouterOS commands: their grammar and what counts as read-only (``SiteAPI.run_command`` runs one).
 
 A command is a RouterOS API path, ``/word/word/...``, each word made of lower-case letters, digits and
-``-``. The CLI form (``/ip address print``) is accepted and only its path words are translated, plus one
-``where name=value`` condition after ``print``, which becomes the query word ``?name=value``. Anything
+``-``. The CLI form (``/ip address print``) is accepted and only its path words are translated, plus the
+print flags of ``PRINT_FLAGS`` right after ``print`` and one ``where name=value`` condition after them, which
+becomes the query word ``?name=value``. Anything
 else (``;``, line breaks, quotes, ``name=value`` arguments, other ``where`` syntax) is refused, with a
 message that shows how to pass it through ``parameters`` as API words. ``parameters`` go to the API
 exactly as given: a string as a JSON string (the shape of the documentation of this very path), a list
@@ -33,6 +34,9 @@ WRITE_VERBS = frozenset({
 # Arguments that make a read verb run a script (``monitor do=``, ``print do=``, ``:do ... on-error=``) or
 # write a file (``print file=``, ``export file=``). Refused in any shape: ``=do=``, ``do=``, quoted, any case.
 SCRIPT_OR_FILE_ARGUMENTS = frozenset({"do", "file", "on-error", "on-event", "script", "source"})
+# Flags of the CLI's print that only lay its text out: the API answers every record's properties as values anyway,
+# so they are dropped. ``count-only`` is kept: the module counts the records the print answered.
+PRINT_FLAGS = frozenset({"detail", "terse", "count-only", "without-paging", "as-value"})
 WRITE_ATTRIBUTES = tuple(f"={name}=" for name in sorted(SCRIPT_OR_FILE_ARGUMENTS))
 _ARGUMENT_NAME = re.compile(r"[\s\"'`]*=?[\s\"'`]*(?P<name>[A-Za-z][A-Za-z0-9.-]*)\s*=")
 
@@ -45,10 +49,15 @@ _EXAMPLE = "/system/resource/print"
 
 @dataclass(frozen=True)
 class Command:
-    """A parsed command: its API path, and the query word a ``where`` condition became (if any)."""
+    """A parsed command: its API path, the query word a ``where`` condition became (if any), its print flags."""
 
     path: str
     query: Optional[str] = None
+    flags: tuple[str, ...] = ()
+
+    @property
+    def count_only(self) -> bool:
+        return "count-only" in self.flags
 
     @property
     def words(self) -> list[str]:
@@ -71,6 +80,7 @@ def parse(command: Any) -> Command:
     if "where" in tokens:
         cut = tokens.index("where")
         head, where = tokens[:cut], tokens[cut + 1:]
+    head, flags = _split_flags(head)
     words: list[str] = []
     for index, token in enumerate(head):
         if index and token.startswith("/"):
@@ -84,9 +94,24 @@ def parse(command: Any) -> Command:
     if not words:
         raise SDXInputError(f"command: expected a RouterOS command path such as {_EXAMPLE}, got {command!r}")
     path = "/" + "/".join(words)
+    if flags and words[-1] != "print":
+        raise SDXInputError(f"command: {', '.join(flags)} {'is a flag' if len(flags) == 1 else 'are flags'} of "
+                            f"print only, got {command!r}")
     if where is None:
-        return Command(path)
-    return Command(path, _query_word(command, path, words, where))
+        return Command(path, flags=flags)
+    return Command(path, _query_word(command, path, words, where), flags)
+
+
+def _split_flags(head: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """The tokens of the path, and the print flags that end it (``print detail without-paging``).
+
+    Only whole tokens of ``PRINT_FLAGS`` at the very end count; any other token after them stays in the path,
+    where the path check refuses what is not a path word and the read-only check a verb that is not last.
+    """
+    cut = len(head)
+    while cut > 1 and head[cut - 1] in PRINT_FLAGS:
+        cut -= 1
+    return head[:cut], tuple(dict.fromkeys(head[cut:]))
 
 
 def _query_word(command: str, path: str, words: list[str], where: list[str]) -> str:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
+from . import _progress
 from ._errors import SDXError
-from ._models import AsynchronousScriptAccepted, AsynchronousScriptRequest, Job
+from ._models import AsynchronousScriptAccepted, AsynchronousScriptRequest, Job, Site
 from ._site_api import SiteAPI
 
 # Default seconds to keep reading the site's jobs after a queue request with an unknown outcome. It must
@@ -28,6 +29,9 @@ LOCATE_WINDOW = 15.0
 # Pauses between the reads of a reconciliation: short first, since a dropped answer lands at once.
 RECONCILE_FIRST_PAUSE = 1.0
 RECONCILE_MAX_PAUSE = 5.0
+# Seconds a job may stay pending before the wait reads its site once, to say whether the router is offline. An
+# online router picks a job up within seconds; a shorter limit would cost every busy fleet a request per job.
+OFFLINE_CHECK_AFTER = 10.0
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
@@ -193,16 +197,49 @@ class WaitOutcome:
     job: Optional[Job]
     transitions: list[dict[str, Any]] = field(default_factory=list)
     timed_out: bool = False
+    # The site, read once when its job stayed pending (to tell an offline router from a busy queue).
+    site: Optional[Site] = None
 
     def failure(self, site_id: str, timeout: float) -> Optional[str]:
         """Why the wait fails the task (the job did not complete within ``timeout`` seconds), or None."""
         job = self.job
+        where = site_label(site_id, self.site)
         if self.timed_out:
-            return f"job {job.id} on site {site_id} was still {job.status} after {timeout:g} seconds"
+            message = f"job {job.id} on site {where} was still {job.status} after {timeout:g} seconds (wait_timeout)"
+            if self.site is not None and not self.site.online:
+                message += (f": the site is offline{_since(self.site)}, and the job runs when the router checks in "
+                            f"again. Re-running the task later adopts the same job; altostrat.sdx.sdx_job with "
+                            f"state=absent cancels it while it is pending")
+            return message
         if job.status != "completed":
-            return (f"job {job.id} on site {site_id} {job.status} at {job.failed_at or job.deleted_at}; see its log: "
-                    f"{job.log_url}")
+            return (f"job {job.id} on site {where} {job.status} at {job.failed_at or job.deleted_at}; see the job's "
+                    f"log in the SDX portal (its log lines carry the job's token {job.token or '?'})")
         return None
+
+
+def site_label(site_id: str, site: Optional[Site] = None) -> str:
+    """A site as messages name it: its name and ID when an answer gave the name, else its ID."""
+    name = site.name if site is not None else None
+    return f"{name!r} ({site_id})" if name else site_id
+
+
+def _last_seen(site: Site) -> Optional[str]:
+    last_seen = getattr(site, "last_seen_at", None) or getattr(site, "last_seen", None)
+    return str(last_seen) if last_seen else None
+
+
+def _since(site: Site) -> str:
+    last_seen = _last_seen(site)
+    return f" since {last_seen}" if last_seen else ""
+
+
+def _offline_site(site: SiteAPI) -> Optional[Site]:
+    """The site when SDX says it is offline; None when it is online or cannot be read (this read only informs)."""
+    try:
+        found = site.info()
+    except SDXError:
+        return None
+    return found
 
 
 def _now() -> str:
@@ -238,6 +275,12 @@ def wait(site: SiteAPI, target: Target, timeout: float, interval: float,
         else:
             outcome.job = site.job(outcome.job.id, give_way=True)
         budget_wait = site.waited_for_budget() - waited_before
+        if (outcome.site is None and outcome.job is not None and outcome.job.status == "pending"
+                and clock() - started >= OFFLINE_CHECK_AFTER):
+            outcome.site = _offline_site(site) or Site(id=site.id, has_pulse=True)
+            if not outcome.site.online:
+                _progress.offline_wait(outcome.job.id, site_label(site.id, outcome.site), _last_seen(outcome.site),
+                                       deadline - clock())
         if outcome.job is not None and outcome.job.status != outcome.transitions[-1]["status"]:
             outcome.transitions.append({"status": outcome.job.status, "seen_at": _now()})
     return outcome

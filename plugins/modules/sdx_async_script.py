@@ -10,34 +10,19 @@ module: sdx_async_script
 short_description: Queue a RouterOS script on an SDX site as a device job
 version_added: 0.1.0
 description:
-  - Queues a RouterOS script for a MikroTik router managed by Altostrat SDX, through
-    C(POST /api/asynchronous/{siteId}). The router runs it the next time it checks in.
-  - Idempotent by default. A job already queued on the site with the same O(script) and O(description)
-    (trailing whitespace aside), and the same O(make_backup), O(needs_acknowledgement) and O(express_execute)
-    where the job list reports them, that is pending, running or completed counts as done; the task then
-    reports C(ok), returns that job, and queues nothing. O(notify_url) is not in the job list and is not
-    compared. A failed or cancelled job does not count, so re-running a task after a failure queues the
-    script again. Set O(force=true) for work that must run every time.
-  - One run sends the queue request at most once, so a run never leaves more than one job behind. Only a
-    request that surely never reached the API (connection refused, connect timeout) or that the API turned
-    away with HTTP 429 is sent again. A request whose outcome is unknown (a read timeout, a connection dropped
-    after sending, an HTTP 5xx answer) is reconciled instead. The site's jobs are read for up to
-    O(settle_timeout) seconds and a new matching job is adopted (RV(reconciled=true)); a failed read does not
-    end that window. If none appears, the task fails and says the outcome is unknown, what was read for how
-    long, and from when re-running is safe (a request still in flight after a short O(settle_timeout) can
-    still land and would make a re-run queue a second job).
-  - Redirects are never followed. A queue request answered with a 3xx was not queued; the task fails with
-    C(changed=false), naming O(api_url) as the likely cause.
-  - Without O(wait), the task makes two requests, one read of the site's jobs and the queue request, and
-    returns what the answer tells (RV(job.idempotency_key), RV(request_id), status V(pending)) with no job id.
-    With O(wait=true) the first poll finds the job in the site's job list by its idempotency key, and fails
-    clearly if the list does not show it within 15 seconds.
-  - With O(config_diff=true), a job this run queued and waited for is followed by a configuration backup,
-    and RV(config_diff) returns what the job changed on the router, as the unified diff from the backup SDX took
-    before the script ran to the one taken after it. This costs about four more requests (see
-    R(the backups guide,ansible_collections.altostrat.sdx.docsite.backups)).
-  - "The module talks to the SDX API, not to the router. Run it on the controller, for example with
-    C(delegate_to: localhost) or C(connection: local)."
+  - Queues a RouterOS script for a MikroTik router managed by Altostrat SDX (C(POST /api/asynchronous/{siteId})).
+    The router runs it the next time it checks in.
+  - Idempotent by default. An equal job on the site (the same O(script) and O(description), O(make_backup),
+    O(needs_acknowledgement) and O(express_execute)) that is pending, running or completed means C(ok), and nothing
+    is queued. A failed or cancelled job does not count. Set O(force=true) for work that must run every time.
+  - One run sends the queue request at most once. When no answer tells what became of it, the site's jobs are read
+    for up to O(settle_timeout) seconds to adopt the job; the request is never sent again.
+  - With O(wait=true) the task waits for the job; set O(needs_acknowledgement=true) too, or a script that fails on
+    the router still reports V(completed) (the task warns). With O(config_diff=true) it also returns what the job
+    changed on the router.
+  - The module talks to the SDX API, not to the router; run it on the controller.
+  - How jobs are matched, requests counted, unknown outcomes reconciled and jobs waited for is in
+    R(the sdx_async_script guide,ansible_collections.altostrat.sdx.docsite.async_script).
 author:
   - Altostrat SDX collection maintainers (@altostrat)
 extends_documentation_fragment:
@@ -91,7 +76,9 @@ options:
   needs_acknowledgement:
     description:
       - Make the router report the end of the script. Only then does SDX learn that a script failed.
-      - Without it, SDX marks the job completed as soon as the router downloads it.
+      - Without it, SDX marks the job completed as soon as the router downloads it, so O(wait=true) waits only for
+        the download, and the task warns once. Leave it V(false) only for scripts that cut the router's connection
+        before they could report, such as a reboot.
     type: bool
     default: false
   notify_url:
@@ -161,10 +148,9 @@ options:
     description:
       - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the
         job it created.
-      - It must outlast a request still in flight on the SDX side, which the server bounds, not O(timeout).
-        SDX documents no such bound; the default assumes the common 60-second request limit of the proxies
-        and PHP workers in front of an API like SDX. A shorter value makes a re-run after an unknown outcome
-        risk a second job while the first request is still in flight.
+      - It must outlast a request still in flight at SDX; a shorter value makes a re-run after an unknown outcome
+        risk a second job. Why 60 is the default is in
+        R(the reliability guide,ansible_collections.altostrat.sdx.docsite.reliability).
     type: float
     default: 60
 notes:
@@ -188,9 +174,11 @@ EXAMPLES = r"""
   register: guest
   delegate_to: localhost
 
+# config_diff is read only for a job this run queued: a re-run that finds the job done is ok and has none.
 - name: Show the router's change
   ansible.builtin.debug:
     msg: "{{ guest.config_diff.splitlines() }}"
+  when: guest.config_diff is string
 
 - name: Add the address unless the router already has it (its state decides, not the job history)
   altostrat.sdx.sdx_async_script:
@@ -372,6 +360,14 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXMo
 from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 
 
+# The same text for every host, so that Ansible shows it once per run however many sites wait.
+WAIT_WITHOUT_ACKNOWLEDGEMENT = (
+    "wait: true without needs_acknowledgement: true waits only until the router downloads the script: SDX then "
+    "marks the job completed, and a script that fails on the router still reports completed. Set "
+    "needs_acknowledgement: true to wait for the script's own outcome (leave it false only for scripts that cut "
+    "the connection, such as a reboot)")
+
+
 class AsyncScriptModule(SDXModule):
     argument_spec = {
         "description": {"type": "str", "required": True},
@@ -397,6 +393,8 @@ class AsyncScriptModule(SDXModule):
         site_id = self.site_id
         request = AsynchronousScriptRequest.from_params(self.params)
         self._check_config_diff()
+        if self.params["wait"] and not self.params["needs_acknowledgement"]:
+            self.module.warn(WAIT_WITHOUT_ACKNOWLEDGEMENT)
         state_check = _unless_found.parse(self.params["unless_found"], self.params["unless_found_parameters"])
         self.result.update(job=None, request_id=None, queued=False, reconciled=False)
         if self.params["config_diff"]:

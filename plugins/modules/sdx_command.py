@@ -49,6 +49,10 @@ options:
       - The CLI form V(/system resource print) is accepted too; only its path words are translated. One condition
         after V(print), as in V(/ip address print where address=192.168.99.1/24), becomes the query word
         V(?address=192.168.99.1/24).
+      - The print flags V(detail), V(terse), V(count-only), V(without-paging) and V(as-value) may follow V(print),
+        before any V(where), as in V(/ip address print detail where interface=bridge). The API always answers
+        every record's properties as values, so the flags that only lay out the CLI's text are not sent;
+        with V(count-only) the task also returns RV(count).
       - Anything else (V(;), a line break, quotes, V(name=value) arguments, other V(where) syntax) is refused with
         a message that shows the same command with its words in O(parameters).
     type: str
@@ -85,8 +89,14 @@ EXAMPLES = r"""
 - name: The same filter, written as on the RouterOS command line
   altostrat.sdx.sdx_command:
     site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
-    command: /ip address print where interface=bridge
+    command: /ip address print detail where interface=bridge
   register: addresses
+
+- name: How many addresses the router has
+  altostrat.sdx.sdx_command:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    command: /ip address print count-only
+  register: address_count
 """
 
 RETURN = r"""
@@ -105,6 +115,11 @@ command:
   returned: always
   type: str
   sample: /ip/address/print
+count:
+  description: How many records the router answered, as the CLI's C(print count-only) shows it.
+  returned: when the command has the print flag C(count-only)
+  type: int
+  sample: 2
 parameters:
   description: The parameters as sent (a string or a list of strings), including the query word a C(where) became.
   returned: when the command has parameters
@@ -135,6 +150,8 @@ class CommandModule(SDXModule):
             self.result["msg"] = f"would run {command.path} on site {site_id}"
             return
         self.result["output"] = self.site(site_id).run_command(command.path, parameters)
+        if command.count_only:
+            self.result["count"] = len(self.result["output"])
 
 
 def main() -> None:

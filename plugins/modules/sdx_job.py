@@ -52,12 +52,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 job:
-  description: The job as it was before the task (without its script); V(null) when it did not exist.
+  description:
+    - The job (without its script), with its status after the task. A job this task cancelled has status
+      V(cancelled); in check mode the status is the one read (V(pending)).
+    - V(null) when the site has no such job.
   returned: always
   type: dict
   sample:
     id: 0eb76fdc-b556-4ca3-91ac-0b8a5b606053
-    status: pending
+    status: cancelled
     description: Add guest network address
 """
 
@@ -78,6 +81,7 @@ class JobModule(SDXModule):
         site = self.site(site_id)
         job = site.find_job(job_id)
         if job is None or job.status == "cancelled":
+            self.result["job"] = job.to_result() if job else None
             self.result["msg"] = f"job {job_id} is not queued on site {site_id} (already cancelled or gone)"
             return
         self.result["job"] = job.to_result()
@@ -88,6 +92,8 @@ class JobModule(SDXModule):
             self.result.update(changed=True, msg=f"would cancel job {job_id}")
             return
         cancelled = site.cancel(job_id)
+        if cancelled:  # SDX answered the DELETE: the job is cancelled now, whatever it was when read
+            self.result["job"]["status"] = "cancelled"
         self.result.update(changed=cancelled, msg=f"cancelled job {job_id}" if cancelled else "job already gone")
 
 

@@ -15,7 +15,8 @@ description:
   - O(name) and O(online) filter the list on the controller.
   - When the task runs on a host of the P(altostrat.sdx.sites#inventory) inventory and neither O(site_id) nor O(name)
     is given, O(site_id) is taken from the host variable C(sdx_site_id) (set whatever the inventory's
-    O(altostrat.sdx.sites#inventory:hostvars_prefix) is), so the task describes that host's site.
+    O(altostrat.sdx.sites#inventory:hostvars_prefix) is), so the task describes that host's site. Give
+    O(name=*) to list every site from such a host.
 author:
   - Altostrat SDX collection maintainers (@altostrat)
 extends_documentation_fragment:
@@ -38,8 +39,9 @@ options:
 """
 
 EXAMPLES = r"""
-- name: List every site
+- name: List every site (the pattern also keeps an inventory host from describing its own site only)
   altostrat.sdx.sdx_site_info:
+    name: "*"
   register: fleet
 
 - name: Offline branches

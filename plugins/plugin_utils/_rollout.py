@@ -8,6 +8,7 @@ table, JUnit XML."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
@@ -23,6 +24,8 @@ STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "no
 # The two ways a site is not run: the role left it alone, or the role never ran on it (the report says so).
 STOPPED_MESSAGE = "not reached: the rollout stopped after a batch failed beyond {percent}%"
 NO_RESULT_MESSAGE = "not reached: no rollout result for this host, the role did not run on it in this play"
+# Set on every host of the rollout's play by the role once a batch failed beyond rollout_max_fail_percentage (its value).
+STOPPED_VARIABLE = "_script_rollout_stopped"
 # The host variables that name a site, first found wins: the role's input, then the inventory's site variable.
 SITE_VARIABLES = ("rollout_site_id", SITE_VARIABLE)
 # A playbook file inside an installed collection is not the user's own folder.
@@ -75,6 +78,35 @@ def resolve_path(path: Any, cli_playbooks: Sequence[str], cwd: str) -> str:
     return os.path.normpath(text)
 
 
+_BATCH = re.compile(r"(?:[1-9][0-9]*|(?:100|[1-9][0-9]?)(?:\.[0-9]+)?%)\Z")
+
+
+def batches(value: Any) -> list[Any]:
+    """``rollout_serial`` as the play's ``serial`` takes it: a list of batch sizes, each a count or a percentage.
+
+    ``-e rollout_serial=4`` and ``-e 'rollout_serial=[1,"50%"]'`` give text; it is read as YAML, as the ``-e``
+    JSON form would have given it. ValueError names the option and what it takes.
+    """
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    given = value
+    if isinstance(value, str):
+        try:
+            value = yaml.safe_load(value) if value.strip() else value
+        except yaml.YAMLError:
+            pass
+    items = value if isinstance(value, list) else [value]
+    checked = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or not _BATCH.match(str(item).strip()):
+            raise ValueError(f"rollout_serial: expected a batch size (a count such as 4 or a percentage such as "
+                             f"\"25%\") or a list of them such as [1, \"10%\", \"100%\"], got {given!r}")
+        checked.append(int(item) if isinstance(item, int) or str(item).strip().isdigit() else str(item).strip())
+    if not checked:
+        raise ValueError(f"rollout_serial: expected at least one batch size, got {given!r}")
+    return checked
+
+
 def site_result(outcome: str, host: str, site_id: Any, **facts: Any) -> dict[str, Any]:
     """The ``script_rollout_result`` of ``host``: a site's status and message are decided here, and only here.
 
@@ -117,19 +149,31 @@ def _offline(site: Mapping[str, Any]) -> tuple[str, str, Mapping[str, Any]]:
     return "skipped_offline", f"offline since {site.get('last_seen_at') or '?'}; nothing queued", {}
 
 
-def _ran(job: Mapping[str, Any], wait: Any, check_mode: Any,
-         verify: Optional[Mapping[str, Any]] = None) -> tuple[str, str, Mapping[str, Any]]:
+# How much of the router's answer a failed verify quotes.
+VERIFY_ANSWER_SHOWN = 400
+
+
+def _ran(job: Mapping[str, Any], wait: Any, check_mode: Any, verify: Optional[Mapping[str, Any]] = None,
+         verify_expect: str = "", verify_command: str = "") -> tuple[str, str, Mapping[str, Any]]:
     """The script task succeeded: an equal job existed, or it queued one, and waited for it or not.
 
     ``verify`` is the verify command's registered result; a skipped one (no command, no wait) verified nothing.
+    With ``verify_expect``, its output (as JSON text) must match that regular expression, or the site failed; the
+    message then quotes what the router answered.
     """
+    verified = bool(verify) and not verify.get("skipped")
+    if verified and verify_expect:
+        answer = json.dumps(verify.get("output"))
+        if not re.search(verify_expect, answer):
+            shown = answer if len(answer) <= VERIFY_ANSWER_SHOWN else answer[:VERIFY_ANSWER_SHOWN] + " ..."
+            return ("failed", f"verify: the output of {verify_command or 'the verify command'} does not match "
+                              f"{verify_expect}; the router answered: {shown}", job)
     if not job.get("changed"):
         return "unchanged", f"an equal job was already {(job.get('job') or {}).get('status')}", job
     if boolean(check_mode, strict=False):
         return "queued", "would queue the script (check mode)", job
     if not boolean(wait, strict=False):
         return "queued", "queued the script", job
-    verified = bool(verify) and not verify.get("skipped")
     return "completed", "job completed" + (", verified" if verified else ""), job
 
 
@@ -189,7 +233,7 @@ def _site_id(variables: Mapping[str, Any]) -> Any:
 
 
 def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description: str,
-                 check_mode: bool = False, config_diff: bool = False) -> dict[str, Any]:
+                 check_mode: bool = False, config_diff: bool = False, reached_only: bool = False) -> dict[str, Any]:
     """The report over ``hosts``: counts, whether the rollout stopped, one row per host, config diff groups.
 
     A site's recorded ``config_diff`` (a string, present only when the role read one) joins the grouping
@@ -199,6 +243,11 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
     for host in hosts:
         variables = hostvars.get(host) or {}
         result = variables.get("script_rollout_result")
+        if result is None and variables.get(STOPPED_VARIABLE) is not None:  # a later batch the role left alone
+            result = site_result("stopped", host, _site_id(variables),
+                                 max_fail_percentage=variables[STOPPED_VARIABLE])
+        if result is None and reached_only:
+            continue
         rows.append(row(host, result, _site_id(variables)))
         # Only the role records not_run: for a site it left alone after a batch failed.
         stopped = stopped or bool(result) and rows[-1]["status"] == "not_run"

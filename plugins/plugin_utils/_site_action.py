@@ -22,7 +22,7 @@ from ansible.utils.vars import merge_hash
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import valid_unicode
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _in_process
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _feedback, _in_process
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 
 display = Display()
@@ -168,8 +168,12 @@ class SiteAction(ActionBase):
         except ValueError as error:
             result.update(failed=True, msg=str(error))
             return result
+        fleet_line = _feedback.fleet_line(name, args, task_vars)
+        if fleet_line:
+            display.display(fleet_line)
         if self._module_runs_here(task_vars):
-            return merge_hash(result, self._run_here(name, module, args, task_vars))
+            with _feedback.live_lines(display.display, task_vars.get("inventory_hostname")):  # waits said as they happen
+                return merge_hash(result, self._run_here(name, module, args, task_vars))
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
         if not wrap_async:

@@ -28,7 +28,7 @@ MODULE_CASES = [  # (module, arguments, text the error must hold: the field and 
     ("sdx_async_script", {**QUEUE, "notify_url": "https://hooks.example.com/\tx"},
      "notify_url: expected an https:// URL without spaces or control characters"),
     ("sdx_command", {"site_id": SITE, "command": ["/system/resource/print"]}, "command: expected a string, got a list"),
-    ("sdx_async_script", {**QUEUE, "api_token": ""}, "api_token: no API token given"),
+    ("sdx_async_script", {**QUEUE, "api_token": "alto_sk_a b"}, "api_token: expected printable ASCII characters"),
     ("sdx_async_script", {**QUEUE, "api_url": "v1.api.altostrat.io"}, "api_url: expected an http(s) URL"),
     ("sdx_async_script", {**QUEUE, "timeout": 0}, "timeout: expected a finite number of seconds above 0"),
     ("sdx_async_script", {**QUEUE, "wait_timeout": -1}, "wait_timeout: expected a finite number of seconds above 0"),

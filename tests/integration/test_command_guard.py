@@ -70,3 +70,16 @@ def test_parameters_of_another_type_are_refused_naming_the_option(ansible, sim, 
     assert run.status == "failed"
     assert run.result["msg"].startswith("parameters: expected an API word")
     assert sim.log() == []
+
+
+def test_print_flags_network_engineers_type_are_read_only(ansible, sim, site):
+    detail = ansible.task({"site_id": site, "command": "/ip address print detail where interface=bridge"},
+                          module=COMMAND)
+    assert detail.status == "ok", detail.output
+    assert [row["address"] for row in detail.result["output"]] == ["192.168.88.1/24"]
+    counted = ansible.task({"site_id": site, "command": "/ip address print count-only without-paging"},
+                           module=COMMAND)
+    assert counted.status == "ok", counted.output
+    assert counted.result["count"] == 2
+    assert [entry["body"] for entry in sim.log("POST")] == [
+        {"command": "/ip/address/print", "parameters": "?interface=bridge"}, {"command": "/ip/address/print"}]

@@ -69,12 +69,15 @@ def test_cancel_a_pending_job_in_check_mode_then_for_real_then_again(ansible, si
     predicted = ansible.task(args, "--check", module=JOB_MODULE)
     assert predicted.status == "changed"
     assert sim.log("DELETE") == []
+    assert predicted.result["job"]["status"] == "pending"
     cancelled = ansible.task(args, module=JOB_MODULE)
     assert cancelled.status == "changed"
+    assert cancelled.result["job"]["status"] == "cancelled"
     assert len(sim.log("DELETE")) == 1
     assert sim.jobs(offline_site)[0]["cancelled"] is True
     again = ansible.task(args, module=JOB_MODULE)
     assert again.status == "ok"
+    assert again.result["job"] is None or again.result["job"]["status"] == "cancelled"
     assert len(sim.log("DELETE")) == 1
 
 
@@ -168,12 +171,25 @@ def test_adhoc_commands_take_site_id_from_the_host(ansible, sim, tmp_path):
     assert "site_id: not given, and host 'no-site' has no sdx_site_id variable" in missing.result["msg"]
 
 
-def test_the_module_defaults_example_playbook_runs(ansible, sim):
-    run = ansible.playbook(ROOT / "examples" / "use-module-defaults.yml",
-                           env={"SDX_API_URL": "", "SDX_API_TOKEN": "", "SDX_URL": sim.url, "SDX_KEY": TOKEN})
+def test_the_module_defaults_example_playbook_runs_from_the_environment_or_a_variable(ansible, sim):
+    example = ROOT / "examples" / "use-module-defaults.yml"
+    assert "SDX_API_URL=" in example.read_text() and "SDX_API_TOKEN=" in example.read_text()
+    run = ansible.playbook(example, env={"SDX_API_URL": sim.url, "SDX_API_TOKEN": TOKEN})
     assert run.rc == 0, run.output
     assert run.task("Its resources, read live")["result"]["output"][0]["version"]
+    from_variable = ansible.playbook(example, "-e", f"sdx_api_token={TOKEN}", env={"SDX_API_TOKEN": ""})
+    assert from_variable.rc == 0, from_variable.output
     assert {entry["auth"] for entry in sim.log()} == {"ok"}
+
+
+def test_an_api_token_given_empty_falls_back_to_the_environment(ansible, sim, site):
+    run = ansible.task({"site_id": site, "api_token": ""}, module="altostrat.sdx.sdx_site_info")
+    assert run.status == "ok", run.output
+    assert [entry["auth"] for entry in sim.log()] == ["ok"]
+    nowhere = ansible.task({"site_id": site, "api_token": ""}, module="altostrat.sdx.sdx_site_info",
+                           env={"SDX_API_TOKEN": ""})
+    assert nowhere.status == "failed"
+    assert nowhere.result["msg"].startswith("api_token: no API token given")
 
 
 def test_answers_of_an_unexpected_shape_fail_modules_and_inventory_clearly(ansible, sim, site):

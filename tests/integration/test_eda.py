@@ -179,6 +179,27 @@ def test_the_remediation_example_rulebook_confirms_the_failure_and_runs_the_play
     assert TOKEN not in output and SECRET not in output
 
 
+def test_the_documented_local_https_webhook_runs_with_a_notify_url_the_module_accepts(
+        sim, tmp_path, rulebook_env, ansible):
+    site = sim.sites(online=True)[0]["id"]
+    port = free_port()
+    certificate = tmp_path / "webhook.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(certificate), "-out", str(certificate)], check=True, capture_output=True)
+    run = Rulebook(tmp_path, rulebook_env, ROOT / "extensions" / "eda" / "rulebooks" / "remediate_failed_job.yml",
+                   {"sdx_webhook_port": port, "sdx_webhook_certfile": str(certificate)})
+    try:
+        wait_for(lambda: port_open(port), "the webhook port", run=run)
+        queued = ansible.task({"site_id": site, "description": "broken", "script": ":error",
+                               "needs_acknowledgement": True, "notify_url": f"https://127.0.0.1:{port}/sdx/{SECRET}"})
+        assert queued.status == "changed", queued.output
+        wait_for(lambda: [job for job in sim.jobs(site) if job["description"].startswith("Remediation of job")],
+                 "the remediation job", timeout=180, run=run)
+    finally:
+        output = run.stop()
+    assert TOKEN not in output and SECRET not in output
+
+
 def test_the_de_build_context_installs_rulebook_java_and_the_collection(tmp_path):
     tarball = sorted((ROOT / "build" / "dist").glob("altostrat-sdx-*.tar.gz"))[-1]
     source = tmp_path / "src"

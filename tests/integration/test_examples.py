@@ -20,7 +20,7 @@ def examples(module: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_examples_run_as_written(ansible, tmp_path: Path, module):
+def test_examples_run_as_written_and_hold_when_run_again(ansible, tmp_path: Path, module):
     play = {
         "name": f"EXAMPLES of {module}", "hosts": "localhost", "gather_facts": False,
         # What the examples expect from their surroundings: a vaulted token and an inventory host's variables.
@@ -31,10 +31,22 @@ def test_examples_run_as_written(ansible, tmp_path: Path, module):
     }
     path = tmp_path / f"{module}-examples.yml"
     path.write_text(json.dumps([play]))
+    for _time in ("first", "second"):
+        run = ansible.playbook(path)
+        assert run.rc == 0, (_time, run.output)
+        assert run.records, "no task ran"
+        assert {record["status"] for record in run.records} <= {"ok", "changed", "skipped"}, (_time, run.output)
+
+
+def test_the_site_info_example_lists_every_site_on_an_inventory_host(ansible, tmp_path: Path):
+    listing = next(task for task in examples("sdx_site_info") if task["name"].startswith("List every site"))
+    play = {"name": "on an inventory host", "hosts": "localhost", "gather_facts": False,
+            "vars": {"sdx_site_id": EXAMPLE_SITE_ID}, "tasks": [listing]}
+    path = tmp_path / "list.yml"
+    path.write_text(json.dumps([play]))
     run = ansible.playbook(path)
     assert run.rc == 0, run.output
-    assert run.records, "no task ran"
-    assert {record["status"] for record in run.records} <= {"ok", "changed", "skipped"}
+    assert len(run.task(listing["name"])["result"]["sites"]) == 12
 
 
 def inventory_examples() -> list[dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -22,9 +23,16 @@ def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
 
+def section(title: str) -> str:
+    """The text of the README's section ``## title``, up to the next one."""
+    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
 def command_line(program: str) -> str:
-    """The README's one console line that runs ``program``."""
-    lines = [line.split("#")[0].strip() for block in blocks("console") for line in block.splitlines()]
+    """The README's one console line that runs ``program`` (the simulator's section has its own test)."""
+    text = README.replace(section("Play with the simulator"), "")
+    consoles = re.findall(r"```console\n(.*?)```", text, flags=re.S)
+    lines = [line.split("#")[0].strip() for block in consoles for line in block.splitlines()]
     found = [line for line in lines if line.split(" ", 1)[0] == program]
     assert len(found) == 1, (program, found)
     return found[0]
@@ -68,6 +76,30 @@ def test_the_ad_hoc_command_runs_as_written(ansible, sim):
     assert "board-name" in run.stdout
 
 
+def test_the_simulator_section_starts_one_and_its_command_reads_every_online_site(tmp_path):
+    """The section's lines as written, with a free port and this Python standing in for .venv-demo's."""
+    (block,) = re.findall(r"```console\n(.*?)```", section("Play with the simulator"), flags=re.S)
+    lines = block.strip().splitlines()
+    assert lines[0].startswith(".venv-demo/bin/python -m simulator --port 8181") and lines[0].endswith("&")
+    port = free_port()
+    start = lines[0].replace(".venv-demo/bin/python", str(BIN / "python")).replace("8181", str(port))
+    wait = f"for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.1; done"
+    rest = [line.replace("8181", str(port)).replace("$PWD/.venv-demo/bin", str(BIN)) for line in lines[1:]]
+    script = "\n".join([start, "trap 'kill %1' EXIT", wait, *rest])
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("ANSIBLE_", "SDX_"))}
+    run = shell(script, ROOT, env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.count("| SUCCESS") == 9, run.stdout
+    assert '"address": "192.168.88.1/24"' in run.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def test_the_install_section_needs_ansible_galaxy_alone(tmp_path):
     """A fresh copy of the repository, a PATH with only ansible-galaxy and pip besides the system's tools."""
     copy = tmp_path / "repo"
@@ -108,3 +140,8 @@ def test_make_demo_runs_as_written():
                          text=True, check=False, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "The demo behaved as documented" in run.stdout and "failed=0" in run.stdout
+    # the runtime alone: no development tool in the demo's virtualenv, and the collection's own module
+    assert not any((ROOT / ".venv-demo" / "bin" / tool).exists() for tool in ("pytest", "ansible-lint", "molecule"))
+    assert (ROOT / ".venv-demo" / "bin" / "ansible-playbook").exists()
+    assert "ansible.builtin.uri" not in (ROOT / "examples" / "demo.yml").read_text()
+    assert "CryptographyDeprecationWarning" not in run.stdout + run.stderr

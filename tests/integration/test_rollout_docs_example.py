@@ -4,15 +4,14 @@ from a folder of the user's own against the installed collection, and the table 
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
-from ansible.release import __version__ as ansible_version
 
 from tests.integration.harness import ROOT
 from tests.integration.user_folder import ChangeFolder, read_report
 
 GUIDE = ROOT / "docs" / "rollout.md"
-CORE = tuple(int(part) for part in ansible_version.split(".")[:2])
 
 
 def section(number: int) -> str:
@@ -79,17 +78,21 @@ def batches(output: str) -> list[set[str]]:
     return [set(re.findall(r"^\w+: \[([^\]]+)\]", part, re.M)) - {"localhost"} for part in parts]
 
 
-def test_a_list_option_from_the_command_line_needs_the_json_form(folder, sim):
+def test_a_list_option_works_in_either_command_line_form_and_a_wrong_one_fails_in_one_line(folder, sim):
     folder.change(rollout_wait=False)
-    if CORE >= (2, 19):  # earlier versions template the string back into a list; later ones fail on it
-        as_key_value = folder.rollout("-e", 'rollout_serial=[1,"50%"]')
-        assert as_key_value.rc != 0
-        assert not (folder.root / "rollout-report").exists(), "the key=value form must fail before the rollout"
-
-    as_json = folder.rollout("-e", '{"rollout_serial": [1, "50%"]}')
-    assert as_json.rc == 0, as_json.output
-    sizes = [len(hosts) for hosts in batches(as_json.output) if hosts]
     total = len(sim.sites())
-    assert sizes[:3] == [1, total // 2, total - 1 - total // 2], as_json.output
-    report, _suite = read_report(folder.root / "rollout-report")
-    assert report["total"] == total
+    for form in ('rollout_serial=[1,"50%"]', '{"rollout_serial": [1, "50%"]}'):
+        sim.reset()
+        run = folder.rollout("-e", form)
+        assert run.rc == 0, (form, run.output)
+        sizes = [len(hosts) for hosts in batches(run.output) if hosts]
+        assert sizes[:3] == [1, total // 2, total - 1 - total // 2], (form, run.output)
+        report, _suite = read_report(folder.root / "rollout-report")
+        assert report["total"] == total
+    shutil.rmtree(folder.root / "rollout-report")
+    wrong = folder.rollout("-e", "rollout_serial=half")
+    assert wrong.rc != 0
+    errors = [line for line in wrong.output.splitlines() if "rollout_serial" in line and "ERROR" in line]
+    assert len(errors) == 1 and "rollout_serial: expected a batch size" in errors[0], wrong.output
+    assert "Unexpected Exception" not in wrong.output and "Traceback" not in wrong.output
+    assert not (folder.root / "rollout-report").exists(), "a wrong serial must stop the run before any batch"

@@ -107,7 +107,18 @@ def variables_read(node) -> set[str]:
         return set()  # plain text, such as a task name
 
 
-@pytest.mark.parametrize("tasks", sorted(path.name for path in (ROLE / "tasks").glob("*.yml")))
+def task_files() -> list[str]:
+    """The role's task files that hold tasks of their own (site.yml only imports main.yml)."""
+    return sorted(path.name for path in (ROLE / "tasks").glob("*.yml")
+                  if not all("ansible.builtin.import_tasks" in task for task in yaml.safe_load(path.read_text())))
+
+
+def test_a_file_that_only_imports_imports_a_checked_one():
+    assert yaml.safe_load((ROLE / "tasks" / "site.yml").read_text())[0]["ansible.builtin.import_tasks"] == "main.yml"
+    assert "main.yml" in task_files() and "site.yml" not in task_files()
+
+
+@pytest.mark.parametrize("tasks", task_files())
 def test_the_tasks_read_only_the_role_prefixed_names(tasks):
     read = variables_read(yaml.safe_load((ROLE / "tasks" / tasks).read_text()))
     assert any(name.startswith(PREFIX) for name in read), "the parse found no option: the test would prove nothing"

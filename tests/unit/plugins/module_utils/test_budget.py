@@ -196,3 +196,19 @@ def test_real_processes_never_exceed_the_limit_in_any_window_however_late_reques
         in_window = [stamp for stamp in arrivals[index:] if stamp - start < 1.0]
         assert len(in_window) <= 5, f"{len(in_window)} requests arrived within one second"
     assert os.stat(next(tmp_path.iterdir())).st_mode & 0o077 == 0
+
+
+def test_a_wait_longer_than_two_seconds_is_told_once_with_its_length(tmp_path):
+    fake = FakeClock(1000.0)
+    told = []
+    limited = RateBudget(URL, "alto_sk_told", 2, directory=tmp_path, clock=fake.clock, sleep=fake.sleep,
+                         alive=lambda pid: True, on_wait=lambda *args: told.append(args))
+    request(limited, fake, flight=1.0)
+    fake.now += 58.5  # the first slot frees 60.25 s after its answer: 1.75 s from now, not worth a word
+    request(limited, fake)
+    assert limited.acquire() == 1.75 and told == []
+    limited.release()
+    limited.acquire()  # both slots held for about a minute now
+    assert len(told) == 1
+    seconds, per_minute, processes = told[0]
+    assert round(seconds, 2) == 58.5 and per_minute == 2 and processes == 1

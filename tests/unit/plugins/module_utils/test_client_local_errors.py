@@ -233,3 +233,9 @@ def test_a_whole_number_beyond_any_float_is_named_without_its_digits():
 def test_connection_numbers_are_checked_by_the_one_validator(name, value):
     with pytest.raises(SDXInputError, match=f"^{name}: expected "):
         client_from_options({**OPTIONS, name: value}, agent="test")
+
+
+def test_a_token_given_empty_falls_back_to_sdx_api_token(monkeypatch):
+    monkeypatch.setenv("SDX_API_TOKEN", " alto_sk_from_env\n")
+    client = client_from_options({**OPTIONS, "api_token": ""}, agent="test")
+    assert client.session.headers["Authorization"] == "Bearer alto_sk_from_env"

@@ -31,6 +31,34 @@ def test_commands_become_api_paths_and_one_where_becomes_a_query_word(given, pat
     assert _commands.parse(given) == _commands.Command(path, query)
 
 
+@pytest.mark.parametrize("given, path, query, flags", [
+    ("/ip address print detail", "/ip/address/print", None, ("detail",)),
+    ("/ip/address/print terse without-paging", "/ip/address/print", None, ("terse", "without-paging")),
+    ("/interface print count-only", "/interface/print", None, ("count-only",)),
+    ("/ip address print as-value where interface=bridge", "/ip/address/print", "?interface=bridge", ("as-value",)),
+    ("/ip address print detail detail", "/ip/address/print", None, ("detail",)),
+])
+def test_print_flags_are_read_only_and_only_count_only_changes_the_answer(given, path, query, flags):
+    command = _commands.parse(given)
+    assert command == _commands.Command(path, query, flags)
+    assert _commands.is_read_only(command, _commands.wire_parameters(command, None))
+    assert command.count_only is ("count-only" in flags)
+
+
+@pytest.mark.parametrize("given, text", [
+    ("/ip address detail", "detail is a flag of print only"),
+    ("/ip address remove count-only", "count-only is a flag of print only"),
+    ("/ip address print detail;/system/reboot", "give each command a task of its own"),
+    ("/ip address print detail=yes", "arguments are API words"),
+    ("/ip address print DETAIL", "lower-case letters"),
+    ("/ip address print where interface=bridge detail", "only one 'where name=value' condition"),
+])
+def test_words_that_only_resemble_print_flags_are_refused(given, text):
+    with pytest.raises(SDXInputError) as refused:
+        _commands.parse(given)
+    assert text in str(refused.value)
+
+
 @pytest.mark.parametrize("given, text", [
     ("system resource print", "expected a RouterOS command path"),
     ("/tool fetch url=https://example.com/a.rsc", "parameters: '=url=https://example.com/a.rsc'"),
@@ -43,7 +71,7 @@ def test_commands_become_api_paths_and_one_where_becomes_a_query_word(given, pat
     ("/ip address print where address~\"192\"", "parameters:"),
     ("/ip address print where disabled", "parameters:"),
     ("/ip address remove where address=1.2.3.4/24", "'where' filters only print"),
-    ("/ip address print detail", None),
+    ("/ip address print reboot", None),
     ("/interface print \"x\"", "lower-case letters, digits and '-'"),
     ("/System/Resource/print", "lower-case letters"),
     ("/ip/address/print /system/reboot", "only the first word of a command may start with /"),
@@ -138,6 +166,17 @@ DISGUISED_WRITES = [
     ("/ip/address/print", "file=addresses"),
     ("/system/resource/print", "=on-error={/system reboot}"),
     ("/system/resource/monitor", ["=once=", "'=do=/system/reboot'"]),
+    # around the print flags, which are read-only only as whole words right after print
+    ("/system reboot print detail", None),
+    ("/ip address print detail /system/reboot", None),
+    ("/ip address print detail;/system/reboot", None),
+    ("/ip address print detail reboot", None),
+    ("/ip address print count-only do={/system reboot}", None),
+    ("/ip address print without-paging file=addresses", None),
+    ("/ip address print as-value", "=file=addresses"),
+    ("/ip/address/print/detail", None),
+    ("/ip address remove detail", None),
+    ("/ip address print terse where address=1.1.1.1/32;/system/reboot", None),
 ]
 
 

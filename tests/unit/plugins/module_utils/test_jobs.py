@@ -11,6 +11,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXCl
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.altostrat.sdx.plugins.module_utils import _progress
 from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 from tests.unit.compat import FakeClock
 
@@ -285,11 +286,34 @@ def test_wait_records_each_status_change(client, fake):
 @responses.activate
 def test_wait_stops_at_the_timeout(client, fake):
     responses.get(f"{JOBS}/j1", json=job("j1"))
+    responses.get(f"{API}/sites/{SITE}", json={"id": SITE, "name": "Branch 7", "has_pulse": True})
     outcome = _jobs.wait(SiteAPI(client, SITE), _jobs.Target(job=Job.model_validate(job("j1"))), timeout=10, interval=3,
                          sleep=fake.sleep, clock=fake.clock)
     assert outcome.timed_out
     assert outcome.job.status == "pending"
-    assert len(responses.calls) == 4  # after 3, 6, 9 and 10 seconds
+    # polls after 3, 6, 9 and 10 seconds, and one read of the site once the job was pending for 10 seconds
+    assert [call.request.url.rpartition("/")[2] for call in responses.calls] == ["j1", "j1", "j1", "j1", SITE]
+    assert outcome.failure(SITE, 10) == f"job j1 on site 'Branch 7' ({SITE}) was still pending after 10 seconds " \
+                                        f"(wait_timeout)"
+
+
+@responses.activate
+def test_a_job_pending_on_an_offline_site_says_so_once_and_since_when(client, fake):
+    responses.get(f"{JOBS}/j1", json=job("j1"))
+    responses.get(f"{API}/sites/{SITE}", json={"id": SITE, "name": "Branch 7", "has_pulse": False,
+                                               "last_seen_at": "2026-12-06T09:00:00Z"})
+    lines = []
+    with _progress.reporting(lines.append):
+        outcome = _jobs.wait(SiteAPI(client, SITE), _jobs.Target(job=Job.model_validate(job("j1"))), timeout=30,
+                             interval=3, sleep=fake.sleep, clock=fake.clock)
+    assert lines == ["job j1 stays pending: site 'Branch 7' (9c69345c-8d39-4786-9f17-8153c988c89a) is offline since "
+                     "2026-12-06T09:00:00Z; it runs when the router checks in again (waiting up to 18 s more, "
+                     "wait_timeout)"]
+    assert sum(call.request.url.endswith(f"/sites/{SITE}") for call in responses.calls) == 1
+    failure = outcome.failure(SITE, 30)
+    assert failure.startswith(f"job j1 on site 'Branch 7' ({SITE}) was still pending after 30 seconds (wait_timeout): "
+                              f"the site is offline since 2026-12-06T09:00:00Z")
+    assert "state=absent cancels it" in failure
 
 
 @responses.activate

@@ -141,5 +141,38 @@ def test_the_rollout_path_filter_reads_the_command_line_and_the_working_director
 
 def test_the_filter_plugin_exposes_its_filters():
     filters = FilterModule().filters()
-    assert set(filters) == {"rollout_report", "rollout_table", "rollout_junit", "rollout_path"}
+    assert set(filters) == {"rollout_report", "rollout_table", "rollout_junit", "rollout_path", "rollout_serial"}
     assert filters["rollout_report"](HOSTVARS, ["branch-0001"], "d")["total"] == 1
+
+
+@pytest.mark.parametrize("given, expected", [
+    ('[1,"50%"]', [1, "50%"]), ("4", [4]), (4, [4]), ([1, "10%", "100%"], [1, "10%", "100%"]), ("25%", ["25%"]),
+    ("[1, 2.5%]", [1, "2.5%"]),
+])
+def test_rollout_serial_reads_command_line_text_as_yaml(given, expected):
+    assert _rollout.batches(given) == expected
+
+
+@pytest.mark.parametrize("given", ["abc", "[1, x]", "0", "-1", "150%", "[]", True, {"a": 1}, "[1,"])
+def test_rollout_serial_refuses_anything_else_in_one_line(given):
+    with pytest.raises(ValueError, match=r"^rollout_serial: expected ") as refused:
+        _rollout.batches(given)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_verify_that_does_not_match_fails_the_site_and_quotes_the_router():
+    result = _rollout.site_result("ran", "branch-0001", "s-1", job={"changed": True, "job": {"id": "j"}}, wait=True,
+                                  check_mode=False, verify={"output": [{"name": "branch-0001"}]},
+                                  verify_expect="-gw", verify_command="/system/identity/print")
+    assert result["status"] == "failed"
+    assert result["message"] == ('verify: the output of /system/identity/print does not match -gw; the router '
+                                 'answered: [{"name": "branch-0001"}]')
+
+
+def test_hosts_of_a_stopped_rollout_are_not_run_and_others_left_out_when_only_the_reached_count():
+    hostvars = {"a": {"script_rollout_result": {"site": "a", "status": "failed", "message": "boom"}},
+                "b": {"_script_rollout_stopped": "10", "sdx_site_id": "s-b"},
+                "c": {"sdx_site_id": "s-c"}}
+    report = _rollout.build_report(hostvars, ["a", "b", "c"], "d", reached_only=True)
+    assert [(row["site"], row["status"]) for row in report["sites"]] == [("a", "failed"), ("b", "not_run")]
+    assert report["stopped"] and report["sites"][1]["message"].endswith("beyond 10%")
