@@ -190,7 +190,7 @@ EXAMPLES = r"""
     data:
       - {chain: input, action: accept, connection-state: "established,related", comment: established}
       - {chain: input, action: accept, protocol: icmp, comment: icmp}
-      - {chain: input, action: drop, in-interface-list: "!LAN", comment: drop from outside}
+      - {chain: input, action: drop, in-interface: ether1, comment: drop from the WAN port}
   delegate_to: localhost
 
 - name: What would change (check mode), with the commands
@@ -209,11 +209,17 @@ EXAMPLES = r"""
   register: addresses
   delegate_to: localhost
 
-- name: Read the same menu from a backup's export text, with no request to the router
+- name: Read the newest backup of the site
+  altostrat.sdx.sdx_backup_info:
+    latest: true
+  register: newest
+  delegate_to: localhost
+
+- name: Read the same menu from that backup's export text, with no request to the router
   altostrat.sdx.sdx_config:
     path: ip address
     state: parsed
-    running_config: "{{ backup.content }}"
+    running_config: "{{ newest.backup.content }}"
   delegate_to: localhost
 """
 
