@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 from ._client import DEFAULT_API_URL, SDXClient, client_from_options
 from ._errors import SDXError, SDXInputError
-from ._models import Job, parse_uuid
+from ._models import Job, parse_uuid, path_segment  # pylint: disable=unused-import  # path_segment: fleet_watch
 
 JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 # The notification payload's vocabulary; "deleted" is a cancelled job, as in the modules.

@@ -199,3 +199,21 @@ def test_a_cost_above_the_budget_is_warned_about_once(sim, tmp_path, monkeypatch
     with caplog.at_level(logging.WARNING):
         asyncio.run(scenario())
     assert caplog.text.count("1 reads every 1 s need 60 requests a minute, more than the budget of 5") == 1
+
+
+def test_a_site_id_from_the_site_list_that_climbs_out_is_never_put_into_a_path():
+    source = load_source("fleet_watch")
+    events = source["_events_module"]()
+    asked = []
+
+    class Client:  # records the paths it is asked for
+        def get(self, path, give_way=False):
+            asked.append(path)
+            return []
+
+    watcher = source["Watcher"](asyncio.Queue(), {"interval": 1.0, "job_sites": None, "emit_initial": False}, events,
+                             Client())
+    with pytest.raises(events.SDXError, match=r"^the site identifier '\.\./\.\./sites' is not an id"):
+        watcher._jobs("../../sites")  # pylint: disable=protected-access
+    assert watcher._jobs("site_2m3h5n7k9j8g7f6e5d4c3b2a1") == []  # pylint: disable=protected-access
+    assert asked == ["site/site_2m3h5n7k9j8g7f6e5d4c3b2a1/job"]

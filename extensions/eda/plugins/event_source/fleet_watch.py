@@ -135,7 +135,8 @@ class Watcher:
         return self.client.get_list("sites")
 
     def _jobs(self, site_id: str) -> list[Any]:
-        answer = self.client.get(f"site/{site_id}/job", give_way=True)
+        # A site id read from the site list goes into the path only once checked to be one path segment.
+        answer = self.client.get(f"site/{self.events.path_segment('site', site_id)}/job", give_way=True)
         if isinstance(answer, dict) and isinstance(answer.get("data"), list):
             answer = answer["data"]
         if not isinstance(answer, list):
