@@ -211,8 +211,8 @@ def test_a_site_id_from_the_site_list_that_climbs_out_is_never_put_into_a_path()
             asked.append(path)
             return []
 
-    watcher = source["Watcher"](asyncio.Queue(), {"interval": 1.0, "job_sites": None, "emit_initial": False}, events,
-                             Client())
+    settings = {"interval": 1.0, "job_sites": None, "emit_initial": False}
+    watcher = source["Watcher"](asyncio.Queue(), settings, events, Client())
     with pytest.raises(events.SDXError, match=r"^the site identifier '\.\./\.\./sites' is not an id"):
         watcher._jobs("../../sites")  # pylint: disable=protected-access
     assert watcher._jobs("site_2m3h5n7k9j8g7f6e5d4c3b2a1") == []  # pylint: disable=protected-access
