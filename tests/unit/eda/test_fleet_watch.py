@@ -243,3 +243,15 @@ def test_an_unknown_site_is_worded_as_the_modules_word_it(caplog):
     assert events == []
     assert f"reading the jobs of site {SITE} failed, trying again next interval: site '{SITE}' was not found: " \
            in caplog.text
+
+
+@responses.activate
+def test_a_site_id_from_the_site_list_that_climbs_out_is_never_put_into_a_path():
+    source = load_source("fleet_watch")
+    events = source["_events_module"]()
+    fleet = FleetAPI(SDXClient(API, "alto_sk_unit_fleet_watch", sleep=lambda _seconds: None))
+    watcher = source["Watcher"](asyncio.Queue(), {"interval": 1.0, "job_sites": None, "emit_initial": False}, events,
+                                fleet)
+    with pytest.raises(events.SDXError, match=r"^the site identifier '\.\./\.\./sites' is not an id"):
+        watcher._jobs("../../sites")  # pylint: disable=protected-access
+    assert not responses.calls

@@ -34,8 +34,9 @@ SCRIPT = "/ip address add address=192.168.99.1/24 interface=bridge"
 CREATED = {"id": JOB_ID, "idempotency_key": "k-new", "description": "Guest", "script": SCRIPT,
            "created_at": "2026-11-28T12:00:00Z", "started_at": "2026-11-28T12:00:01Z",
            "completed_at": "2026-11-28T12:00:02Z"}
-PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                           HealthCheck.data_too_large])
+# No example database: nothing is written into the repository (the tarball would carry it).
+PROFILE = settings(max_examples=150, deadline=None, database=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # -- what an answer can hold ---------------------------------------------------------------------------------------
 
