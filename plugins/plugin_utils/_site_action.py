@@ -50,6 +50,7 @@ MODULES = {
                              site_id_required=False),
     "sdx_job": SiteModule(),
     "sdx_job_info": SiteModule(),
+    "sdx_latest_backups_info": SiteModule(site_id_required=False, chooses_sites=("site_ids",)),
     "sdx_site_info": SiteModule(site_id_required=False, chooses_sites=("name",)),
 }
 
