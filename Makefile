@@ -12,9 +12,10 @@ BIN := $(CURDIR)/$(VENV)/bin
 BUILD := $(CURDIR)/build
 COLLECTIONS := $(BUILD)/collections
 SRC_TREE := $(BUILD)/src/ansible_collections/altostrat/sdx
-# ansible-test needs an ansible_collections/ parent and must not see this git checkout around it.
-SANITY_ROOT := $(or $(TMPDIR),/tmp)/altostrat-sdx-sanity
-SANITY_TREE := $(SANITY_ROOT)/ansible_collections/altostrat/sdx
+# ansible-test needs an ansible_collections/ parent and must not see this git checkout around it: it runs in a copy.
+ANSIBLE_TEST_ROOT := $(or $(TMPDIR),/tmp)/altostrat-sdx-ansible-test
+ANSIBLE_TEST_TREE := $(ANSIBLE_TEST_ROOT)/ansible_collections/altostrat/sdx
+ANSIBLE_TEST := cd $(ANSIBLE_TEST_TREE) && env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL := $(BUILD)/dist/altostrat-sdx-$(VERSION).tar.gz
 PIP := pip install -q --disable-pip-version-check
@@ -40,17 +41,17 @@ export PY_COLORS := 0
 help: ## List the targets
 	@grep -hE '^[a-z0-9.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.done: requirements.txt requirements-dev.txt requirements-test.txt
+$(VENV)/.done: requirements.txt requirements-dev.txt requirements-test.txt tests/unit/requirements.txt
 	[ -x $(BIN)/python ] || $(PYTHON311) -m venv $(VENV)
 	$(BIN)/$(PIP) -r requirements-dev.txt
 	touch $@
 
-.venv-2.16/.done: requirements.txt requirements-test.txt
+.venv-2.16/.done: requirements.txt requirements-test.txt tests/unit/requirements.txt
 	[ -x .venv-2.16/bin/python ] || $(PYTHON311) -m venv .venv-2.16
 	.venv-2.16/bin/$(PIP) 'ansible-core>=2.16,<2.17' -r requirements-test.txt
 	touch $@
 
-.venv-2.21/.done: requirements.txt requirements-test.txt
+.venv-2.21/.done: requirements.txt requirements-test.txt tests/unit/requirements.txt
 	@[ -n "$(PYTHON313)" ] || { echo "Python 3.13 is needed for the ansible-core 2.21 line"; exit 1; }
 	[ -x .venv-2.21/bin/python ] || $(PYTHON313) -m venv .venv-2.21
 	.venv-2.21/bin/$(PIP) 'ansible-core>=2.21,<2.22' -r requirements-test.txt
@@ -122,20 +123,32 @@ de-context: venv install ## Decision environment build context (examples/de) in 
 	cp $(TARBALL) $(BUILD)/de-src/altostrat-sdx.tar.gz
 	$(BIN)/ansible-builder create -f $(BUILD)/de-src/decision-environment.yml -c $(BUILD)/de
 
-.PHONY: sanity
-sanity: pip-shim $(ROUTEROS)/MANIFEST.json ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
-	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_TREE)
-	git ls-files -z --cached --others --exclude-standard | tar --null -cf - -T - | tar -xf - -C $(SANITY_TREE)
+# The tracked and untracked-unignored files, copied afresh for each ansible-test command (the simulator too: the
+# integration targets start it from there, see tests/integration/targets/setup_sdx_simulator).
+.PHONY: ansible-test-tree
+ansible-test-tree: pip-shim $(ROUTEROS)/MANIFEST.json
+	rm -rf $(ANSIBLE_TEST_ROOT) && mkdir -p $(ANSIBLE_TEST_TREE)
+	git ls-files -z --cached --others --exclude-standard | tar --null -cf - -T - | tar -xf - -C $(ANSIBLE_TEST_TREE)
 	# ansible-test finds the collections ours depends on beside it, under the same ansible_collections/.
-	mkdir -p $(SANITY_ROOT)/ansible_collections/community && cp -r $(ROUTEROS) $(SANITY_ROOT)/ansible_collections/community/
-	cd $(SANITY_TREE) && env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-test sanity --python 3.11 --color no
+	mkdir -p $(ANSIBLE_TEST_ROOT)/ansible_collections/community && cp -r $(ROUTEROS) $(ANSIBLE_TEST_ROOT)/ansible_collections/community/
+
+.PHONY: sanity
+sanity: ansible-test-tree ## ansible-test sanity (no ignore file) on a copy under ansible_collections/
+	$(ANSIBLE_TEST) sanity --python 3.11 --color no
 
 .PHONY: units
-units: venv ## Unit tests (main line)
-	$(BIN)/pytest tests/unit
+units: venv ansible-test-tree ## ansible-test units (main line), in a venv of tests/unit/requirements.txt
+	$(ANSIBLE_TEST) units --python 3.11 --venv --color no
 
 .PHONY: integration
-integration: venv install eda ## Integration tests: real ansible runs against the simulator (main line)
+integration: integration-targets integration-pytest ## Both integration suites (main line)
+
+.PHONY: integration-targets
+integration-targets: venv ansible-test-tree ## ansible-test integration: tests/integration/targets, each against a simulator it starts
+	$(ANSIBLE_TEST) integration --python 3.11 --color no
+
+.PHONY: integration-pytest
+integration-pytest: venv install eda ## The pytest integration suite: ansible runs against the simulator, EDA, AWX, examples
 	$(BIN)/pytest -n 2 tests/integration
 
 .PHONY: matrix

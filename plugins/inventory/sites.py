@@ -151,9 +151,9 @@ from ansible.utils.display import Display
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import HAS_REQUESTS, client_from_options
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
+from ansible_collections.altostrat.sdx.plugins.module_utils._fleet_api import FleetAPI
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import HAS_PYDANTIC, Site
 from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import count
-from ansible_collections.altostrat.sdx.plugins.module_utils._sites import list_sites, site_tags
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _inventory
 
 display = Display()
@@ -211,7 +211,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         concurrency = count("tags_concurrency", self.get_option("tags_concurrency"), minimum=1,
                             what="tag requests at once")
         client = client_from_options(options, agent="inventory")
-        sites = [site for site in list_sites(client) if self.get_option("include_offline") or site.online]
+        sites = [site for site in FleetAPI(client).sites() if self.get_option("include_offline") or site.online]
         named, warnings = _inventory.assign_names(sites, self.get_option("hostnames"))
         for warning in warnings:
             display.warning(f"{self.NAME}: {warning}")
@@ -242,7 +242,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if not hasattr(local, "client"):
                 local.client = client_from_options(options, agent="inventory")
             try:
-                return name, site.id, site_tags(local.client, site.id)
+                return name, site.id, FleetAPI(local.client).site(site.id).tags()
             except SDXError as error:
                 return name, site.id, error
 

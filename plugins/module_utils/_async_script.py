@@ -17,7 +17,7 @@ from ._errors import SDXError, SDXInputError
 from ._models import AsynchronousScriptRequest, Job, parse_site_id
 from ._module import SDXModule
 from ._numbers import seconds
-from ._site import SiteAPI
+from ._site_api import SiteAPI
 
 
 class AsyncScriptModule(SDXModule):

@@ -5,7 +5,7 @@
 # PRIVATE: internal to altostrat.sdx; may change without notice.
 """Configuration backups: newest first, wait for a new one, find a job's, and diff two locally.
 
-The backup endpoints themselves are calls of the site layer (``_site.SiteAPI``).
+The backup endpoints themselves are calls of the site layer (``_site_api.SiteAPI``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import difflib
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from ._errors import SDXError, SDXInputError
 from ._models import Backup, Job, parse_time
 from ._secrets import mask_line, sectioned, unwrap
-from ._site import SiteAPI
+from ._site_api import SiteAPI
 
 FILENAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 # The first line of an export says when it was taken; it differs in every backup, so diffs leave it out.
@@ -191,36 +191,3 @@ def _diff_line(line: str, reveal_secrets: bool) -> str:
         return line
     section, text = line[1:].split("\0", 1)
     return line[0] + (text if reveal_secrets else mask_line(text, section))
-
-
-def change_key(diff: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What a diff changes, whatever its context and line numbers: (removed lines, added lines), sorted."""
-    removed, added, in_hunk = [], [], False
-    for line in diff.splitlines():
-        if line.startswith("@@"):
-            in_hunk = True
-        elif in_hunk and line.startswith("-"):
-            removed.append(line[1:])
-        elif in_hunk and line.startswith("+"):
-            added.append(line[1:])
-    return tuple(sorted(removed)), tuple(sorted(added))
-
-
-def group_changes(sites: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Sites grouped by identical change, largest group first: ``[{diff, sites}]``.
-
-    Each item of ``sites`` has ``site``, ``status`` and ``diff``. Only completed jobs with a diff are
-    grouped; a completed job that changed nothing has the empty diff and forms its own group. A group's
-    ``diff`` is that of its first site (by name).
-    """
-    groups: dict[tuple, list[tuple[str, str]]] = {}
-    for item in sites:
-        diff = item.get("diff")
-        if item.get("status") != "completed" or not isinstance(diff, str):
-            continue
-        groups.setdefault(change_key(diff), []).append((str(item.get("site")), diff))
-    result = []
-    for members in groups.values():
-        members.sort()
-        result.append({"diff": members[0][1], "sites": [name for name, _diff in members]})
-    return sorted(result, key=lambda group: (-len(group["sites"]), group["sites"][0]))

@@ -24,7 +24,7 @@ from ._models import AsynchronousScriptRequest, parse_site_id
 from ._module import SDXModule
 from ._numbers import seconds
 from ._routeros_model import Menu, load_menu
-from ._site import SiteAPI
+from ._site_api import SiteAPI
 
 OFFLINE_STATES = ("rendered", "parsed")
 

@@ -19,7 +19,8 @@ from typing import Any, Optional
 
 from ._client import DEFAULT_API_URL, SDXClient, client_from_options
 from ._errors import SDXError, SDXInputError
-from ._models import Job, parse_uuid
+from ._fleet_api import FleetAPI
+from ._models import Job, Site, parse_uuid
 
 JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 # The notification payload's vocabulary; "deleted" is a cancelled job, as in the modules.
@@ -73,6 +74,11 @@ def make_client(args: dict[str, Any], agent: str) -> SDXClient:
     return client_from_options(connection_options(args), agent=agent)
 
 
+def make_fleet(args: dict[str, Any], agent: str) -> FleetAPI:
+    """The fleet and site layers the sources read through, over ``make_client``'s client."""
+    return FleetAPI(make_client(args, agent))
+
+
 def job_event(job: dict[str, Any], *, status: str, site_id: Optional[str], job_id: Optional[str],
               idempotency_key: Optional[str] = None, previous_status: Optional[str] = None) -> dict[str, Any]:
     event: dict[str, Any] = {"kind": "job", "status": status}
@@ -85,16 +91,17 @@ def job_event(job: dict[str, Any], *, status: str, site_id: Optional[str], job_i
     return {"sdx": event}
 
 
-def site_event(site: dict[str, Any], *, previous_status: Optional[str] = None) -> dict[str, Any]:
+def site_event(site: Site, *, previous_status: Optional[str] = None) -> dict[str, Any]:
+    """The event for a site; ``site`` holds the fields SDX answered, no more."""
     event: dict[str, Any] = {"kind": "site", "status": site_status(site)}
     if previous_status:
         event["previous_status"] = previous_status
-    event.update(site_id=site.get("id"), site=site)
+    event.update(site_id=site.id, site=site.model_dump(exclude_unset=True))
     return {"sdx": event}
 
 
-def site_status(site: dict[str, Any]) -> str:
-    return "online" if site.get("has_pulse") else "offline"
+def site_status(site: Site) -> str:
+    return "online" if site.online else "offline"
 
 
 # -- job_webhook ----------------------------------------------------------------------------------------------
@@ -172,10 +179,10 @@ def _remembered_job_event(job: dict[str, Any], status: str, site_id: str, job_id
                      previous_status=previous)
 
 
-def confirm_job(client: SDXClient, note: Notification) -> Optional[Job]:
-    """The job as the API knows it, or None when SDX does not know it (404)."""
+def confirm_job(fleet: FleetAPI, note: Notification) -> Optional[Job]:
+    """The job as the API knows it, or None when SDX does not know it or its site (404)."""
     try:
-        return Job.model_validate(client.get(f"site/{note.site_id}/job/{note.job_id}", give_way=True))
+        return fleet.site(note.site_id).job(note.job_id, give_way=True)
     except SDXError as error:
         if error.status == 404:
             return None
@@ -191,34 +198,29 @@ class FleetState:
         self.sites: Optional[dict[str, str]] = None
         self.jobs: dict[str, dict[str, str]] = {}
 
-    def sites_seen(self, sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def sites_seen(self, sites: list[Site]) -> list[dict[str, Any]]:
         """Site events for online/offline changes since the last answer (all of them first, if emit_initial)."""
         first = self.sites is None
         known = self.sites or {}
         events = []
         current = {}
         for site in sites:
-            if not isinstance(site, dict) or not site.get("id"):
-                continue
-            status = current[site["id"]] = site_status(site)
-            before = known.get(site["id"])
+            status = current[site.id] = site_status(site)
+            before = known.get(site.id)
             if (first and self.emit_initial) or (before is not None and before != status):
                 events.append(site_event(site, previous_status=before))
         self.sites = current
         return events
 
-    def jobs_seen(self, site_id: str, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def jobs_seen(self, site_id: str, jobs: list[Job]) -> list[dict[str, Any]]:
         """Job events for one site's job list: new jobs, changed statuses, pending jobs gone (cancelled)."""
         first = site_id not in self.jobs
         known = self.jobs.get(site_id, {})
         current: dict[str, str] = {}
         events = []
-        for item in jobs:
-            if not isinstance(item, dict) or not item.get("id"):
-                continue
-            job = Job.model_validate(item)
-            status = current[item["id"]] = job.status
-            before = known.get(item["id"])
+        for job in jobs:
+            status = current[job.id] = job.status
+            before = known.get(job.id)
             if (first and self.emit_initial) or (not first and before != status):
                 events.append(job_event(job.to_result(), status=status, site_id=site_id, job_id=job.id,
                                         idempotency_key=job.idempotency_key, previous_status=before))

@@ -19,7 +19,7 @@ from ._backups import newest_first
 from ._client import SDXClient
 from ._errors import SDXError
 from ._models import Backup, parse_answer
-from ._site import SiteAPI
+from ._site_api import SiteAPI
 
 BULK_PATH = "backups/latest"
 BULK_SIZE = 50

@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 from ._errors import SDXError
 from ._models import AsynchronousScriptAccepted, AsynchronousScriptRequest, Job
-from ._site import SiteAPI
+from ._site_api import SiteAPI
 
 # Default seconds to keep reading the site's jobs after a queue request with an unknown outcome. It must
 # outlast any request still in flight, which the server bounds, not our read timeout (see reliability.md).
@@ -218,14 +218,14 @@ def wait(site: SiteAPI, target: Target, timeout: float, interval: float,
             outcome.timed_out = True
             break
         sleep(max(0.0, min(interval - budget_wait, remaining)))
-        waited_before = site.client.waited_for_budget()
+        waited_before = site.waited_for_budget()
         if outcome.job is None:
             outcome.job = target.find(site.jobs())
             if outcome.job is None and clock() - started >= LOCATE_WINDOW:
                 raise _not_listed(site, target, clock() - started)
         else:
             outcome.job = site.job(outcome.job.id, give_way=True)
-        budget_wait = site.client.waited_for_budget() - waited_before
+        budget_wait = site.waited_for_budget() - waited_before
         if outcome.job is not None and outcome.job.status != outcome.transitions[-1]["status"]:
             outcome.transitions.append({"status": outcome.job.status, "seen_at": _now()})
     return outcome

@@ -16,7 +16,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ._client import DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SDXClient, client_from_options
 from ._errors import SDXError, SDXInputError
 from ._models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
-from ._site import SiteAPI
+from ._site_api import SiteAPI
 
 
 def sdx_argument_spec() -> dict[str, dict[str, Any]]:

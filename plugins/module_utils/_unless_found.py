@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from . import _commands
 from ._errors import SDXInputError
-from ._site import SiteAPI
+from ._site_api import SiteAPI
 
 OPTION = "unless_found"
 PARAMETERS_OPTION = "unless_found_parameters"

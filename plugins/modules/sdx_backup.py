@@ -133,7 +133,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXEr
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import seconds
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 
 
 class BackupModule(SDXModule):

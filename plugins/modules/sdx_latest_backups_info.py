@@ -17,7 +17,7 @@ description:
   - Reads 50 sites a request through the bulk endpoint C(POST /backups/latest). SDX documents that endpoint on
     its older API host only; the first batch checks that the host in use serves it. When that batch answers 404
     or 405, the task warns, naming the assumption, and reads each site on its own instead
-    (C(GET /backup/{siteId}), then its newest file: two requests a site).
+    (C(GET /backup/{siteId}), then its newest file, so two requests a site).
   - Secret values in the content (C(password=), C(secret=), pre-shared keys and the like) are replaced by
     C(********).
   - Run it once for the fleet (C(run_once: true)), not once per host.

@@ -88,7 +88,7 @@ sites:
       software_version: 7.15.1
 """
 
-from ansible_collections.altostrat.sdx.plugins.module_utils import _sites
+from ansible_collections.altostrat.sdx.plugins.module_utils._fleet_api import FleetAPI, select
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_site_id
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 
@@ -106,8 +106,8 @@ class SiteInfoModule(SDXModule):
             site = self.site(parse_site_id(site_id)).info()
             sites = [site] if site else []
         else:
-            sites = _sites.list_sites(self.client)
-        chosen = _sites.select(sites, name=self.params["name"], online=self.params["online"])
+            sites = FleetAPI(self.client).sites()
+        chosen = select(sites, name=self.params["name"], online=self.params["online"])
         self.result["sites"] = [site.model_dump() for site in chosen]
 
 

@@ -17,14 +17,14 @@ from xml.etree import ElementTree
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.altostrat.sdx.plugins.module_utils._backups import group_changes
+from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 
 STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "not_run")
 # The two ways a site is not run: the role left it alone, or the role never ran on it (the report says so).
 STOPPED_MESSAGE = "not reached: the rollout stopped after a batch failed beyond {percent}%"
 NO_RESULT_MESSAGE = "not reached: no rollout result for this host, the role did not run on it in this play"
 # The host variables that name a site, first found wins: the role's input, then the inventory's site variable.
-SITE_VARIABLES = ("rollout_site_id", "sdx_site_id")
+SITE_VARIABLES = ("rollout_site_id", SITE_VARIABLE)
 # A playbook file inside an installed collection is not the user's own folder.
 _COLLECTION_PLAYBOOK = re.compile(r"[/\\]ansible_collections[/\\][^/\\]+[/\\][^/\\]+[/\\]playbooks[/\\]")
 # The text table names this many sites of a config diff group, and shows this many of its changed lines.
@@ -306,3 +306,36 @@ def junit(report: Mapping[str, Any]) -> str:
         out.text = printable(" ".join(f"{key}={item.get(key) or '-'}"
                                       for key in ("status", "job_id", "site_id", "queued", "started", "finished")))
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suite, encoding="unicode") + "\n"
+
+
+def change_key(diff: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a diff changes, whatever its context and line numbers: (removed lines, added lines), sorted."""
+    removed, added, in_hunk = [], [], False
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and line.startswith("-"):
+            removed.append(line[1:])
+        elif in_hunk and line.startswith("+"):
+            added.append(line[1:])
+    return tuple(sorted(removed)), tuple(sorted(added))
+
+
+def group_changes(sites: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Sites grouped by identical change, largest group first: ``[{diff, sites}]``.
+
+    Each item of ``sites`` has ``site``, ``status`` and ``diff``. Only completed jobs with a diff are
+    grouped; a completed job that changed nothing has the empty diff and forms its own group. A group's
+    ``diff`` is that of its first site (by name).
+    """
+    groups: dict[tuple, list[tuple[str, str]]] = {}
+    for item in sites:
+        diff = item.get("diff")
+        if item.get("status") != "completed" or not isinstance(diff, str):
+            continue
+        groups.setdefault(change_key(diff), []).append((str(item.get("site")), diff))
+    result = []
+    for members in groups.values():
+        members.sort()
+        result.append({"diff": members[0][1], "sites": [name for name, _diff in members]})
+    return sorted(result, key=lambda group: (-len(group["sites"]), group["sites"][0]))

@@ -4,6 +4,7 @@ set up, and the built collection holds none of their files."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -19,8 +20,11 @@ TOOLS = ("simulator/", "benchmarks/", "tests/unit/simulator/")
 def tarball(tmp_path_factory) -> dict[str, bytes]:
     """Every file of a tarball built from this checkout, by path."""
     output = tmp_path_factory.mktemp("dist")
-    galaxy = Path(sys.executable).parent / "ansible-galaxy"
-    subprocess.run([str(galaxy), "collection", "build", "--force", "--output-path", str(output), str(ROOT)],
+    # This interpreter's own ansible-galaxy first; under ansible-test --venv, the one ansible-test puts on PATH.
+    search = os.pathsep.join((str(Path(sys.executable).parent), os.environ["PATH"]))
+    galaxy = shutil.which("ansible-galaxy", path=search)
+    assert galaxy, "ansible-galaxy is not beside this Python nor on PATH"
+    subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(output), str(ROOT)],
                    check=True, capture_output=True, timeout=300, env={**os.environ, "ANSIBLE_NOCOLOR": "1"})
     (built,) = output.glob("altostrat-sdx-*.tar.gz")
     with tarfile.open(built) as archive:

@@ -1,22 +1,30 @@
-"""Run an event source's ``main(queue, args)`` the way ansible-rulebook does: loaded by path with runpy."""
+"""Run an event source's ``main(queue, args)`` the way ansible-rulebook does: loaded by path, as runpy does."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import runpy
 import socket
 import time
 import urllib.request
-from pathlib import Path
+from tests.unit.paths import collection_path
 
-ROOT = Path(__file__).resolve().parents[3]
-# The path through build/src/ansible_collections, as an installed collection has it.
-SOURCES = ROOT / "build" / "src" / "ansible_collections" / "altostrat" / "sdx" / "extensions" / "eda" / "plugins" / "event_source"
+# The path through an ansible_collections directory, as an installed collection has it.
+SOURCES = collection_path() / "extensions" / "eda" / "plugins" / "event_source"
 
 
 def load_source(name: str) -> dict:
-    return runpy.run_path(str(SOURCES / f"{name}.py"))
+    """The source's namespace, as ``runpy.run_path`` gives it to ansible-rulebook: the file run under the name
+    ``<run_path>``, outside any package.
+
+    runpy itself is not called: under ansible-test, the collection loader's path hook claims the file as a package
+    folder, and run_path then looks for a ``__main__`` in it.
+    """
+    path = SOURCES / f"{name}.py"
+    namespace = {"__name__": "<run_path>", "__file__": str(path), "__loader__": None, "__package__": None,
+                 "__spec__": None, "__cached__": None}
+    exec(compile(path.read_bytes(), str(path), "exec"), namespace)  # pylint: disable=exec-used
+    return namespace
 
 
 def free_port() -> int:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._events import FleetState, JobMemory, as_number
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import Job
 
 pytestmark = pytest.mark.main_line
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
+
+
+def jobs_of(*answers: dict) -> list[Job]:
+    return [Job.model_validate(answer) for answer in answers]
 
 
 def test_job_memory_forgets_the_oldest_job_beyond_its_size():
@@ -20,8 +25,8 @@ def test_job_memory_forgets_the_oldest_job_beyond_its_size():
 
 def test_emit_initial_emits_every_known_job_at_the_first_read_only():
     state = FleetState(emit_initial=True)
-    jobs = [{"id": "j1", "started_at": "2026-01-01T00:00:00Z", "completed_at": "2026-01-01T00:00:05Z"},
-            {"id": "j2"}]
+    jobs = jobs_of({"id": "j1", "started_at": "2026-01-01T00:00:00Z", "completed_at": "2026-01-01T00:00:05Z"},
+                   {"id": "j2"})
     first = state.jobs_seen(SITE, jobs)
     again = state.jobs_seen(SITE, jobs)
     assert [(e["sdx"]["job_id"], e["sdx"]["status"]) for e in first] == [("j1", "completed"), ("j2", "pending")]
@@ -30,8 +35,8 @@ def test_emit_initial_emits_every_known_job_at_the_first_read_only():
 
 def test_without_emit_initial_a_new_job_after_the_first_read_emits_its_status():
     state = FleetState()
-    assert state.jobs_seen(SITE, [{"id": "old"}]) == []
-    found = state.jobs_seen(SITE, [{"id": "new", "failed_at": "2026-01-01T00:00:00Z"}, {"id": "old"}])
+    assert state.jobs_seen(SITE, jobs_of({"id": "old"})) == []
+    found = state.jobs_seen(SITE, jobs_of({"id": "new", "failed_at": "2026-01-01T00:00:00Z"}, {"id": "old"}))
     assert [(e["sdx"]["job_id"], e["sdx"]["status"]) for e in found] == [("new", "failed")]
     assert "previous_status" not in found[0]["sdx"]
 

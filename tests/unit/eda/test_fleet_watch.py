@@ -7,8 +7,12 @@ import json
 import logging
 
 import pytest
+import responses
+from responses.matchers import query_param_matcher
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._budget import RateBudget
+from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
+from ansible_collections.altostrat.sdx.plugins.module_utils._fleet_api import FleetAPI
 from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 from tests.unit.eda.sources import events_until, load_source, next_event, sim_call, stop
@@ -199,3 +203,43 @@ def test_a_cost_above_the_budget_is_warned_about_once(sim, tmp_path, monkeypatch
     with caplog.at_level(logging.WARNING):
         asyncio.run(scenario())
     assert caplog.text.count("1 reads every 1 s need 60 requests a minute, more than the budget of 5") == 1
+
+
+API = "https://sdx.example.test"
+SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
+
+
+def poll_once(settings: dict) -> tuple[list[dict], asyncio.Queue]:
+    """One poll of a Watcher reading API (answered by ``responses``) through the fleet layer; its events."""
+    source = load_source("fleet_watch")
+    fleet = FleetAPI(SDXClient(API, "alto_sk_unit_fleet_watch", sleep=lambda _seconds: None))
+    queue: asyncio.Queue = asyncio.Queue()
+    watcher = source["Watcher"](queue, {"interval": 0.01, "job_sites": None, "emit_initial": True, **settings},
+                                source["_events_module"](), fleet)
+    asyncio.run(watcher.poll())
+    return [queue.get_nowait() for _index in range(queue.qsize())], queue
+
+
+@responses.activate
+def test_a_job_list_is_read_to_its_last_page():
+    responses.get(f"{API}/sites", json={"data": [{"id": SITE, "has_pulse": True}], "links": {"next": None}})
+    responses.get(f"{API}/site/{SITE}/job", match=[query_param_matcher({})],
+                  json={"data": [{"id": "j1"}], "links": {"next": f"{API}/site/{SITE}/job?page=2"}})
+    responses.get(f"{API}/site/{SITE}/job", match=[query_param_matcher({"page": "2"})],
+                  json={"data": [{"id": "j2", "failed_at": "2026-01-01T00:00:00Z"}], "links": {"next": None}})
+    events, _queue = poll_once({})
+    assert [(event["sdx"]["kind"], event["sdx"].get("job_id"), event["sdx"]["status"]) for event in events] == [
+        ("site", None, "online"), ("job", "j1", "pending"), ("job", "j2", "failed")]
+    assert events[0]["sdx"]["site"] == {"id": SITE, "has_pulse": True}  # the site as SDX answered it
+
+
+@responses.activate
+def test_an_unknown_site_is_worded_as_the_modules_word_it(caplog):
+    responses.get(f"{API}/sites", json=[])
+    responses.get(f"{API}/site/{SITE}/job", status=404,
+                  json={"type": "invalid_request_error", "code": "resource_missing", "message": "No such site"})
+    with caplog.at_level(logging.WARNING):
+        events, _queue = poll_once({"job_sites": [SITE]})
+    assert events == []
+    assert f"reading the jobs of site {SITE} failed, trying again next interval: site '{SITE}' was not found: " \
+           in caplog.text

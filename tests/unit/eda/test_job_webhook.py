@@ -10,7 +10,10 @@ import ssl
 import uuid
 
 import pytest
+import responses
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
+from ansible_collections.altostrat.sdx.plugins.module_utils._fleet_api import FleetAPI
 from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 from tests.unit.eda.sources import events_until, free_port, load_source, next_event, sim_call, stop
@@ -22,7 +25,7 @@ SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
 
 
 def web_client():
-    """aiohttp, imported late: it is in the main venv only, and the matrix lines deselect these tests."""
+    """aiohttp's client side, imported where a test uses it."""
     import aiohttp  # pylint: disable=import-outside-toplevel
     return aiohttp
 
@@ -250,3 +253,19 @@ def test_tls_serves_https_and_the_simulator_notifies_over_it(sim, tmp_path):
     seen, plain_status = run(scenario())
     assert seen[-1]["sdx"]["status"] == "completed"
     assert plain_status in (None, 400)  # plain HTTP to a TLS port never makes an event
+
+
+@responses.activate
+def test_verify_gets_503_when_the_api_answers_something_that_is_not_a_job(caplog):
+    api = "https://sdx.example.test"
+    job_id = str(uuid.uuid4())
+    responses.get(f"{api}/site/{SITE}/job/{job_id}", json={"status": "ok"})
+    source = load_source("job_webhook")
+    events = source["_events_module"]()
+    queue: asyncio.Queue = asyncio.Queue()
+    receiver = source["Receiver"](queue, {"token": SECRET, "max_body_bytes": 65536}, events,
+                                  FleetAPI(SDXClient(api, "alto_sk_unit_job_webhook")))
+    with caplog.at_level(logging.WARNING):
+        answer = asyncio.run(receiver.accept(events.parse_notification(notification(job_id))))
+    assert answer.status == 503 and queue.empty()
+    assert f"SDX API answered GET {api}/site/{SITE}/job/{job_id} with an object that is not a Job" in caplog.text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.unit.eda.sources import ROOT, load_source
+from tests.unit.eda.sources import load_source
+from tests.unit.paths import ROOT
 
 pytestmark = pytest.mark.main_line
 CONNECTION = {"api_url", "api_token", "validate_certs", "ca_path", "timeout", "rate_limit"}

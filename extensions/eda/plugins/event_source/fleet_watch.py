@@ -9,7 +9,12 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # the collection is importable only once _events_module has run
+    from ansible_collections.altostrat.sdx.plugins.module_utils._fleet_api import FleetAPI
+    from ansible_collections.altostrat.sdx.plugins.module_utils._models import Job, Site
 
 DOCUMENTATION = r"""
 ---
@@ -85,7 +90,7 @@ EXAMPLES = r"""
 logger = logging.getLogger(__name__)
 
 
-def _events_module() -> Any:
+def _events_module() -> ModuleType:
     """The collection's event helpers, also when ansible-rulebook runs this file by path."""
     try:
         from ansible_collections.altostrat.sdx.plugins.module_utils import _events  # pylint: disable=import-outside-toplevel
@@ -100,7 +105,7 @@ def _events_module() -> Any:
     return _events
 
 
-def settings_from(args: dict[str, Any], events: Any) -> dict[str, Any]:
+def settings_from(args: dict[str, Any], events: ModuleType) -> dict[str, Any]:
     """The checked options; ValueError names the first bad one."""
     interval = events.as_number(args.get("interval", 60), "interval", float)
     if interval <= 0:
@@ -115,15 +120,15 @@ def settings_from(args: dict[str, Any], events: Any) -> dict[str, Any]:
 class Watcher:
     """One poll cycle after another: read, compare with the last answers, put events on the queue."""
 
-    def __init__(self, queue: asyncio.Queue, settings: dict[str, Any], events: Any, client: Any) -> None:
+    def __init__(self, queue: asyncio.Queue, settings: dict[str, Any], events: ModuleType, fleet: FleetAPI) -> None:
         self.queue = queue
         self.settings = settings
         self.events = events
-        self.client = client
+        self.fleet = fleet
         self.state = events.FleetState(settings["emit_initial"])
         self.warned_budget = False
 
-    async def _read(self, what: str, read: Any, *args: Any) -> Any:
+    async def _read(self, what: str, read: Callable[..., Any], *args: Any) -> Any:
         """One read in a worker thread (the client blocks); None after logging when it fails."""
         try:
             return await asyncio.to_thread(read, *args)
@@ -131,16 +136,11 @@ class Watcher:
             logger.warning("fleet_watch: reading %s failed, trying again next interval: %s", what, error)
             return None
 
-    def _sites(self) -> list[Any]:
-        return self.client.get_list("sites")
+    def _sites(self) -> list[Site]:
+        return self.fleet.sites()
 
-    def _jobs(self, site_id: str) -> list[Any]:
-        answer = self.client.get(f"site/{site_id}/job", give_way=True)
-        if isinstance(answer, dict) and isinstance(answer.get("data"), list):
-            answer = answer["data"]
-        if not isinstance(answer, list):
-            raise self.events.SDXError(f"the job list of site {site_id} is not a list")
-        return answer
+    def _jobs(self, site_id: str) -> list[Job]:
+        return self.fleet.site(site_id).jobs(give_way=True)
 
     async def _emit(self, found: list[dict[str, Any]]) -> None:
         for event in found:
@@ -152,15 +152,15 @@ class Watcher:
         return list(self.state.sites or {})
 
     def _check_budget(self, reads: int) -> None:
-        budget = self.client.budget
-        if budget is None or self.warned_budget:
+        rate_limit = self.fleet.rate_limit
+        if rate_limit is None or self.warned_budget:
             return
         needed = reads * 60.0 / self.settings["interval"]
-        if needed > budget.per_minute:
+        if needed > rate_limit:
             self.warned_budget = True
             logger.warning("fleet_watch: %d reads every %g s need %.0f requests a minute, more than the budget of "
                            "%d; each poll will take longer than the interval", reads, self.settings["interval"],
-                           needed, budget.per_minute)
+                           needed, rate_limit)
 
     async def poll(self) -> None:
         """One cycle: GET /sites, then each job site's list, spread evenly over the interval."""
@@ -176,7 +176,7 @@ class Watcher:
             if jobs is not None:
                 await self._emit(await self._guard(f"the jobs of site {site_id}", self.state.jobs_seen, site_id, jobs))
 
-    async def _guard(self, what: str, compare: Any, *args: Any) -> list[dict[str, Any]]:
+    async def _guard(self, what: str, compare: Callable[..., list[dict[str, Any]]], *args: Any) -> list[dict[str, Any]]:
         try:
             return compare(*args)
         except Exception as error:  # pylint: disable=broad-exception-caught  # e.g. a job that fails validation
@@ -195,5 +195,5 @@ async def main(queue: asyncio.Queue, args: dict[str, Any]) -> None:
     """Poll until ansible-rulebook cancels the source."""
     events = _events_module()
     settings = settings_from(args, events)
-    client = events.make_client(args, agent="fleet_watch")
-    await Watcher(queue, settings, events, client).run()
+    fleet = events.make_fleet(args, agent="fleet_watch")
+    await Watcher(queue, settings, events, fleet).run()

@@ -12,9 +12,14 @@ import logging
 import ssl
 import sys
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Optional
 
 from aiohttp import web
+
+if TYPE_CHECKING:  # the collection is importable only once _events_module has run
+    from ansible_collections.altostrat.sdx.plugins.module_utils._events import Notification
+    from ansible_collections.altostrat.sdx.plugins.module_utils._fleet_api import FleetAPI
 
 DOCUMENTATION = r"""
 ---
@@ -109,7 +114,7 @@ MIN_TOKEN_LENGTH = 16
 TOKEN_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
-def _events_module() -> Any:
+def _events_module() -> ModuleType:
     """The collection's event helpers, also when ansible-rulebook runs this file by path."""
     try:
         from ansible_collections.altostrat.sdx.plugins.module_utils import _events  # pylint: disable=import-outside-toplevel
@@ -124,7 +129,7 @@ def _events_module() -> Any:
     return _events
 
 
-def settings_from(args: dict[str, Any], events: Any) -> dict[str, Any]:
+def settings_from(args: dict[str, Any], events: ModuleType) -> dict[str, Any]:
     """The checked options; ValueError names the first bad one."""
     token = args.get("token")
     if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH or not set(token) <= TOKEN_CHARACTERS:
@@ -159,12 +164,13 @@ def _answer(status: int, **body: Any) -> web.Response:
 class Receiver:
     """Turns one notification request into at most one event."""
 
-    def __init__(self, queue: asyncio.Queue, settings: dict[str, Any], events: Any, client: Any) -> None:
+    def __init__(self, queue: asyncio.Queue, settings: dict[str, Any], events: ModuleType,
+                 fleet: Optional[FleetAPI]) -> None:
         self.queue = queue
         self.token = settings["token"].encode()
         self.limit = settings["max_body_bytes"]
         self.events = events
-        self.client = client
+        self.fleet = fleet  # None: notifications are not confirmed with the API
         self.memory = events.JobMemory()
 
     def token_ok(self, request: web.Request) -> bool:
@@ -192,14 +198,14 @@ class Receiver:
             return _answer(400, message=f"Not an SDX job notification: {error}")
         return await self.accept(note)
 
-    async def accept(self, note: Any) -> web.Response:
+    async def accept(self, note: Notification) -> web.Response:
         if self.memory.seen(note.job_id, note.status):
             return _answer(200, accepted=False, reason="duplicate")
-        if self.client is None:
+        if self.fleet is None:
             event = self.events.notification_event(note, self.memory)
         else:
             try:
-                job = await asyncio.to_thread(self.events.confirm_job, self.client, note)
+                job = await asyncio.to_thread(self.events.confirm_job, self.fleet, note)
             except self.events.SDXError as error:
                 logger.warning("could not confirm job %s with the SDX API: %s", note.job_id, error)
                 return _answer(503, message="The notification could not be confirmed with the SDX API")
@@ -214,9 +220,10 @@ class Receiver:
         return _answer(202, accepted=True)
 
 
-def build_app(queue: asyncio.Queue, settings: dict[str, Any], args: dict[str, Any], events: Any) -> web.Application:
-    client = events.make_client(args, agent="job_webhook") if settings["verify"] else None
-    receiver = Receiver(queue, settings, events, client)
+def build_app(queue: asyncio.Queue, settings: dict[str, Any], args: dict[str, Any],
+              events: ModuleType) -> web.Application:
+    fleet = events.make_fleet(args, agent="job_webhook") if settings["verify"] else None
+    receiver = Receiver(queue, settings, events, fleet)
     app = web.Application(client_max_size=settings["max_body_bytes"])
     app.router.add_route("*", "/{tail:.*}", receiver.handle)
     return app

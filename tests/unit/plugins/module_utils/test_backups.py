@@ -11,7 +11,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXCl
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 
 API = "https://sdx.test"
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
@@ -169,40 +169,6 @@ def test_the_diff_shows_changes_only_masks_secrets_and_ignores_the_export_time()
     revealed = _backups.unified_diff(BEFORE, AFTER, "a.rsc", "b.rsc", reveal_secrets=True)
     assert "+add name=u1 password=NewSecret2" in revealed
     assert _backups.unified_diff(BEFORE, BEFORE.replace("2026-11-28", "2026-12-01"), "a", "b") == ""
-
-
-def diff_for(identity, added, context_lines=0):
-    before = "/ip address\n" + "".join(
-        f"add address=10.0.{n}.1/24\n" for n in range(context_lines)) + f"/system identity\nset name={identity}\n"
-    after = before.replace("/system identity", "".join(f"add {line}\n" for line in added) + "/system identity")
-    return _backups.unified_diff(before, after, f"{identity}-before", f"{identity}-after")
-
-
-def test_sites_group_by_the_same_change_whatever_the_context():
-    same = ["address=192.168.99.1/24 interface=bridge"]
-    sites = [
-        {"site": "c", "status": "completed", "diff": diff_for("c", same, 5)},
-        {"site": "a", "status": "completed", "diff": diff_for("a", same, 0)},
-        {"site": "b", "status": "completed", "diff": diff_for("b", same, 2)},
-        {"site": "d", "status": "completed", "diff": diff_for("d", ["address=10.9.9.9/24 interface=ether9"])},
-        {"site": "e", "status": "completed", "diff": ""},
-        {"site": "f", "status": "completed", "diff": ""},
-        {"site": "g", "status": "failed", "diff": diff_for("g", same)},
-        {"site": "h", "status": "skipped_offline", "diff": None},
-        {"site": "i", "status": "completed", "diff": None},
-    ]
-    groups = _backups.group_changes(sites)
-    assert [group["sites"] for group in groups] == [["a", "b", "c"], ["e", "f"], ["d"]]
-    assert groups[0]["diff"] == sites[1]["diff"]
-    assert groups[1]["diff"] == ""
-    assert "+add address=10.9.9.9/24 interface=ether9" in groups[2]["diff"]
-    assert sites[0]["diff"] != sites[1]["diff"]  # the context differs, the change does not
-
-
-def test_the_change_key_ignores_order_and_headers():
-    diff = "--- a\n+++ b\n@@ -1,2 +1,3 @@\n x\n+two\n+one\n-gone\n"
-    assert _backups.change_key(diff) == (("gone",), ("one", "two"))
-    assert _backups.change_key("") == ((), ())
 
 
 @responses.activate

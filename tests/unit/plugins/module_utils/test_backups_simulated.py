@@ -8,7 +8,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils import _backups, _jo
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 

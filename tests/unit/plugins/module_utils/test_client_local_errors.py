@@ -15,7 +15,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXEr
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest
 from ansible_collections.altostrat.sdx.plugins.module_utils._numbers import count, seconds
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 from tests.unit.compat import FakeClock
 
 API = "https://sdx.test"

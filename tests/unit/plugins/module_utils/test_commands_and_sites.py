@@ -3,11 +3,11 @@ from __future__ import annotations
 import pytest
 import responses
 
-from ansible_collections.altostrat.sdx.plugins.module_utils import _sites
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
+from ansible_collections.altostrat.sdx.plugins.module_utils._fleet_api import FleetAPI, select
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import Site
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 
 
 SITES = [Site(id="1", name="branch-0001", has_pulse=True), Site(id="2", name="branch-0002", has_pulse=False),
@@ -24,7 +24,7 @@ SITES = [Site(id="1", name="branch-0001", has_pulse=True), Site(id="2", name="br
     ("core-0[0-9]", True, ["3"]),
 ])
 def test_site_selection_by_exact_name_glob_and_online(name, online, ids):
-    assert [site.id for site in _sites.select(SITES, name=name, online=online)] == ids
+    assert [site.id for site in select(SITES, name=name, online=online)] == ids
 
 
 @responses.activate
@@ -35,7 +35,7 @@ def test_site_selection_by_exact_name_glob_and_online(name, online, ids):
 def test_a_site_list_that_does_not_fit_is_an_error_naming_the_endpoint(answer, problem):
     responses.get("https://sdx.test/sites", json=answer)
     with pytest.raises(SDXError) as caught:
-        _sites.list_sites(SDXClient("https://sdx.test", "t"))
+        FleetAPI(SDXClient("https://sdx.test", "t")).sites()
     assert str(caught.value).startswith(f"SDX API answered GET https://sdx.test/sites with {problem}")
 
 

@@ -11,7 +11,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXCl
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 from tests.unit.compat import FakeClock
 
 API = "https://sdx.test"

@@ -12,7 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[4] / "build" / "src"
+from tests.unit.paths import collections_root
+
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
 
 PROBE = textwrap.dedent("""
@@ -34,8 +35,10 @@ PROBE = textwrap.dedent("""
 
 def probe(env: dict[str, str]) -> dict:
     code = PROBE.format(tests=str(Path(__file__).resolve().parents[2]), site=SITE)
+    # The collection first; what the runner put on the path (ansible-test's --venv puts ansible-core there) after it.
+    path = os.pathsep.join(filter(None, (str(collections_root()), env.get("PYTHONPATH"))))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                          env={**env, "PYTHONPATH": str(SRC)})
+                          env={**env, "PYTHONPATH": path})
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

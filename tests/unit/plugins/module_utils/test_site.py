@@ -7,7 +7,7 @@ import responses
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 
 API = "https://sdx.test"
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"

@@ -1,4 +1,4 @@
-"""site_tags: the documented metadata shape gives tags; another shape is a failed read that says so."""
+"""A site's tags: the documented metadata shape gives tags; another shape is a failed read that says so."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import responses
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError
-from ansible_collections.altostrat.sdx.plugins.module_utils._sites import site_tags
+from ansible_collections.altostrat.sdx.plugins.module_utils._fleet_api import FleetAPI
 
 API = "https://sdx.example.test"
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
@@ -27,7 +27,7 @@ def client() -> SDXClient:
 ])
 def test_tags_from_the_documented_metadata_shape(body, tags):
     responses.get(URL, json=body)
-    assert site_tags(client(), SITE) == tags
+    assert FleetAPI(client()).site(SITE).tags() == tags
 
 
 @responses.activate
@@ -35,7 +35,7 @@ def test_tags_from_the_documented_metadata_shape(body, tags):
 def test_another_shape_is_a_failed_read_naming_the_assumption(body):
     responses.get(URL, json=body)
     with pytest.raises(SDXError) as raised:
-        site_tags(client(), SITE)
+        FleetAPI(client()).site(SITE).tags()
     assert f"GET sites/{SITE}/metadata" in str(raised.value)
     assert "an object whose tags is a list" in str(raised.value)
 
@@ -44,5 +44,5 @@ def test_another_shape_is_a_failed_read_naming_the_assumption(body):
 def test_an_error_answer_keeps_its_status():
     responses.get(URL, status=404, json={"type": "not_found", "code": "site_not_found", "message": "No metadata"})
     with pytest.raises(SDXError) as raised:
-        site_tags(client(), SITE)
+        FleetAPI(client()).site(SITE).tags()
     assert raised.value.status == 404 and raised.value.code == "site_not_found"

@@ -14,7 +14,7 @@ from ansible import constants as C
 from ansible.release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
-from ansible_collections.altostrat.sdx.plugins.module_utils._site import SiteAPI
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _controller
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import MODULES, is_this_python
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.altostrat.sdx.plugins.filter.rollout import FilterModule
+from ansible_collections.altostrat.sdx.plugins.module_utils._backups import unified_diff
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
 
 ADDED = "add address=192.168.99.1/24 interface=bridge"
@@ -86,3 +87,37 @@ def test_check_mode_and_a_rollout_where_no_job_completed_say_why_there_is_nothin
 def test_the_filter_passes_the_option_on():
     report = FilterModule().filters()["rollout_report"](FLEET, ["b05"], "Guest", False, True)
     assert (report["config_diff"], report["config_diffs"]) == (True, [])
+
+
+def diff_for(identity, added, context_lines=0):
+    before = "/ip address\n" + "".join(
+        f"add address=10.0.{n}.1/24\n" for n in range(context_lines)) + f"/system identity\nset name={identity}\n"
+    after = before.replace("/system identity", "".join(f"add {line}\n" for line in added) + "/system identity")
+    return unified_diff(before, after, f"{identity}-before", f"{identity}-after")
+
+
+def test_sites_group_by_the_same_change_whatever_the_context():
+    same = ["address=192.168.99.1/24 interface=bridge"]
+    sites = [
+        {"site": "c", "status": "completed", "diff": diff_for("c", same, 5)},
+        {"site": "a", "status": "completed", "diff": diff_for("a", same, 0)},
+        {"site": "b", "status": "completed", "diff": diff_for("b", same, 2)},
+        {"site": "d", "status": "completed", "diff": diff_for("d", ["address=10.9.9.9/24 interface=ether9"])},
+        {"site": "e", "status": "completed", "diff": ""},
+        {"site": "f", "status": "completed", "diff": ""},
+        {"site": "g", "status": "failed", "diff": diff_for("g", same)},
+        {"site": "h", "status": "skipped_offline", "diff": None},
+        {"site": "i", "status": "completed", "diff": None},
+    ]
+    groups = _rollout.group_changes(sites)
+    assert [group["sites"] for group in groups] == [["a", "b", "c"], ["e", "f"], ["d"]]
+    assert groups[0]["diff"] == sites[1]["diff"]
+    assert groups[1]["diff"] == ""
+    assert "+add address=10.9.9.9/24 interface=ether9" in groups[2]["diff"]
+    assert sites[0]["diff"] != sites[1]["diff"]  # the context differs, the change does not
+
+
+def test_the_change_key_ignores_order_and_headers():
+    diff = "--- a\n+++ b\n@@ -1,2 +1,3 @@\n x\n+two\n+one\n-gone\n"
+    assert _rollout.change_key(diff) == (("gone",), ("one", "two"))
+    assert _rollout.change_key("") == ((), ())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.altostrat.sdx.plugins.filter.rollout_site import FilterModule
+from ansible_collections.altostrat.sdx.plugins.filter.rollout_result import FilterModule
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
 
 JOB = {"id": "j1", "status": "completed", "created_at": "2026-11-28T12:00:00Z",

@@ -5,8 +5,9 @@
 # PRIVATE: internal to altostrat.sdx; may change without notice.
 """The site layer: one site of the API (a client and a site id), each of its endpoints, and what a 404 means.
 
-Every call about one site goes through ``SiteAPI``, so a missing site, job or backup is worded here once, and
-"is the site unknown, or only the job?" is answered one way (``find_job``). Answers come back as models.
+Every call about one site goes through ``SiteAPI`` (``FleetAPI.site`` in ``_fleet_api`` gives one), so a missing
+site, job or backup is worded here once, and "is the site unknown, or only the job?" is answered one way
+(``find_job``). Answers come back as models.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ class SiteAPI:
 
     def endpoint(self, method: str, path: str) -> str:
         return self.client.endpoint(method, path)
+
+    def waited_for_budget(self) -> float:
+        """Seconds the requests of this layer's client have waited so far for their place in the shared rate budget
+        (a task's polls subtract it from their pause)."""
+        return self.client.waited_for_budget()
 
     @property
     def missing(self) -> str:
@@ -63,7 +69,8 @@ class SiteAPI:
         Raises SDXError when the answer is not the documented metadata object, rather than guess.
         """
         path = f"sites/{self.id}/metadata"
-        metadata = self.client.get(path) or {}
+        with self._on_404():
+            metadata = self.client.get(path) or {}
         tags = metadata.get("tags") if isinstance(metadata, dict) else None
         if not isinstance(metadata, dict) or not isinstance(tags, (list, type(None))):
             found = f"tags of type {type(tags).__name__}" if isinstance(metadata, dict) else type(metadata).__name__
@@ -78,10 +85,10 @@ class SiteAPI:
                 result.append(str(tag))
         return result
 
-    def jobs(self) -> list[Job]:
-        """The site's jobs, newest first."""
+    def jobs(self, give_way: bool = False) -> list[Job]:
+        """The site's jobs, newest first; ``give_way`` for a poll (see ``job``)."""
         with self._on_404():
-            items = self.client.get_list(self.jobs_path)
+            items = self.client.get_list(self.jobs_path, give_way=give_way)
         return parse_items(Job, items, self.endpoint("GET", self.jobs_path))
 
     def job(self, job_id: str, give_way: bool = False) -> Job:
@@ -143,12 +150,11 @@ class SiteAPI:
         if parameters is not None:
             body["parameters"] = parameters
         try:
-            answer = self.client.post(f"api/synchronous/{self.id}", body)
+            with self._on_404():
+                answer = self.client.post(f"api/synchronous/{self.id}", body)
         except SDXError as error:
             if error.code == "site_offline":
                 raise error.with_context(f"site {self.id!r} is offline, and synchronous commands need it online")
-            if error.status == 404:
-                raise error.with_context(self.missing)
             raise
         if isinstance(answer, dict) and "data" in answer:
             answer = answer["data"]
