@@ -45,8 +45,8 @@ PLAYS = {
 
 def playbook(work: Path, name: str) -> Path:
     tasks = [{"name": f"Task {number}", **task} for number, task in enumerate(PLAYS[name], 1)]
-    return write(work / f"{abs(hash(name))}.yml", [{"name": name, "hosts": "all", "gather_facts": False,
-                                                     "tasks": tasks}])
+    play = [{"name": name, "hosts": "all", "gather_facts": False, "tasks": tasks}]
+    return write(work / f"{abs(hash(name))}.yml", play)
 
 
 def api_log(sim: SimulatorProcess) -> list[dict]:
