@@ -13,7 +13,6 @@ from typing import Any, Iterable, Mapping, Optional
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
-from ansible_collections.altostrat.sdx.plugins.plugin_utils._drift import desired_menus
 
 # The text report names this many sites of a group, and shows this many of its commands.
 GROUP_SITES_SHOWN = 5
@@ -25,6 +24,9 @@ def checked_config(config: Any) -> dict[str, Any]:
     request; SDXInputError names the variable and the entry."""
     if not isinstance(config, Mapping):
         raise SDXInputError(f"rollout_config: expected a dict with path, data and state, got {config!r:.80}")
+    # Imported here: the drift code imports the rollout's, which imports this file.
+    from ansible_collections.altostrat.sdx.plugins.plugin_utils._drift import desired_menus  # pylint: disable=import-outside-toplevel
+
     try:
         return desired_menus([config])[0]
     except SDXInputError as error:
