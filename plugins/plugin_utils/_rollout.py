@@ -19,6 +19,8 @@ from xml.etree import ElementTree
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
+from ansible_collections.altostrat.sdx.plugins.plugin_utils._rollout_config import (
+    command_groups, commands_of, configured, group_summary)
 
 STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "not_run")
 # The two ways a site is not run: the role left it alone, or the role never ran on it (the report says so).
@@ -122,6 +124,8 @@ def site_result(outcome: str, host: str, site_id: Any, **facts: Any) -> dict[str
         raise ValueError(f"outcome {outcome!r}: {error}") from None
     result = {"site": host, "site_id": site_id, "status": status, **_job_fields(job), "message": message}
     # The module reads a diff only for a job that completed in this run; a failed site's is not reported.
+    if outcome == "configured" or outcome == "failed" and commands_of(job) is not None:
+        result["commands"] = commands_of(job)
     if outcome == "ran" and isinstance(job.get("config_diff"), str):
         result["config_diff"] = job["config_diff"]
     return result
@@ -183,7 +187,12 @@ def _failed(error: Mapping[str, Any], job: Optional[Mapping[str, Any]] = None) -
 
 
 # What the role can see of a site, each with the facts it gives site_result.
-OUTCOMES = {"stopped": _stopped, "offline": _offline, "ran": _ran, "failed": _failed}
+def _configured(config: Mapping[str, Any], wait: Any, check_mode: Any) -> tuple[str, str, Mapping[str, Any]]:
+    """The altostrat.sdx.sdx_config task of a declarative change (``rollout_config``) succeeded."""
+    return configured(config, wait, check_mode)
+
+
+OUTCOMES = {"stopped": _stopped, "offline": _offline, "ran": _ran, "configured": _configured, "failed": _failed}
 
 
 def _moment(value: Any) -> Optional[datetime]:
@@ -225,6 +234,8 @@ def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> 
         "duration": _seconds_between(recorded.get("queued"), recorded.get("finished")),
         "changed": bool(recorded.get("changed")),
         "message": printable(str(recorded.get("message") or ("" if result else NO_RESULT_MESSAGE))),
+        # what a declarative change needed on the site (sdx_config's commands); None for a script
+        "commands": recorded.get("commands") if isinstance(recorded.get("commands"), list) else None,
     }
 
 
@@ -265,6 +276,7 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
         "sites": rows,
         "config_diff": bool(config_diff or changes),
         "config_diffs": group_changes(changes),
+        "command_groups": command_groups(rows),
     }
 
 
@@ -280,7 +292,7 @@ def table(report: Mapping[str, Any]) -> list[str]:
                 for cells in [header, *lines]]
     counts = ", ".join(f"{count} {status}" for status, count in report["counts"].items() if count)
     return rendered + [f"{report['total']} site(s): {counts or 'none'}" + (" (stopped early)" if report["stopped"]
-                                                                           else "")] + change_summary(report)
+                                                                           else "")] + change_summary(report) + group_summary(report)
 
 
 def change_summary(report: Mapping[str, Any]) -> list[str]:

@@ -92,7 +92,7 @@ def test_the_two_ways_a_site_is_not_run_agree():
 
 
 @pytest.mark.parametrize("outcome, facts, named", [
-    ("done", {}, "outcome must be one of stopped, offline, ran, failed; got 'done'"),
+    ("done", {}, "outcome must be one of stopped, offline, ran, configured, failed; got 'done'"),
     ("ran", {"job": DONE}, "outcome 'ran'"),
     ("offline", {"site": {}, "job": DONE}, "outcome 'offline'"),
 ])
