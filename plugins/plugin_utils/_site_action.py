@@ -164,7 +164,7 @@ class SiteAction(ActionBase):
         name = self._module_name()
         try:
             module = module_class(name)
-            args = site_args(module, dict(self._task.args), task_vars)
+            args = site_args(module, dict(self._task.args), self._with_site_rendered(task_vars))
         except ValueError as error:
             result.update(failed=True, msg=str(error))
             return result
@@ -179,6 +179,14 @@ class SiteAction(ActionBase):
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
         return result
+
+    def _with_site_rendered(self, task_vars: dict[str, Any]) -> dict[str, Any]:
+        """``task_vars`` with the host's site variable rendered: action plugins get variables as they were written,
+        so ``sdx_site_id: "{{ ... }}"`` in a play's or task's vars is still a template here."""
+        site_id = task_vars.get(SITE_VARIABLE)
+        if not isinstance(site_id, str) or "{" not in site_id:
+            return task_vars
+        return {**task_vars, SITE_VARIABLE: self._templar.template(site_id)}
 
     def _module_runs_here(self, task_vars: dict[str, Any]) -> bool:
         """Whether the module process would be this controller's own Python, as this process is, on this machine:

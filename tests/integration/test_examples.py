@@ -23,16 +23,19 @@ def examples(module: str) -> list[dict]:
 def test_examples_run_as_written_and_hold_when_run_again(ansible, tmp_path: Path, module):
     play = {
         "name": f"EXAMPLES of {module}", "hosts": "localhost", "gather_facts": False,
-        # What the examples expect from their surroundings: a vaulted token and an inventory host's variables.
-        "vars": {"vault_sdx_token": TOKEN, "sdx_id": EXAMPLE_SITE_ID, "sdx_site_id": EXAMPLE_SITE_ID,
-                 "sdx_online": True},
+        # What the examples expect from their surroundings: a vaulted token, and an inventory host's variables
+        # (given by an inventory below, so that hostvars has them too).
+        "vars": {"vault_sdx_token": TOKEN},
         "module_defaults": {"altostrat.sdx.sdx_async_script": {"poll_interval": 0.2}},
         "tasks": examples(module),
     }
     path = tmp_path / f"{module}-examples.yml"
     path.write_text(json.dumps([play]))
+    inventory = tmp_path / "site.yml"
+    inventory.write_text(json.dumps({"all": {"hosts": {"localhost": {
+        "sdx_id": EXAMPLE_SITE_ID, "sdx_site_id": EXAMPLE_SITE_ID, "sdx_online": True}}}}))
     for _time in ("first", "second"):
-        run = ansible.playbook(path)
+        run = ansible.playbook(path, "-i", str(inventory))
         assert run.rc == 0, (_time, run.output)
         assert run.records, "no task ran"
         assert {record["status"] for record in run.records} <= {"ok", "changed", "skipped"}, (_time, run.output)

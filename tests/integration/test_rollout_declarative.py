@@ -68,20 +68,19 @@ def test_sites_that_hold_the_state_queue_nothing_and_the_report_groups_by_comman
     assert report["command_groups"] == [{"commands": [], "sites": sorted(site["name"] for site in chosen)}]
 
 
-def test_a_wrong_config_fails_the_first_site_before_any_request_and_stops(folder, sim):
+def test_a_wrong_config_stops_the_rollout_before_any_batch_and_any_site_request(folder, sim):
     folder.change(rollout_description="Guest address", rollout_script_file=None,
                   rollout_config={"path": "ip address", "data": [{"address": "10.9.9.1/24"}]})
     run = folder.rollout()
     assert run.rc != 0
-    report, _suite = read_report(folder.root / "rollout-report")
-    failed = [row for row in report["sites"] if row["status"] == "failed"]
-    assert len(failed) == 1 and "rollout_config: data[0]: misses interface" in failed[0]["message"]
-    assert report["stopped"] and sim.log("POST", "/api/") == []
+    assert "rollout_config: data[0]: misses interface" in run.text, run.output
+    assert "Roll out to this site" not in run.output  # no batch started
+    assert {entry["path"] for entry in sim.log()} == {"/sites"}  # only the inventory read the fleet
 
 
 def test_a_script_and_a_config_together_are_refused(folder, sim):
     folder.change(rollout_config={"path": "ip address", "data": [GUEST]})
     run = folder.rollout("--limit", sim.sites(online=True)[0]["name"])
     assert run.rc != 0
-    report, _suite = read_report(folder.root / "rollout-report")
-    assert "Give exactly one of rollout_script, rollout_script_file and rollout_config" in report["sites"][0]["message"]
+    assert "Give exactly one of rollout_script, rollout_script_file and rollout_config" in run.text, run.output
+    assert {entry["path"] for entry in sim.log()} == {"/sites"}

@@ -91,3 +91,15 @@ def test_the_site_variable_wins_over_a_site_field_of_the_same_name(ansible, sim)
     sim.fault(action="body", method="GET", path="/sites", body=[{**site, "site_id": "not-the-id"}])
     hosts = ansible.inventory({}).hostvars()
     assert [host["sdx_site_id"] for host in hosts.values()] == [site["id"]]
+
+
+def test_a_site_variable_written_as_a_template_in_the_play_is_rendered(ansible, sim, tmp_path):
+    site = sim.sites(online=True)[0]["id"]
+    play = [{"hosts": "localhost", "gather_facts": False,
+             "vars": {"branch": {"id": site}, "sdx_site_id": "{{ branch.id }}"},
+             "tasks": [{"name": "Read the identity", "altostrat.sdx.sdx_command": {"command": "/system/identity/print"}}]}]
+    path = tmp_path / "templated.yml"
+    path.write_text(json.dumps(play))
+    run = ansible.playbook(path)
+    assert run.rc == 0, run.output
+    assert [entry["path"] for entry in sim.log("POST")] == [f"/api/synchronous/{site}"]
