@@ -135,6 +135,28 @@ options:
     required: true
 """
 
+    # The options of a module that queues a job and can wait for it (module_utils/_jobs.py JOB_OPTIONS).
+    JOB = r"""
+options:
+  wait_timeout:
+    description: Seconds to wait for the job when O(wait=true).
+    type: float
+    default: 300
+  poll_interval:
+    description: Seconds between two reads of the job while waiting.
+    type: float
+    default: 5
+  settle_timeout:
+    description:
+      - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the
+        job it created instead of sending the request again.
+      - It must outlast a request still in flight at SDX; a shorter value makes a re-run after an unknown outcome
+        risk a second job. Why 60 is the default is in
+        R(the reliability guide,ansible_collections.altostrat.sdx.docsite.reliability).
+    type: float
+    default: 60
+"""
+
     ACTIONGROUP_SDX = r"""
 attributes:
   action_group:

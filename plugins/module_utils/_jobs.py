@@ -24,6 +24,13 @@ from ._site_api import SiteAPI
 # Default seconds to keep reading the site's jobs after a queue request with an unknown outcome. It must
 # outlast any request still in flight, which the server bounds, not our read timeout (see reliability.md).
 SETTLE_TIMEOUT = 60.0
+# The options of a module that queues a job and can wait for it, all of them seconds (the altostrat.sdx.sdx.job
+# doc fragment documents them).
+JOB_OPTIONS: dict[str, dict[str, Any]] = {
+    "wait_timeout": {"type": "float", "default": 300},
+    "poll_interval": {"type": "float", "default": 5},
+    "settle_timeout": {"type": "float", "default": SETTLE_TIMEOUT},
+}
 # Seconds an accepted job may take to show up in the site's job list before the run gives up on it.
 LOCATE_WINDOW = 15.0
 # Pauses between the reads of a reconciliation: short first, since a dropped answer lands at once.

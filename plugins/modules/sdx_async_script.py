@@ -27,6 +27,7 @@ author:
   - Altostrat SDX collection maintainers (@altostrat)
 extends_documentation_fragment:
   - altostrat.sdx.sdx
+  - altostrat.sdx.sdx.job
   - altostrat.sdx.sdx.actiongroup_sdx
   - altostrat.sdx.sdx.site
   - altostrat.sdx.attributes
@@ -94,14 +95,6 @@ options:
       - Jobs of an offline site stay pending until the router checks in again.
     type: bool
     default: false
-  wait_timeout:
-    description: Seconds to wait for the job when O(wait=true).
-    type: float
-    default: 300
-  poll_interval:
-    description: Seconds between two reads of the job while waiting.
-    type: float
-    default: 5
   config_diff:
     description:
       - After the job this run queued has completed, request a configuration backup, wait for it, and return
@@ -144,15 +137,6 @@ options:
     description:
       - API query words sent with O(unless_found), such as V(?comment=guest), or a list of them (all must hold).
     type: raw
-  settle_timeout:
-    description:
-      - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the
-        job it created.
-      - It must outlast a request still in flight at SDX; a shorter value makes a re-run after an unknown outcome
-        risk a second job. Why 60 is the default is in
-        R(the reliability guide,ansible_collections.altostrat.sdx.docsite.reliability).
-    type: float
-    default: 60
 notes:
   - Runs on the controller and needs network access to O(api_url) from there.
 seealso:
@@ -378,16 +362,14 @@ class AsyncScriptModule(SDXModule):
         "notify_url": {"type": "str"},
         "force": {"type": "bool", "default": False},
         "wait": {"type": "bool", "default": False},
-        "wait_timeout": {"type": "float", "default": 300},
-        "poll_interval": {"type": "float", "default": 5},
-        "settle_timeout": {"type": "float", "default": _jobs.SETTLE_TIMEOUT},
+        **_jobs.JOB_OPTIONS,
         "config_diff": {"type": "bool", "default": False},
         "config_diff_timeout": {"type": "float", "default": 120},
         "reveal_secrets": {"type": "bool", "default": False},
         "unless_found": {"type": "str"},
         "unless_found_parameters": {"type": "raw"},
     }
-    seconds = ("wait_timeout", "poll_interval", "settle_timeout", "config_diff_timeout")
+    seconds = (*_jobs.JOB_OPTIONS, "config_diff_timeout")
 
     def run(self) -> None:
         site_id = self.site_id

@@ -34,6 +34,7 @@ author:
   - Altostrat SDX collection maintainers (@altostrat)
 extends_documentation_fragment:
   - altostrat.sdx.sdx
+  - altostrat.sdx.sdx.job
   - altostrat.sdx.sdx.actiongroup_sdx
   - altostrat.sdx.attributes
 attributes:
@@ -139,20 +140,6 @@ options:
       - With O(wait=false), the task returns once the job is queued; RV(after) is then the prediction.
     type: bool
     default: true
-  wait_timeout:
-    description: Seconds to wait for the job when O(wait=true).
-    type: float
-    default: 300
-  poll_interval:
-    description: Seconds between two reads of the job while waiting.
-    type: float
-    default: 5
-  settle_timeout:
-    description:
-      - Seconds to keep reading the site's jobs after a queue request whose outcome is unknown, to adopt the job it
-        created instead of sending it again (see M(altostrat.sdx.sdx_async_script)).
-    type: float
-    default: 60
 notes:
   - Runs on the controller and needs network access to O(api_url) from there.
   - The script stops at its first error, as RouterOS scripts do, leaving the lines before it applied; the job then
@@ -313,13 +300,11 @@ class ConfigModule(SDXModule):
         "description": {"type": "str"},
         "make_backup": {"type": "bool", "default": False},
         "wait": {"type": "bool", "default": True},
-        "wait_timeout": {"type": "float", "default": 300},
-        "poll_interval": {"type": "float", "default": 5},
-        "settle_timeout": {"type": "float", "default": _jobs.SETTLE_TIMEOUT},
+        **_jobs.JOB_OPTIONS,
     }
     # rendered and parsed make no request: run() says when a state that reads the router has no site.
     takes_site = "optional"
-    seconds = ("wait_timeout", "poll_interval", "settle_timeout")
+    seconds = tuple(_jobs.JOB_OPTIONS)
 
     def run(self) -> None:
         state = self.params["state"]
