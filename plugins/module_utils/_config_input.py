@@ -26,6 +26,13 @@ def check_data(menu: Menu, state: str, data: Optional[list[Any]]) -> list[dict[s
     if state in ("merged", "replaced", "overridden", "rendered") and data is None:
         raise SDXInputError(f"data: state={state} needs data, a list of entries of menu {menu.path!r}")
     entries = [_check_entry(menu, state, index, entry) for index, entry in enumerate(data or [])]
+    if state == "deleted":
+        for index, entry in enumerate(entries):
+            unset = [name for name, value in entry.items() if value is None]
+            if unset:
+                # A find cannot say "not set": the entry would match rows that hold a value there too.
+                raise SDXInputError(f"data[{index}].{unset[0]}: null cannot choose entries to delete; leave the "
+                                    f"property out, or name the entry by values it holds")
     if menu.single_value:
         if len(entries) > 1:
             raise SDXInputError(f"data: menu {menu.path!r} holds a single value, so data takes at most one entry, "
@@ -104,9 +111,11 @@ def parse_export(menu: Menu, text: str) -> list[dict[str, Any]]:
         if not line or line.startswith("#"):
             continue
         if line.startswith("/"):
-            words = line[1:].replace("/", " ").split()
+            # Only the menu path is split: the values after it keep their slashes and their spaces.
+            head, _space, tail = line[1:].partition(" ")
+            words = head.replace("/", " ").split() + tail.split(" ")
             verbs = [at for at, word in enumerate(words) if "=" in word or word in ("add", "set") or word == "["]
-            section = " ".join(words[:verbs[0]] if verbs else words)
+            section = " ".join(word for word in (words[:verbs[0]] if verbs else words) if word)
             line = " ".join(words[verbs[0]:]) if verbs else ""
             if not line:
                 continue

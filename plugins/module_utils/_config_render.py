@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from ._config_plan import Change
 from ._config_values import text
+from ._errors import SDXInputError
 from ._routeros_model import Menu
 
 QUOTING_IMPORT_ERROR: Optional[str] = None
@@ -60,6 +61,10 @@ def _assignments(values: dict[str, Any], secrets: frozenset[str], mask: bool) ->
 
 
 def _where(find: dict[str, Any]) -> str:
+    missing = [name for name, value in find.items() if value is None]
+    if missing:
+        raise SDXInputError(f"keys: an entry of the router holds no {missing[0]}, so it cannot be found by its keys "
+                            f"({', '.join(find)}); choose keys that every entry of the menu holds")
     terms = " ".join(f"{name}={quote(value)}" for name, value in find.items())
     return f"[find where {terms}]" if terms else "[find]"
 

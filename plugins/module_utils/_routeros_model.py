@@ -13,6 +13,8 @@ private to it and may change in any release, so this file reads it defensively, 
 
 from __future__ import annotations
 
+import re
+
 import traceback
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -113,9 +115,17 @@ def known_paths() -> list[str]:
     return sorted(" ".join(path) for path in _require_data())
 
 
+_MENU_WORD = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
 def normalise_path(path: str) -> str:
     """``path`` as the model spells it: words separated by one space, whatever the task used (``/ip/address``)."""
     words = [word for word in path.replace("/", " ").split() if word]
+    bad = [word for word in words if not _MENU_WORD.match(word)]
+    if bad or not words:
+        # The path goes into the script and the read command as it is: only menu words can go there.
+        raise ModelError(f"path: expected RouterOS menu words (lower-case letters, digits and '-', separated by "
+                         f"spaces or '/'), got {path!r}")
     return " ".join(words)
 
 

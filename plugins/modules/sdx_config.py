@@ -271,7 +271,6 @@ error:
   type: dict
 """
 
-import json
 from typing import Any, Optional
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
@@ -284,6 +283,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXIn
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._routeros_model import Menu, load_menu
+from ansible_collections.altostrat.sdx.plugins.module_utils._secrets import is_secret_name
 from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 
 
@@ -296,7 +296,8 @@ class ConfigModule(SDXModule):
         "keys": {"type": "list", "elements": "str", "no_log": False},
         "routeros_version": {"type": "str"},
         "update_secrets": {"type": "str", "default": "on_create", "choices": ["on_create", "always"]},
-        "running_config": {"type": "str"},
+        # An export holds the router's secrets: never echoed in the invocation.
+        "running_config": {"type": "str", "no_log": True},
         "description": {"type": "str"},
         "make_backup": {"type": "bool", "default": False},
         "wait": {"type": "bool", "default": True},
@@ -317,10 +318,13 @@ class ConfigModule(SDXModule):
             self.result["rendered"] = script(menu, plan.changes, mask=True)
             return
         if state == "parsed":
-            self.result["parsed"] = parse_export(menu, self.params["running_config"])
+            parsed = parse_export(menu, self.params["running_config"])
+            self._protect_secrets(menu, parsed)
+            self.result["parsed"] = parsed
             return
         site = self.site()
         rows = read_menu(site, menu)
+        self._protect_secrets(menu, rows)
         if state == "gathered":
             self.result["gathered"] = [to_data(row, menu) for row in rows if not is_dynamic(row)]
             return
@@ -337,13 +341,15 @@ class ConfigModule(SDXModule):
         if state in ("gathered", "parsed") and self.params["data"] is not None:
             raise SDXInputError(f"data: state={state} takes no data; it returns the menu in that format")
 
-    def _protect_secrets(self, menu: Menu, desired: list[dict[str, Any]]) -> None:
-        """Write-only values are masked wherever the result shows them, ``invocation`` included."""
-        for entry in desired:
+    def _protect_secrets(self, menu: Menu, entries: list[dict[str, Any]]) -> None:
+        """Secret values (write-only properties, and properties named as secrets, such as a PPP password that the
+        router prints) are masked wherever the result shows them, ``invocation`` included."""
+        for entry in entries:
             for name, value in entry.items():
                 spec = menu.field(name)
-                if spec is not None and spec.write_only and value not in (None, ""):
-                    self.module.no_log_values.add(str(value))
+                secret = (spec is not None and spec.write_only) or is_secret_name(name, menu.path)
+                if secret and isinstance(value, str) and value:
+                    self.module.no_log_values.add(value)
 
     def _apply(self, site: SiteAPI, menu: Menu, state: str, desired: list[dict[str, Any]],
                rows: list[dict[str, Any]]) -> None:
