@@ -300,6 +300,8 @@ class Leaving(SDXModule):
 def test_a_loop_runs_each_item_as_its_own_module_process_would(tmp_path, monkeypatch):
     # Several items of a loop run one after another in one worker: each starts as a module process starts.
     monkeypatch.chdir(tmp_path)
+    if hasattr(module_warnings, "_global_warnings"):  # 2.16's store: other tests' modules may have left warnings
+        monkeypatch.setattr(module_warnings, "_global_warnings", [])
     Leaving.cleaned.clear()
     results = []
     for mark in ("one", "two"):
