@@ -102,7 +102,8 @@ def test_backups_of_800_sites_would_cost_16_requests_and_each_backup_says_its_ag
                                       else [ADDRESS_FIX, NTP_ADD] for site in sites}
     ages = {row["site"]: row["backup"]["age_seconds"] for row in report["sites"]}
     assert ages[tampered["name"]] < 600, "the backup taken just now"
-    assert all(86000 < age < 87400 for name, age in ages.items() if name != tampered["name"]), "seeded a day ago"
+    # seeded a day before the simulator started, which may be a while before this test in a long session
+    assert all(86000 < age < 2 * 86400 for name, age in ages.items() if name != tampered["name"]), "seeded a day ago"
     assert report["backup_age"]["oldest_seconds"] == max(ages.values())
     assert "Backups are" in text and "1d old" in text and f"{tampered['name']}: " in text
     assert "backup=" in "".join(case.find("system-out").text for case in suite.iter("testcase"))
