@@ -176,7 +176,9 @@ molecule: venv install ## Molecule scenario of the script_rollout role (converge
 .PHONY: lint
 lint: venv ## ansible-lint (production profile) and antsibull-docs lint
 	# Offline (.ansible-lint): the collection and community.routeros come from build/src, the checkout's own tree.
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/src $(BIN)/ansible-lint
+	# A HOME of its own: a copy of the collection that molecule left in ~/.ansible/collections must not shadow this one.
+	mkdir -p $(BUILD)/lint-home
+	HOME=$(BUILD)/lint-home ANSIBLE_COLLECTIONS_PATH=$(BUILD)/src $(BIN)/ansible-lint
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs self .
 
 .PHONY: docs-check
