@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,3 +131,11 @@ class Ansible:
         path = self.workdir / f"play-{self.count + 1}.yml"
         path.write_text(json.dumps([play]))
         return self.playbook(path, *cli, env=env)
+
+
+def short_tmpdir() -> Path:
+    """A private folder with a short path, for a run's TMPDIR: ansible-core 2.21 puts a Unix socket under TMPDIR,
+    whose path may not exceed 107 bytes, which a pytest tmp_path can. Removed when the test session ends."""
+    folder = Path(tempfile.mkdtemp(prefix="sdx-", dir="/tmp"))  # mode 0700
+    atexit.register(shutil.rmtree, folder, True)
+    return folder

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.integration.harness import TOKEN
+from tests.integration.harness import TOKEN, short_tmpdir
 
 SCRIPT = "/ip address add address=192.168.99.1/24 interface=bridge"
 
@@ -135,9 +135,10 @@ def test_the_token_never_shows_even_at_vvvv(ansible, site):
 
 
 def test_the_rate_budget_counts_every_request_in_a_file_named_without_the_token(ansible, sim, site, tmp_path):
-    run = ansible.task(args(site), env={"SDX_RATE_LIMIT": "60", "TMPDIR": str(tmp_path)})
+    private = short_tmpdir()
+    run = ansible.task(args(site), env={"SDX_RATE_LIMIT": "60", "TMPDIR": str(private)})
     assert run.status == "changed", run.output
-    files = list(tmp_path.glob("altostrat-sdx-*/budget-*.json"))
+    files = list(private.glob("altostrat-sdx-*/budget-*.json"))
     assert len(files) == 1
     assert TOKEN not in files[0].name and TOKEN not in files[0].read_text()
     assert len(json.loads(files[0].read_text())["stamps"]) == len(sim.log()) == 2

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.integration.harness import Ansible
+from tests.integration.harness import Ansible, short_tmpdir
 
 SCRIPT = "/ip address add address=192.168.99.1/24 interface=bridge"
 # 1,000 nested arrays: about 2 KB, deeper than Python's JSON reader can go with its default stack.
@@ -171,9 +171,8 @@ def test_a_202_that_is_not_utf8_gives_no_key_and_the_job_is_found_by_its_script(
 
 # -- 6. the rate budget's state on disk ---------------------------------------------------------------------------
 
-def budget_env(tmp_path):
-    private = tmp_path / "tmp"
-    private.mkdir(mode=0o700, exist_ok=True)
+def budget_env(_tmp_path):
+    private = short_tmpdir()
     return private, {"TMPDIR": str(private), "SDX_RATE_LIMIT": "60"}
 
 
