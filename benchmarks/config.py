@@ -20,14 +20,13 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
-from benchmarks.modules import BIN, ROOT, environment, failed_tasks, inventory, timed_play, write
+from benchmarks.modules import BIN, ROOT, environment, failed_tasks, inventory, run_parts, timed_play, write
 from simulator.process import SimulatorProcess
 
 DEFCONF = {"address": "192.168.88.1/24", "interface": "bridge", "comment": "defconf"}
@@ -119,14 +118,7 @@ def main() -> int:
     report: dict = {"python": sys.version.split()[0]}
     parts = {"compliant": lambda work: compliant(work, args.rounds, args.sites or 100),
              "drift": lambda work: drift(work, args.sites or 800)}
-    for name, measure in parts.items():
-        if args.only in (None, name):
-            report[name] = measure(Path(tempfile.mkdtemp(prefix=f"sdx-bench-{name}-")))
-            print(yaml.safe_dump({name: report[name]}, sort_keys=False), flush=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2))
-    print(f"written to {args.output}")
-    return 0
+    return run_parts(parts, args, report)
 
 
 if __name__ == "__main__":

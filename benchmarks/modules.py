@@ -279,6 +279,11 @@ def main() -> int:
              "rate": lambda work: rate(work, args.sites or 300),
              "startup": startup,
              "reads": lambda work: reads(work, args.rounds, args.sites or 100)}
+    return run_parts(parts, args, report)
+
+
+def run_parts(parts: dict, args: argparse.Namespace, report: dict) -> int:
+    """Measure each part (all, or the one --only names) in a folder of its own, print it, write the report."""
     for name, measure in parts.items():
         if args.only in (None, name):
             report[name] = measure(Path(tempfile.mkdtemp(prefix=f"sdx-bench-{name}-")))
