@@ -26,6 +26,8 @@ author:
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.actiongroup_sdx
+  - altostrat.sdx.attributes
+  - altostrat.sdx.attributes.info_module
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
@@ -33,27 +35,6 @@ attributes:
     details:
       - The action plugin checks the options and runs the whole module itself when the task would run it in the
         controller's own Python; otherwise it runs the module as a module process. It takes no site from the host.
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: full
-    details:
-      - With C(async), the module always runs as a module process.
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details:
-      - This action does not modify state.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: N/A
-    details:
-      - This action does not modify state.
-  idempotent:
-    description:
-      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-    support: full
-    details:
-      - This action does not modify state.
 options:
   site_ids:
     description:
