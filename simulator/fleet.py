@@ -171,7 +171,7 @@ class Fleet:
     def release(self, job: Job, moment: float) -> None:
         """A plan stops holding the job back: it is picked up as a newly queued one would be."""
         job.await_scheduler = None
-        if job.started_at is None and job.pickup_due is None and not job.cancelled:
+        if job.started_at is None and not job.cancelled:
             self._arm_pickup(job, moment)
 
     def queue(self, site: Site, body: dict) -> Job:

@@ -184,9 +184,19 @@ class PlanBook:
                 self._start(plan, time.monotonic())
 
     def clear(self) -> None:
-        with self._lock:
+        """Forget every plan: an outage under way ends now, a held job is released; a lost job stays lost."""
+        now = time.monotonic()
+        with self.fleet.lock, self._lock:
+            ongoing = [(site_id, outage) for site_id, outages in self._outages.items() for outage in outages
+                       if not outage.down]
             self._plans.clear()
             self._outages.clear()
+            for site_id, outage in ongoing:
+                self._end(site_id, outage.plan, now)
+            for job in self.fleet.jobs.values():
+                if job.await_scheduler is not None or job.not_before is not None:
+                    job.not_before = None
+                    self.fleet.release(job, now)
 
     def to_json(self) -> list[dict]:
         with self._lock:
@@ -260,9 +270,15 @@ class PlanBook:
                 outage.down, outage.due = True, moment + options.get("up", 0.0) * self.time_scale
             else:
                 self._outages[site_id].remove(outage)
-        if outage.plan.kind == "flap":
-            self.fleet.set_blocked(site_id, f"flap {outage.plan.number}", starting, moment)
-        elif starting:
+        if not starting:
+            self._end(site_id, outage.plan, moment)
+        elif outage.plan.kind == "flap":
+            self.fleet.set_blocked(site_id, f"flap {outage.plan.number}", True, moment)
+        else:
             self.routers.power_off(site_id, moment)
+
+    def _end(self, site_id: str, plan: Plan, moment: float) -> None:
+        if plan.kind == "flap":
+            self.fleet.set_blocked(site_id, f"flap {plan.number}", False, moment)
         else:
             self.routers.boot(site_id, moment)

@@ -226,3 +226,18 @@ def test_plans_from_the_command_line_are_set_again_on_reset():
     sim.reset()
     assert sim.plans.to_json()[0]["site"] == next(iter(sim.fleet.sites))
     assert sim.faults.to_json()[0]["path"] == "/sites"
+
+
+def test_removing_the_plans_ends_an_outage_and_releases_held_jobs_but_a_lost_job_stays_lost(server):
+    site = online_site(server)
+    plan(server, plan="flap", site=site, down=100000)
+    plan(server, plan="hold", site=site, script="9.9.9.9", seconds=100000)
+    plan(server, plan="lose", site=site, script="8.8.8.8")
+    held = queued(server, site, "/ip dns set servers=9.9.9.9")
+    lost = queued(server, site, "/ip dns set servers=8.8.8.8")
+    assert dns(server, site) == 504
+    assert requests.delete(f"{server.url}/_sim/plans", timeout=5).status_code == 204
+    assert isinstance(dns(server, site), str)  # in contact again: the command answers
+    assert done(server, site, held)["completed_at"] and dns(server, site) == "9.9.9.9"
+    time.sleep(0.3)
+    assert job(server, site, lost)["started_at"] is None
