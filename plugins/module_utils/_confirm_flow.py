@@ -107,8 +107,10 @@ class ConfirmFlow:
         self.details["contact"] = contact
         if not rows:
             self.details["router_back_at"] = stamp(back_at)
-            return self._reverted(f"the scheduler entry {self.plan.name} was already gone when the router answered "
-                                  f"at {stamp(back_at)}: contact was lost and the revert ran")
+            return self._reverted(f"not confirmed: the change cut the router off from SDX and its revert ran; the "
+                                  f"router answered again at {stamp(back_at)} without the scheduler entry "
+                                  f"{self.plan.name} (armed at {self.details['armed_at']}, change job completed at "
+                                  f"{change.completed_at})")
         check_in = self._check_in(change)
         if check_in is None:
             return self.watch(f"the site did not check in after the job (completed at {change.completed_at}) before "
@@ -123,8 +125,8 @@ class ConfirmFlow:
             rows, back_at = self._round_trip(until)
             if rows is not None and not rows:
                 self.details["router_back_at"] = stamp(back_at)
-                return self._reverted(f"{reason}; the revert ran, and the router answered again at {stamp(back_at)} "
-                                      f"without the scheduler entry {self.plan.name}")
+                return self._reverted(f"not confirmed: {reason}; its revert ran, and the router answered again at "
+                                      f"{stamp(back_at)} without the scheduler entry {self.plan.name}")
             if self.clock() >= until:
                 seen = "still holds" if rows else "could not be read for"
                 return self._unknown(f"{reason}; the router {seen} the scheduler entry {self.plan.name} "

@@ -446,13 +446,16 @@ class ConfigModule(SDXModule):
         self.result.update(outcome=outcome.outcome, confirm=outcome.details)
         if outcome.confirmed:
             return
+        message = outcome.message
         if outcome.outcome == "reverted":
             rows = read_menu(site, menu)
             after = make_plan(menu, "merged", [], rows).before
-            self.result.update(after=after, converged=False,
-                               reverted_to_before=same_entries(menu, after, self.result["before"]))
+            restored = same_entries(menu, after, self.result["before"])
+            self.result.update(after=after, converged=False, reverted_to_before=restored)
             self._diff(site, menu, self.result["before"], after)
-        self.module.fail_json(msg=f"site {site.id}, menu {menu.cli_path}: {outcome.message}", **self.result)
+            held = "what it held before the change" if restored else "other entries than before (see before and after)"
+            message += f". Read back, {menu.cli_path} holds {held}"
+        self.module.fail_json(msg=f"site {site.id}, menu {menu.cli_path}: {message}", **self.result)
 
     def _diff(self, site: SiteAPI, menu: Menu, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
         if self.module._diff:  # pylint: disable=protected-access
