@@ -317,7 +317,8 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import 
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import script
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_revert import revert_lines, same_entries
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_values import is_dynamic, to_data
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import CONFIRM_OPTIONS, ConfirmPlan, parse_duration, scheduler_name
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import (
+    CONFIRM_OPTIONS, NOT_STARTED, ConfirmPlan, parse_duration, scheduler_name)
 from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
@@ -483,8 +484,11 @@ class ConfigModule(SDXModule):
         self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
         self.change_job = outcome.job
         failure = outcome.failure(site.id, self.params["wait_timeout"])
-        if failure and armed_failure is not None and outcome.job.started_at:
-            armed_failure(outcome.job, failure)  # the job armed the revert before its first change: watch it undo the rest
+        if failure and armed_failure is not None:
+            if not outcome.job.started_at:
+                failure += NOT_STARTED
+            else:
+                armed_failure(outcome.job, failure)  # it armed the revert first: watch it undo the rest
         if failure:
             self.module.fail_json(msg=f"{failure}; the router may hold part of the change (the script stops at its "
                                       f"first error)", **self.result)

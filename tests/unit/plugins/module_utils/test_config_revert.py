@@ -12,7 +12,7 @@ import json
 import pytest
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import make_plan
-from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import script
+from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import quote, script
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_revert import revert_lines, same_entries
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_values import normalise_row
 from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import ConfirmPlan
@@ -28,6 +28,7 @@ from simulator.routeros.seed import seed_router
 SITE = build_fleet(1, 0, 1)[0]
 NAME = "sdx-confirm-0123456789ab"
 HOSTILE = 'x"; /system reset-configuration; "$y [z] \\ ;\nnext é'
+HOSTILE_QUOTED = quote(HOSTILE)
 RULES = ("/ip firewall filter add chain=input action=accept connection-state=established,related comment=established\n"
          "/ip firewall filter add chain=input action=accept protocol=icmp comment=icmp\n"
          "/ip firewall filter add chain=input action=drop in-interface=ether1 comment=\"drop wan\"\n")
@@ -48,16 +49,14 @@ def on_events(router: Router) -> list[str]:
 
 
 CASES = {
-    "add, the comment an injection attempt": ("ip address", "merged", None, "",
-                                             [{"address": "192.168.99.1/24", "interface": "bridge",
-                                               "comment": HOSTILE}]),
+    "add, the comment an injection attempt": (
+        "ip address", "merged", None, "", [{"address": "192.168.99.1/24", "interface": "bridge", "comment": HOSTILE}]),
     "set of an existing entry": ("ip address", "merged", None, "",
                                  [{"address": "192.168.88.1/24", "interface": "bridge", "comment": "renamed"}]),
     "unset by replaced": ("ip address", "replaced", None, "",
                           [{"address": "192.168.88.1/24", "interface": "bridge"}]),
     "remove of an entry with a hostile comment, added back as it was": (
-        "ip address", "overridden", None,
-        f"/ip address add address=10.9.9.1/24 interface=bridge comment=\"{HOSTILE.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34)).replace('$', chr(92) + '$').replace(chr(10), chr(92) + 'n')}\"\n",
+        "ip address", "overridden", None, f"/ip address add address=10.9.9.1/24 interface=bridge comment={HOSTILE_QUOTED}\n",
         [{"address": "192.168.88.1/24", "interface": "bridge", "comment": "defconf"}]),
     "ordered: removes, adds and moves": ("ip firewall filter", "overridden", ["comment"], RULES,
                                          [{"chain": "input", "action": "drop", "in-interface": "ether1",

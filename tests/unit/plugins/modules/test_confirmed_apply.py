@@ -83,7 +83,8 @@ def test_confirmed_proves_contact_sends_the_confirm_once_and_reads_the_entry_gon
     change, confirm = posted_scripts()
     name = result["confirm"]["scheduler"]
     assert change["script"].startswith(f"/system scheduler add name={name} start-time=startup interval=5m ")
-    assert change["script"].splitlines()[-1] == "/ip address add address=192.168.99.1/24 interface=bridge comment=guest"
+    assert change["script"].splitlines()[-1] == ("/ip address add address=192.168.99.1/24 interface=bridge "
+                                                 "comment=guest")
     assert confirm["script"] == f"/system scheduler remove {name}\n"
     assert confirm["needs_acknowledgement"] is True and confirm["express_execute"] is True
     assert [body.get("parameters") for body in sync_commands()] == [None, f"?name={name}", f"?name={name}", None]
