@@ -26,6 +26,8 @@ from ._models import AsynchronousScriptRequest, Job
 from ._site_api import SiteAPI
 
 SCHEDULER_PRINT = "/system/scheduler/print"
+# While the confirm job is pending, the scheduler entry is read once every this many polls of the job.
+READ_EVERY = 6
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 
@@ -150,12 +152,13 @@ class ConfirmFlow:
         else:
             target = _jobs.Target(idempotency_key=queued.accepted.idempotency_key if queued.accepted else None,
                                   request=request, known_ids=planned.known_ids)
-        job = self._wait(target, max(self.stop_at - self.clock(), self.timing.poll_interval))
-        if job is not None and job.status == "pending" and not self._cancelled(job):
-            job = self._wait(_jobs.Target(job=job), self.timing.wait_timeout)
+        job, cancelled = self._await(target)
         self.details["job"] = job.to_result() if job is not None else None
-        if job is None or job.status in ("pending", "cancelled"):
-            return self.watch("the confirm job was not picked up before the deadline, and was cancelled")
+        if job is None:
+            return self._unknown("SDX accepted the confirm job, but it did not show up in the site's job list, so "
+                                 "whether it ran is not known")
+        if cancelled:
+            return self.watch(f"the confirm job {job.id} was still pending when {cancelled}, and was cancelled")
         if job.status == "failed":
             return self.watch(f"the confirm job {job.id} failed: the scheduler entry was gone when it ran, so the "
                               f"revert had run first")
@@ -163,6 +166,31 @@ class ConfirmFlow:
             return self._unknown(f"the confirm job {job.id} was still {job.status} {self.timing.wait_timeout:g} "
                                  f"seconds (wait_timeout) after the deadline")
         return self._disarmed(job)
+
+    def _await(self, target: _jobs.Target) -> tuple[Optional[Job], Optional[str]]:
+        """The confirm job once it ended, and why it was cancelled (None when it was not).
+
+        While it is pending, the scheduler entry is read every ``READ_EVERY`` polls: when it is gone, the revert ran
+        (the router's clock is ahead, or it restarted), and the confirm is cancelled, as it is at the deadline."""
+        while True:
+            slice_end = min(self.stop_at, self.clock() + self.timing.poll_interval * READ_EVERY)
+            job = self._wait(target, max(slice_end - self.clock(), self.timing.poll_interval))
+            if job is None or not job.active:
+                return job, None
+            target = _jobs.Target(job=job)
+            if job.status == "pending":
+                why = "the deadline passed" if self.clock() >= self.stop_at else self._revert_seen()
+                if why and self._cancelled(job):
+                    return job, why
+            if self.clock() >= self.stop_at:
+                return self._wait(target, self.timing.wait_timeout), None
+
+    def _revert_seen(self) -> Optional[str]:
+        try:
+            rows = self.site.run_command(SCHEDULER_PRINT, f"?name={self.plan.name}")
+        except SDXError:
+            return None
+        return None if rows else f"a read at {stamp(self.now())} found the scheduler entry gone (the revert ran)"
 
     def _disarmed(self, job: Job) -> Outcome:
         rows, read_at = self._round_trip(self.clock() + self.timing.wait_timeout)

@@ -1,9 +1,8 @@
 """Confirmed apply (confirm_timeout) through ansible-playbook with the installed collection, against the simulator.
 
 The simulator's router runs the scheduler on its time-scaled clock (0.05 here: 2m of router time is 6 real
-seconds) and goes offline when its own configuration cuts the management tunnel, until a revert restores it.
-A good change needs a timeout long enough, in router time, for the check-in after the job (the simulator reports a
-check-in 20 real seconds old), hence 30m there.
+seconds) and goes offline when its own configuration cuts the management tunnel, until a revert restores it. It
+checks in every 30 router seconds; a good change needs a timeout long enough for that and the confirm job.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import pytest
 
 MODULE = "altostrat.sdx.sdx_config"
 SCRIPT_MODULE = "altostrat.sdx.sdx_async_script"
-GOOD_TIMEOUT = "30m"
+GOOD_TIMEOUT = "10m"
 CUT_TIMEOUT = "2m"
 GUEST = {"address": "192.168.99.1/24", "interface": "bridge", "comment": "guest"}
 DISABLE_WAN = [{"default-name": "ether1", "disabled": True}]
@@ -37,7 +36,7 @@ def test_a_good_change_is_confirmed_and_leaves_no_scheduler(ansible, sim, site):
     result = run.result
     assert result["outcome"] == "confirmed" and result["converged"] is True
     confirm = result["confirm"]
-    assert confirm["scheduler"].startswith("sdx-confirm-") and confirm["timeout"] == 1800
+    assert confirm["scheduler"].startswith("sdx-confirm-") and confirm["timeout"] == 600
     assert confirm["contact"]["scheduler_armed"] is True and confirm["contact"]["check_in_at"]
     assert confirm["job"]["status"] == "completed"
     assert print_menu(sim, site, "/system/scheduler/print") == []
