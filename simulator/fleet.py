@@ -192,7 +192,6 @@ class Fleet:
                 created_at=wall(now),
                 seq=self._seq,
             )
-            self.catch_up(site.id, now)  # a plan that holds it looks at the router as it is now
             if self.on_queue is not None:
                 self.on_queue(job)
             self._arm_pickup(job, now)

@@ -179,8 +179,7 @@ class PlanBook:
         with self.fleet.lock, self._lock:
             self._plans.append(plan)
             plan.number = len(self._plans)
-            if plan.kind in ("flap", "reboot") and plan.script is None:
-                plan.matched.append("")  # started by being set, not by a job
+            if plan.kind in ("flap", "reboot") and plan.script is None:  # started by being set, not by a job
                 self._start(plan, time.monotonic())
 
     def clear(self) -> None:
@@ -215,6 +214,8 @@ class PlanBook:
         if plan.options["seconds"] is not None:
             job.not_before = job.created_mono + plan.options["seconds"] * self.time_scale
         pattern = plan.options["until_scheduler"]
+        if pattern is not None:
+            self.fleet.catch_up(job.site_id, job.created_mono)  # the router as it is now: has a revert run?
         if pattern is not None and self._scheduled(job.site_id, pattern):
             job.await_scheduler = pattern.pattern
 

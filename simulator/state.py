@@ -118,13 +118,13 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
             self._log.clear()
 
     def reset(self) -> None:
+        self.plans.clear()  # first: an outage it ends acts on the sites before they are generated afresh
         self.fleet.reset()
         self.routers.reset()
         self.apply_settings(self.initial_settings)
         self.notifier.clear()
         self.backups.reset()
         self.faults.clear()
-        self.plans.clear()
         self.limiter.reset()
         self.clear_log()
         self._set_initial_plans()

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from simulator.__main__ import parse_args
+from simulator.process import SimulatorProcess
 from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 from tests.unit.simulator.test_simulator import api, online_site, queue, wait_for
@@ -241,3 +242,16 @@ def test_removing_the_plans_ends_an_outage_and_releases_held_jobs_but_a_lost_job
     assert done(server, site, held)["completed_at"] and dns(server, site) == "9.9.9.9"
     time.sleep(0.3)
     assert job(server, site, lost)["started_at"] is None
+
+
+def test_the_simulator_process_takes_plans_from_its_command_line_and_from_its_control_surface(tmp_path):
+    sim = SimulatorProcess(tmp_path, "--sites", "2", "--time-scale", "0.05", "--rate-limit", "0",
+                           "--plan", '{"plan": "hold", "script": "^/system scheduler remove", "seconds": 60}')
+    try:
+        assert [item["plan"] for item in sim.plans()] == ["hold"]
+        every = sim.plan(plan="lose", site="branch-0002", stage="running", count=0)
+        assert [item["plan"] for item in every] == ["hold", "lose"] and every[1]["count"] == 0
+        sim.reset()
+        assert [item["plan"] for item in sim.plans()] == ["hold"]
+    finally:
+        sim.stop()
