@@ -194,14 +194,19 @@ EXAMPLES = r"""
   register: ntp
   delegate_to: localhost
 
-- name: Disable the WAN port, reverted by the router itself unless SDX still reaches it afterwards
+- name: A WAN firewall rule, undone by the router itself unless SDX still reaches it afterwards
   altostrat.sdx.sdx_config:
-    path: interface ethernet
+    path: ip firewall filter
+    keys: [comment]
     data:
-      - default-name: ether1
-        disabled: true
-    confirm_timeout: 5m
-  register: wan
+      - chain: input
+        action: drop
+        in-interface: ether1
+        protocol: tcp
+        dst-port: "8291"
+        comment: no winbox from the WAN
+    confirm_timeout: 10m
+  register: winbox
   delegate_to: localhost
 
 - name: Read a menu in the data format, to feed it back later
