@@ -22,12 +22,14 @@ from .scheduler import Schedulers
 
 _IDENTITY = BY_PATH["/system identity"]
 CUT, POWER = "config", "power"  # the reasons this module blocks a site's contact
+BOOT_SECONDS = 30.0  # router seconds a reboot keeps it down
 EXPORT_WIDTH = 80  # RouterOS wraps export lines with " \" and a four-space continuation past this width
 
 
 class Routers:
     """The router of every site, seeded on first use; runs job scripts for the fleet (``on_job_run``) and its
-    scheduler entries (a clock of the fleet), and powers it off and boots it for the ``reboot`` fault plan."""
+    scheduler entries (a clock of the fleet), reboots it when a script asks (``/system reboot``, ``/system backup
+    load``), and powers it off and boots it for the ``reboot`` fault plan."""
 
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
@@ -35,25 +37,32 @@ class Routers:
         self._routers: dict[str, Router] = {}
         self.schedulers = Schedulers(fleet.time_scale)
         self.cut: dict[str, str] = {}  # sites whose own configuration cut them off from SDX, and why
+        self._boots: dict[str, float] = {}  # routers rebooting, and when they are up again (monotonic)
         # after a script ran (a job's, or the on-event of the entries named): the fault plans look
         self.on_change: Callable[[str, float, Job | None, list[str]], None] | None = None
         fleet.on_job_run = self.run_job
         fleet.clocks.append(self)
 
     def next_due(self, site_id: str) -> float | None:
-        return self.schedulers.next_due(site_id)
+        dues = [due for due in (self.schedulers.next_due(site_id), self._boots.get(site_id)) if due is not None]
+        return min(dues, default=None)
 
     def timed_sites(self) -> set[str]:
-        return self.schedulers.timed_sites()
+        return self.schedulers.timed_sites() | set(self._boots)
 
     def fire(self, site_id: str, moment: float) -> None:
-        self.run_timers(site_id, moment)
+        if self._boots.get(site_id, moment + 1) <= moment:
+            del self._boots[site_id]
+            self.boot(site_id, moment)
+        else:
+            self.run_timers(site_id, moment)
 
     def reset(self) -> None:
         with self._lock:
             self._routers.clear()
             self.schedulers.reset()
             self.cut.clear()
+            self._boots.clear()
 
     def router(self, site: Site) -> Router:
         with self._lock:
@@ -79,6 +88,8 @@ class Routers:
             events = self.schedulers.take_due(site_id, router, moment)
             for _name, event in events:
                 run_script(router, event)  # an error stops that event's script only, as on RouterOS
+                if router.rebooting:
+                    break
         self._changed(site, moment, ran=[name for name, _event in events])
 
     def scheduler_names(self, site_id: str) -> list[str]:
@@ -109,6 +120,10 @@ class Routers:
             self.schedulers.refresh(site.id, router, moment)
             identity = str(router.value(_IDENTITY, None, "name"))
             reason = cut_reason(router)
+            rebooting, router.rebooting = router.rebooting, False
+        if rebooting:  # down before anything could report; up again a while later
+            self.power_off(site.id, moment)
+            self._boots[site.id] = moment + BOOT_SECONDS * self.fleet.time_scale
         if identity != site.identity:
             self.fleet.update_site(site.id, identity=identity)
         if reason is not None:

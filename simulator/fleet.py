@@ -250,7 +250,8 @@ class Fleet:
         """The router lost power: a job it was running never reports (its script is gone with the power)."""
         with self.lock:
             for job in self.jobs.values():
-                if job.site_id == site_id and job.started_at is not None and not (job.completed_at or job.failed_at):
+                if job.site_id == site_id and job.needs_acknowledgement and job.started_at is not None \
+                        and not (job.completed_at or job.failed_at):
                     job.finish_due, job.unreported, job.abandoned = None, False, True
 
     def catch_up(self, site_id: str, now: float) -> None:

@@ -30,18 +30,14 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from .config import BOOT_SECONDS, Routers
 from .fleet import Fleet, Job
-
-if TYPE_CHECKING:
-    from .config import Routers
 
 KINDS = ("lose", "hold", "flap", "reboot")
 COMMON = {"plan", "site", "script", "skip", "count"}
 KIND_FIELDS = {"lose": {"stage"}, "hold": {"seconds", "until_scheduler"}, "flap": {"after", "down", "up", "times"},
                "reboot": {"after", "down"}}
-BOOT_SECONDS = 30.0
 
 
 class PlanError(ValueError):
@@ -158,7 +154,7 @@ class Outage:
 class PlanBook:
     """The plans in force; a clock of the fleet (outages) and the hooks that mark jobs."""
 
-    def __init__(self, fleet: Fleet, routers: "Routers") -> None:
+    def __init__(self, fleet: Fleet, routers: Routers) -> None:
         self.fleet = fleet
         self.routers = routers
         self.time_scale = fleet.time_scale
