@@ -186,11 +186,7 @@ class ConfirmFlow:
                 return self._wait(target, self.timing.wait_timeout), None
 
     def _revert_seen(self) -> Optional[str]:
-        try:
-            rows = self.site.run_command(SCHEDULER_PRINT, f"?name={self.plan.name}")
-        except SDXError:
-            return None
-        return None if rows else f"a read at {stamp(self.now())} found the scheduler entry gone (the revert ran)"
+        return revert_seen(self.site, self.plan)
 
     def _disarmed(self, job: Job) -> Outcome:
         rows, read_at = self._round_trip(self.clock() + self.timing.wait_timeout)
@@ -273,3 +269,40 @@ def settle(site: SiteAPI, plan: ConfirmPlan, description: str, change: Job, para
         return flow.run(change)
     flow.start(change)
     return flow.watch(failure)
+
+
+def revert_seen(site: SiteAPI, plan: ConfirmPlan) -> Optional[str]:
+    """What shows that the revert ran (a read finding its scheduler entry gone), or None (still armed, no answer)."""
+    try:
+        rows = site.run_command(SCHEDULER_PRINT, f"?name={plan.name}")
+    except SDXError:
+        return None
+    return None if rows else f"a read at {stamp(utc_now())} found its scheduler entry {plan.name} gone (the revert ran)"
+
+
+def wait_change(site: SiteAPI, target: _jobs.Target, plan: Optional[ConfirmPlan], timeout: float,
+                interval: float, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> _jobs.WaitOutcome:
+    """Wait for the change job as ``_jobs.wait`` does; with an armed revert, a job still running is checked every
+    ``READ_EVERY`` polls: a change that cut the router off can run for ever (it cannot report, and a revert that
+    reboots the router ends it unreported), so the wait stops once a read shows the revert ran."""
+    if plan is None:
+        return _jobs.wait(site, target, timeout, interval, sleep, clock)
+    deadline = clock() + timeout
+    transitions: list[dict[str, Any]] = []
+    while True:
+        remaining = deadline - clock()
+        # Until the job is found, a slice outlasts the window a new job has to show up in the list.
+        step = interval * READ_EVERY if target.job else max(interval * READ_EVERY, _jobs.LOCATE_WINDOW + interval)
+        outcome = _jobs.wait(site, target, max(min(remaining, step), 0.0), interval, sleep, clock)
+        transitions += [step for step in outcome.transitions
+                        if not transitions or step["status"] != transitions[-1]["status"]]
+        outcome.transitions = transitions
+        if not outcome.timed_out or clock() >= deadline:
+            return outcome
+        target = _jobs.Target(job=outcome.job)
+        outcome.timed_out = False
+        if outcome.job.started_at:
+            outcome.stopped = revert_seen(site, plan)
+            if outcome.stopped:
+                outcome.timed_out = True
+                return outcome

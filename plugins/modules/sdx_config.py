@@ -324,7 +324,7 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._config_revert impor
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_values import is_dynamic, to_data
 from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import (
     CONFIRM_OPTIONS, NOT_STARTED, ConfirmPlan, parse_duration, scheduler_name)
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle, wait_change
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
@@ -355,6 +355,7 @@ class ConfigModule(SDXModule):
     seconds = tuple(_jobs.JOB_OPTIONS)
     confirm_seconds: Optional[int] = None  # confirm_timeout, in seconds
     change_job: Optional[Job] = None  # the job of the change, once waited for
+    armed: Optional[ConfirmPlan] = None  # with confirm_timeout, the revert the job arms first
 
     def run(self) -> None:
         state = self.params["state"]
@@ -443,6 +444,7 @@ class ConfigModule(SDXModule):
         armed = ConfirmPlan(name=scheduler_name(site.id, "\n".join(lines), description), seconds=self.confirm_seconds,
                             revert=revert_lines(menu, plan))
         self.result.update(outcome=None, confirm=armed.to_result())
+        self.armed = armed
         return armed
 
     def _confirmed_apply(self, site: SiteAPI, menu: Menu, armed: ConfirmPlan, description: str,
@@ -485,7 +487,7 @@ class ConfigModule(SDXModule):
                                   request=request, known_ids=planned.known_ids)
         if not self.params["wait"]:
             return None
-        outcome = _jobs.wait(site, target, self.params["wait_timeout"], self.params["poll_interval"])
+        outcome = wait_change(site, target, self.armed, self.params["wait_timeout"], self.params["poll_interval"])
         self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
         self.change_job = outcome.job
         failure = outcome.failure(site.id, self.params["wait_timeout"])

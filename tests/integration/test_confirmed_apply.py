@@ -131,3 +131,34 @@ def test_bad_confirm_options_fail_before_any_request(ansible, sim, site, args, m
                        module=SCRIPT_MODULE)
     assert run.status == "failed" and message in run.result["msg"], run.output
     assert [entry for entry in sim.log() if not entry["path"].startswith("/_sim")] == []
+
+
+def backup_files(sim, site) -> list[str]:
+    return [row["name"] for row in print_menu(sim, site, "/file/print") if row["name"].startswith("sdx-confirm-")]
+
+
+def script_task(ansible, site, script, timeout, **args):
+    return ansible.task({"site_id": site, "description": "with a backup to revert to", "poll_interval": 0.5,
+                         "script": script, "revert_to_backup": True, "confirm_timeout": timeout, "wait": True,
+                         "needs_acknowledgement": True, **args}, module=SCRIPT_MODULE)
+
+
+def test_a_backup_revert_confirmed_leaves_neither_scheduler_nor_backup_file(ansible, sim, site):
+    run = script_task(ansible, site, "/system identity set name=backed-up", GOOD_TIMEOUT)
+    assert run.status == "changed", run.output
+    assert run.result["outcome"] == "confirmed"
+    assert print_menu(sim, site, "/system/identity/print")[0]["name"] == "backed-up"
+    assert print_menu(sim, site, "/system/scheduler/print") == [] and backup_files(sim, site) == []
+
+
+def test_a_backup_revert_restores_the_router_after_a_cut(ansible, sim, site):
+    identity = print_menu(sim, site, "/system/identity/print")[0]["name"]
+    run = script_task(ansible, site, "/system identity set name=cut-off\n"
+                                     "/interface ethernet disable [find default-name=ether1]", CUT_TIMEOUT)
+    assert run.status == "failed", run.output
+    assert run.result["outcome"] == "reverted" and run.result["changed"] is True
+    assert print_menu(sim, site, "/system/identity/print")[0]["name"] == identity
+    wan = next(row for row in print_menu(sim, site, "/interface/ethernet/print") if row["default-name"] == "ether1")
+    assert wan["disabled"] in (False, "false")
+    assert print_menu(sim, site, "/system/scheduler/print") == []
+    assert backup_files(sim, site) == [f"{run.result['confirm']['scheduler']}.backup"]  # kept, as the guide says

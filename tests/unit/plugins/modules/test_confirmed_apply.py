@@ -9,8 +9,14 @@ import pytest
 import requests
 import responses
 
+from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
+from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import ConfirmPlan
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import wait_change
+from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
 from ansible_collections.altostrat.sdx.plugins.modules import sdx_async_script, sdx_config
-from tests.unit.compat import run_module
+from tests.unit.compat import FakeClock, run_module
 
 API = "https://sdx.test"
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
@@ -187,3 +193,36 @@ def test_sdx_async_script_with_a_backup_revert_saves_it_first_and_the_confirm_re
     assert result["confirm"]["revert"] == [f'/system backup load name={name}.backup password=""']
     assert result["confirm"]["confirm_script"] == [f"/system scheduler remove {name}",
                                                    f"/file remove [find where name={name}.backup]"]
+
+
+def running_change() -> dict:
+    return {"id": CHANGE, "idempotency_key": KEY, "description": "d", "created_at": ago(3), "started_at": ago(2)}
+
+
+@responses.activate
+def test_a_change_job_that_never_reports_stops_being_waited_for_once_its_revert_ran():
+    fake = FakeClock()
+    client = SDXClient(API, "t", retry=RetryPolicy(base_delay=0.0), sleep=fake.sleep, clock=fake.clock)
+    responses.get(JOBS, json=[running_change()])
+    responses.get(f"{JOBS}/{CHANGE}", json=running_change())
+    responses.post(SYNC, status=504, json={"type": "api_error", "code": "tunnel_timeout", "message": "timeout"})
+    responses.post(SYNC, json=[])
+    armed = ConfirmPlan(name="sdx-confirm-0123456789ab", seconds=300, revert=["/x"])
+    target = _jobs.Target(idempotency_key=KEY)
+    outcome = wait_change(SiteAPI(client, SITE), target, armed, 300, 5, fake.sleep, fake.clock)
+    assert outcome.timed_out and outcome.job.status == "running"
+    assert "found its scheduler entry sdx-confirm-0123456789ab gone" in outcome.failure(SITE, 300)
+    assert [body["parameters"] for body in sync_commands()] == ["?name=sdx-confirm-0123456789ab"] * 2
+    assert fake.now < 300  # two reads, one every six polls once the job was found, well before wait_timeout
+    assert [step["status"] for step in outcome.transitions] == ["pending", "running"]
+
+
+@responses.activate
+def test_without_confirm_timeout_the_change_wait_reads_no_scheduler():
+    fake = FakeClock()
+    client = SDXClient(API, "t", retry=RetryPolicy(base_delay=0.0), sleep=fake.sleep, clock=fake.clock)
+    responses.get(JOBS, json=[running_change()])
+    responses.get(f"{JOBS}/{CHANGE}", json=running_change())
+    outcome = wait_change(SiteAPI(client, SITE), _jobs.Target(idempotency_key=KEY), None, 60, 5, fake.sleep,
+                          fake.clock)
+    assert outcome.timed_out and sync_commands() == []
