@@ -110,7 +110,8 @@ class Fleet:
 
     def site_api(self, site: Site) -> dict:
         """The Site object as the API shows it now: pulse and last check-in from the heartbeat clock."""
-        return site.to_api(self.heartbeats.seen(site.presence, time.monotonic()))
+        now = time.monotonic()
+        return site.to_api(wall(now), self.heartbeats.seen(site.presence, now))
 
     def update_site(self, site_id: str, name: str | None = None, identity: str | None = None) -> Site:
         with self.lock:

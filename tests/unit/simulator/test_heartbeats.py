@@ -14,7 +14,7 @@ from tests.unit.conftest import TOKEN, serve
 from tests.unit.simulator.test_simulator import api, online_site, queue, wait_for
 
 CUT = "/interface ethernet disable [find default-name=ether1]"
-REVERT = ('/system scheduler add name=sdx-confirm-1 interval=40s on-event="/interface ethernet enable '
+REVERT = ('/system scheduler add name=sdx-confirm-1 interval=100s on-event="/interface ethernet enable '
           '[find default-name=ether1]; /system scheduler remove [find name=sdx-confirm-1]"')
 
 
@@ -95,7 +95,7 @@ def test_cut_off_the_site_misses_heartbeats_then_counts_offline_and_comes_back_w
     assert settings(server, missed_heartbeats=2).status_code == 200  # two missed beats: offline now
     assert site_of(server, site)["has_pulse"] is False and listed(server, site)["has_pulse"] is False
     assert sync(server, site).status_code == 409 and sync(server, site).json()["code"] == "site_offline"
-    # the revert runs 40 router seconds (2 s) after the change: contact back, a check-in, the jobs move on
+    # the revert runs 100 router seconds (5 s) after the change: contact back, a check-in, the jobs move on
     back = wait_for(lambda: site_of(server, site), lambda item: item["has_pulse"], seconds=15)
     assert stamp(back["last_seen_at"]) > stamp(frozen["last_seen_at"])
     jobs = wait_for(lambda: api(server, "GET", f"/site/{site}/job").json(),

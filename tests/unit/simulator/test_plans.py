@@ -13,7 +13,7 @@ from simulator.server import Simulator
 from tests.unit.conftest import TOKEN, serve
 from tests.unit.simulator.test_simulator import api, online_site, queue, wait_for
 
-ARM = ('/system scheduler add name=sdx-confirm-7 interval=40s on-event="/ip dns set servers=1.1.1.1; '
+ARM = ('/system scheduler add name=sdx-confirm-7 interval=80s on-event="/ip dns set servers=1.1.1.1; '
        '/system scheduler remove [find name=sdx-confirm-7]"\n/ip dns set servers=9.9.9.9')
 CONFIRM = "/system scheduler remove sdx-confirm-7"
 CONFIRM_FIND = "/system scheduler remove [find name=sdx-confirm-7]"
@@ -110,7 +110,7 @@ def test_the_revert_fires_while_the_confirm_is_held_and_the_confirm_then_runs_on
     assert job(server, site, confirmation)["started_at"] is None
     assert sim_job(server, confirmation)["held_until_scheduler"] == "sdx-confirm-.*"
     assert has_pulse(server, site) and dns(server, site) == "9.9.9.9"  # in contact all along
-    finished = done(server, site, confirmation)  # after the revert, 40 router seconds (2 s) after the change
+    finished = done(server, site, confirmation)  # after the revert, 80 router seconds (4 s) after the change
     assert dns(server, site) == "1.1.1.1"
     assert bool(finished["failed_at"]) is bool(outcome)
     error = sim_job(server, confirmation)["error"]
@@ -125,8 +125,8 @@ def test_a_hold_on_a_scheduler_that_is_not_there_holds_nothing(server):
 
 def test_a_flapping_site_misses_heartbeats_fails_commands_and_its_jobs_wait(server):
     site = online_site(server)
-    # after 0.5 s, down for 1.5 s, up for 0.5 s, down for 1.5 s again
-    assert plan(server, plan="flap", site=site, after=10, down=30, up=10, times=2).status_code == 201
+    # after 0.5 s, down for 2 s, up for 0.5 s, down for 2 s again
+    assert plan(server, plan="flap", site=site, after=10, down=40, up=10, times=2).status_code == 201
     wait_for(lambda: dns(server, site), lambda answer: answer == 504)  # the tunnel is down, SDX not yet aware
     queued_while_down = queued(server, site, "/ip dns set servers=9.9.9.9", needs_acknowledgement=True)
     wait_for(lambda: has_pulse(server, site), lambda pulse: pulse is False)
@@ -154,14 +154,14 @@ def test_a_router_that_loses_power_boots_with_its_change_and_runs_its_startup_sc
     site = online_site(server)
     revert = ('/system scheduler add name=sdx-confirm-9 start-time=startup interval=10m on-event="/ip dns set '
               'servers=1.1.1.1; /system scheduler remove [find name=sdx-confirm-9]"\n/ip dns set servers=9.9.9.9')
-    plan(server, plan="reboot", site=site, script="sdx-confirm-9", after=2, down=20)  # off for 1 s, once reported
+    plan(server, plan="reboot", site=site, script="sdx-confirm-9", after=2, down=40)  # off for 2 s, once reported
     change = queued(server, site, revert, needs_acknowledgement=True)
     done(server, site, change)
     wait_for(lambda: dns(server, site), lambda answer: answer == 504)  # off
     # it boots with the change (saved as made); the startup entry runs 3 s after the boot, long before 10 min
     wait_for(lambda: dns(server, site), lambda answer: answer == "1.1.1.1", seconds=5)
     site_now = api(server, "GET", f"/sites/{site}").json()
-    assert site_now["uptime"].endswith("seconds") and site_now["has_pulse"]
+    assert not site_now["uptime"].startswith("3 days") and site_now["has_pulse"]  # it booted
 
 
 def test_a_router_that_loses_power_as_the_script_runs_never_reports_it(server):
@@ -175,7 +175,7 @@ def test_a_router_that_loses_power_as_the_script_runs_never_reports_it(server):
 
 def test_a_job_running_when_the_power_goes_never_reports(server):
     site = online_site(server)
-    plan(server, plan="reboot", site=site, after=6, down=10)  # at 0.3 s: the job picked up at 0.2 s is running
+    plan(server, plan="reboot", site=site, after=6, down=30)  # at 0.3 s: the job picked up at 0.2 s is running
     lost = queued(server, site, "/ip dns set servers=9.9.9.9", needs_acknowledgement=True)
     wait_for(lambda: dns(server, site), lambda answer: answer == 504)
     wait_for(lambda: dns(server, site), lambda answer: isinstance(answer, str), seconds=5)

