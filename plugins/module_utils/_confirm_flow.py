@@ -159,6 +159,8 @@ class ConfirmFlow:
                                  "whether it ran is not known")
         if cancelled:
             return self.watch(f"the confirm job {job.id} was still pending when {cancelled}, and was cancelled")
+        if job.status == "cancelled":
+            return self.watch(f"the confirm job {job.id} was cancelled before it ran")
         if job.status == "failed":
             return self.watch(f"the confirm job {job.id} failed: the scheduler entry was gone when it ran, so the "
                               f"revert had run first")
@@ -173,8 +175,12 @@ class ConfirmFlow:
         While it is pending, the scheduler entry is read every ``READ_EVERY`` polls: when it is gone, the revert ran
         (the router's clock is ahead, or it restarted), and the confirm is cancelled, as it is at the deadline."""
         while True:
-            slice_end = min(self.stop_at, self.clock() + self.timing.poll_interval * READ_EVERY)
-            job = self._wait(target, max(slice_end - self.clock(), self.timing.poll_interval))
+            step = self.timing.poll_interval * READ_EVERY
+            if target.job is None:  # first found in the list, which a new job has a window to show up in
+                step = max(step, _jobs.LOCATE_WINDOW + self.timing.poll_interval)
+            else:
+                step = min(step, self.stop_at - self.clock())
+            job = self._wait(target, max(step, self.timing.poll_interval))
             if job is None or not job.active:
                 return job, None
             target = _jobs.Target(job=job)
