@@ -110,3 +110,16 @@ def test_a_power_loss_before_the_confirm_reverts_at_boot(ansible, sim, site):
     assert "was still running when a read at" in run.result["msg"] and "its revert ran" in run.result["msg"]
     assert confirm_posts(sim) == []
     assert not has_guest(sim, site) and rows(sim, site, "/system/scheduler/print") == []
+
+
+def test_a_revert_that_does_not_bring_the_router_back_is_unknown_never_success(ansible, sim, site):
+    run = ansible.task({"site_id": site, "description": "WAN off, wrong revert", "poll_interval": 0.5,
+                        "script": "/interface ethernet disable [find default-name=ether1]",
+                        "revert_script": "/system identity set name=still-cut-off", "confirm_timeout": "1m",
+                        "wait": True, "needs_acknowledgement": True, "wait_timeout": 5},
+                       module="altostrat.sdx.sdx_async_script")
+    assert run.status == "failed", run.output
+    assert run.result["outcome"] == "unknown" and run.result["changed"] is True
+    assert "Whether the change holds is unknown: check the router" in run.result["msg"]
+    assert confirm_posts(sim) == []
+    assert next(item for item in sim.sites() if item["id"] == site)["has_pulse"] is False
