@@ -80,8 +80,9 @@ def test_failures_name_the_site_by_its_inventory_name(sim, tmp_path, module_proc
     script = "altostrat.sdx.sdx_async_script"
     plays = [
         {"name": "a script that fails on the router", "hosts": online["name"], "gather_facts": False,
-         "tasks": [{"name": "failed job", "ignore_errors": True, script: {"description": "broken", "script": ":error", "wait": True,
-                                                   "needs_acknowledgement": True, "poll_interval": 0.2}}]},
+         "tasks": [{"name": "failed job", "ignore_errors": True,
+                    script: {"description": "broken", "script": ":error", "wait": True,
+                             "needs_acknowledgement": True, "poll_interval": 0.2}}]},
         {"name": "an offline site", "hosts": offline["name"], "gather_facts": False,
          "tasks": [{"name": "pending job", "ignore_errors": True,
                     script: {"description": "waits", "script": "/log info x", "wait": True, "wait_timeout": 2,
@@ -95,7 +96,8 @@ def test_failures_name_the_site_by_its_inventory_name(sim, tmp_path, module_proc
     failed = {record["task"]: record["result"]["msg"] for record in run.records if record["status"] == "failed"}
     assert set(failed) == {"failed job", "pending job", "command"}, run.output
     named = f"'{online['name']}' ({online['id']})"
-    assert re.fullmatch(rf"job \S+ on site {re.escape(named)} failed at \S+; see the job's log .*", failed["failed job"])
+    assert re.fullmatch(rf"job \S+ on site {re.escape(named)} failed at \S+; see the job's log .*",
+                        failed["failed job"]), failed
     # also where ansible-core shows the error (2.19 and later take it from the module's output as it was parsed)
     assert f"on site {online['id']}" not in run.output, run.output
     named = f"'{offline['name']}' ({offline['id']})"

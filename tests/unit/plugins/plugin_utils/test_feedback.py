@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from ansible_collections.altostrat.sdx.plugins.plugin_utils._feedback import host_site_name, name_the_site, named_in_output
+from ansible_collections.altostrat.sdx.plugins.plugin_utils._feedback import (
+    host_site_name, name_the_site, named_in_output)
 
 SITE = "9c69345c-8d39-4786-9f17-8153c988c89a"
 OTHER = "0a1b2c3d-8d39-4786-9f17-8153c988c89a"
