@@ -87,7 +87,7 @@ class UserFolder:
         installed_collection(ansible)
         self.env = {key: value for key, value in ansible.env.items() if key not in TEST_ONLY}
         self.env["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"
-        (fleet,) = [body for body in blocks(section("getting-started.md", "The fleet as an inventory"), "yaml")]
+        (fleet,) = blocks(section("getting-started.md", "The fleet as an inventory"), "yaml")
         (root / "fleet.sdx.yml").write_text(fleet)
 
     def shell(self, line: str) -> Outcome:
