@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import socket
 import subprocess
 from pathlib import Path
 
@@ -182,3 +183,57 @@ def test_the_role_readme_rollout_runs_with_its_change_file(user, readme_simulato
               if group in ("sdx", f"sdx_model_{re.sub('[^a-z0-9]+', '_', site['model'].lower()).strip('_')}")}
     assert {row["site"] for row in sites} == chosen
     assert {row["status"] for row in sites} <= {"completed", "skipped_offline"}, sites
+
+
+@pytest.mark.main_line  # ansible-rulebook runs from .venv-eda, on its own ansible-core, whatever the line
+def test_the_event_driven_page_runs_against_the_simulator_as_written(tmp_path):
+    """Both blocks of "Against the simulator", as typed from the repository root once `make install eda` has run
+    (the suite's prerequisites): free ports for 8181 and the webhook's 5000, and a private folder for /tmp/sdx-eda.
+    A user types the rulebook of the first block in its own terminal and the curl line once it watches; here it
+    runs in the background, and the curl line waits for the source's first read of the sites."""
+    watch, notify = blocks(section("event-driven.md", "Against the simulator"), "console")
+    sim_port, hook_port = free_port(), free_port()
+
+    def here(text: str) -> str:
+        return text.replace("8181", str(sim_port)).replace("5000", str(hook_port)).replace("/tmp/sdx-eda",
+                                                                                            str(tmp_path))
+
+    lines = here(watch).replace("\\\n", " ").splitlines()
+    assert lines[0].startswith("make install eda") and lines[2].startswith("python -m simulator") and \
+        lines[2].split("#")[0].strip().endswith("&"), lines
+    rulebook = next(index for index, line in enumerate(lines) if "ansible-rulebook -r" in line)
+    sim = f"http://127.0.0.1:{sim_port}"
+    # the webhook's port, which the page leaves at its default 5000, goes into the page's vars file
+    notify = here(notify).replace(f"> {tmp_path}/webhook.yml\n",
+                                  f"> {tmp_path}/webhook.yml\necho 'sdx_webhook_port: {hook_port}' >> {tmp_path}/webhook.yml\n")
+    assert f"sdx_webhook_port: {hook_port}" in notify
+    script = "\n".join([
+        *lines[1:3], "trap 'kill $(jobs -p)' EXIT",
+        f"until curl -s {sim}/_sim/jobs >/dev/null; do sleep 0.2; done",
+        *lines[3:rulebook], f"{lines[rulebook]} > {tmp_path}/watch.log 2>&1 &",
+        f"until [[ \"$(curl -s {sim}/_sim/requests)\" == *'\"/sites\"'* ]]; do sleep 0.5; done",
+        *[step for line in lines[rulebook + 1:] for step in (line, until_reported(line, tmp_path / "watch.log"))],
+        notify,
+        f"for _ in $(seq 120); do [[ \"$(curl -s {sim}/_sim/jobs)\" == *'Remediation of job'* ]] && break; sleep 1; done",
+        f"cat {tmp_path}/watch.log; curl -s {sim}/_sim/jobs",
+    ])
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("ANSIBLE_", "SDX_"))}
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env, capture_output=True,
+                          text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    site = "SDX site branch-0001 (9c69345c-8d39-4786-9f17-8153c988c89a)"
+    assert f"{site} went offline" in done.stdout and f"{site} is back online" in done.stdout, done.stdout
+    assert "Remediation of job" in done.stdout, done.stdout + done.stderr
+
+
+def until_reported(curl_line: str, log: Path) -> str:
+    """The wait, after a line that takes a site off- or online, for the rulebook to report it (the page's "a few
+    seconds apart")."""
+    event = "went offline" if '"online": false' in curl_line else "is back online"
+    return f"for _ in $(seq 120); do grep -q '{event}' {log} && break; sleep 1; done"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
