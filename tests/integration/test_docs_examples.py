@@ -189,8 +189,9 @@ def test_the_role_readme_rollout_runs_with_its_change_file(user, readme_simulato
 def test_the_event_driven_page_runs_against_the_simulator_as_written(tmp_path):
     """Both blocks of "Against the simulator", as typed from the repository root once `make install eda` has run
     (the suite's prerequisites): free ports for 8181 and the webhook's 5000, and a private folder for /tmp/sdx-eda.
-    A user types the rulebook of the first block in its own terminal and the curl line once it watches; here it
-    runs in the background, and the curl line waits for the source's first read of the sites."""
+    A user types the curl lines of the first block in a second terminal while the rulebook watches; here the
+    rulebook runs in the background, the first curl line waits for the source's first read of the sites, and each
+    one for the rulebook to report it."""
     watch, notify = blocks(section("event-driven.md", "Against the simulator"), "console")
     sim_port, hook_port = free_port(), free_port()
 
@@ -204,9 +205,10 @@ def test_the_event_driven_page_runs_against_the_simulator_as_written(tmp_path):
     rulebook = next(index for index, line in enumerate(lines) if "ansible-rulebook -r" in line)
     sim = f"http://127.0.0.1:{sim_port}"
     # the webhook's port, which the page leaves at its default 5000, goes into the page's vars file
-    notify = here(notify).replace(f"> {tmp_path}/webhook.yml\n",
-                                  f"> {tmp_path}/webhook.yml\necho 'sdx_webhook_port: {hook_port}' >> {tmp_path}/webhook.yml\n")
-    assert f"sdx_webhook_port: {hook_port}" in notify
+    vars_file = f"{tmp_path}/webhook.yml"
+    port_line = f"echo 'sdx_webhook_port: {hook_port}' >> {vars_file}"
+    notify = here(notify).replace(f"> {vars_file}\n", f"> {vars_file}\n{port_line}\n")
+    assert port_line in notify
     script = "\n".join([
         *lines[1:3], "trap 'kill $(jobs -p)' EXIT",
         f"until curl -s {sim}/_sim/jobs >/dev/null; do sleep 0.2; done",
@@ -214,7 +216,8 @@ def test_the_event_driven_page_runs_against_the_simulator_as_written(tmp_path):
         f"until [[ \"$(curl -s {sim}/_sim/requests)\" == *'\"/sites\"'* ]]; do sleep 0.5; done",
         *[step for line in lines[rulebook + 1:] for step in (line, until_reported(line, tmp_path / "watch.log"))],
         notify,
-        f"for _ in $(seq 120); do [[ \"$(curl -s {sim}/_sim/jobs)\" == *'Remediation of job'* ]] && break; sleep 1; done",
+        f"for _ in $(seq 120); do [[ \"$(curl -s {sim}/_sim/jobs)\" == *'Remediation of job'* ]] && break; sleep 1;"
+        " done",
         f"cat {tmp_path}/watch.log; curl -s {sim}/_sim/jobs",
     ])
     env = {name: value for name, value in os.environ.items() if not name.startswith(("ANSIBLE_", "SDX_"))}
