@@ -196,8 +196,8 @@ def test_the_event_driven_page_runs_against_the_simulator_as_written(tmp_path):
     sim_port, hook_port = free_port(), free_port()
 
     def here(text: str) -> str:
-        return text.replace("8181", str(sim_port)).replace("5000", str(hook_port)).replace("/tmp/sdx-eda",
-                                                                                            str(tmp_path))
+        text = text.replace("8181", str(sim_port)).replace("5000", str(hook_port))
+        return text.replace("/tmp/sdx-eda", str(tmp_path))
 
     lines = here(watch).replace("\\\n", " ").splitlines()
     assert lines[0].startswith("make install eda") and lines[2].startswith("python -m simulator") and \
