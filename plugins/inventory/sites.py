@@ -17,6 +17,8 @@ description:
     C(sdx_online) (from C(has_pulse)), C(sdx_model) and C(sdx_software_version).
   - Every host also gets C(sdx_site_id), the site's id, whatever O(hostvars_prefix) is. The C(altostrat.sdx) site
     modules take their O(altostrat.sdx.sdx_async_script#module:site_id) from it when a task does not set one.
+  - Every host of a site with a name also gets C(sdx_site_name), whatever O(hostvars_prefix) is. The site modules
+    name the site by it, next to its id, in their failure messages.
   - Every string from the API that could be a Jinja template (it holds C({) or C(}), or starts with a
     C(#jinja2:) header) is marked unsafe, also inside lists and dicts, so a site named like a template is never
     templated. Every other string stays a plain string, so C(ansible-inventory --list --export), which AWX
@@ -47,8 +49,8 @@ options:
   hostvars_prefix:
     description:
       - Prefix of the host variables made from site fields.
-      - C(sdx_site_id) keeps its name whatever the prefix, and holds the site's id even when a site field would
-        give the same name.
+      - C(sdx_site_id) and C(sdx_site_name) keep their names whatever the prefix, and hold the site's id and name
+        even when a site field would give the same variable name.
     type: str
     default: sdx_
   group:
@@ -226,7 +228,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         filter_errors: dict[str, list[tuple[str, str]]] = {}
         for name, site in named:
             site_tag_list = tags.get(site.id)  # None: tags not asked for, or not readable
-            variables = {**_inventory.host_vars(site, prefix, site_tag_list), _inventory.SITE_VARIABLE: site.id}
+            variables = {**_inventory.host_vars(site, prefix, site_tag_list), **_inventory.site_variables(site)}
             if not self._passes_filters(name, variables, filter_errors):
                 continue
             hosts.append({"name": name, "vars": variables,

@@ -230,7 +230,11 @@ class WaitOutcome:
 
 def site_label(site_id: str, site: Optional[Site] = None) -> str:
     """A site as messages name it: its name and ID when an answer gave the name, else its ID."""
-    name = site.name if site is not None else None
+    return named_label(site_id, site.name if site is not None else None)
+
+
+def named_label(site_id: str, name: Optional[str]) -> str:
+    """``'<name>' (<id>)`` when the name is known, else the ID alone."""
     return f"{name!r} ({site_id})" if name else site_id
 
 

@@ -30,6 +30,13 @@ JINJA_OVERRIDE_HEADER = "#jinja2:"  # a template starting with it may choose del
 # The host variable that holds the site id, set on every host whatever the hostvars_prefix: what the site modules'
 # action plugin reads.
 SITE_VARIABLE = "sdx_site_id"
+# The host variable that holds the site's name likewise: the action plugin names the site by it in failure messages.
+SITE_NAME_VARIABLE = "sdx_site_name"
+
+
+def site_variables(site: Site) -> dict[str, Any]:
+    """The variables every host of a site gets whatever the hostvars_prefix: its id and, when it has one, its name."""
+    return {SITE_VARIABLE: site.id, **({SITE_NAME_VARIABLE: site.name} if site.name else {})}
 
 
 def sanitize_host_name(value: Any) -> str:

@@ -156,6 +156,7 @@ class SiteAction(ActionBase):
 
     _supports_check_mode = True
     _supports_async = True
+    _site_name: tuple[str, str] | None = None  # the task's site and its name, for failure messages
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -168,6 +169,7 @@ class SiteAction(ActionBase):
         except ValueError as error:
             result.update(failed=True, msg=str(error))
             return result
+        self._site_name = self._name_of_site(args.get("site_id"), task_vars)
         fleet_line = _feedback.fleet_line(name, args, task_vars)
         if fleet_line:
             display.display(fleet_line)
@@ -179,6 +181,24 @@ class SiteAction(ActionBase):
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
         return result
+
+    def _parse_returned_data(self, res, *args, **kwargs):
+        """The module's output, parsed, with its failure message naming the task's site by the host's name for it.
+
+        It is renamed before ansible-core parses it: from 2.19 the error a run shows is taken from the message then.
+        """
+        if self._site_name is not None and isinstance(res.get("stdout"), str):
+            res = {**res, "stdout": _feedback.named_in_output(res["stdout"], *self._site_name)}
+        return super()._parse_returned_data(res, *args, **kwargs)
+
+    def _name_of_site(self, site_id: Any, task_vars: dict[str, Any]) -> tuple[str, str] | None:
+        """The task's site and its name from the host's variables, when both are known."""
+        if not isinstance(site_id, str):
+            return None
+        site_name = _feedback.host_site_name(site_id, self._with_site_rendered(task_vars))
+        if isinstance(site_name, str) and "{" in site_name:
+            site_name = self._templar.template(site_name)
+        return (site_id, site_name) if isinstance(site_name, str) and site_name else None
 
     def _with_site_rendered(self, task_vars: dict[str, Any]) -> dict[str, Any]:
         """``task_vars`` with the host's site variable rendered: action plugins get variables as they were written,

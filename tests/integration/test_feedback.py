@@ -66,3 +66,40 @@ def test_waiting_without_acknowledgement_warns_once_however_many_jobs_wait(ansib
     acknowledged = ansible.task({"site_id": site, "description": "acknowledged", "script": "/log info ack",
                                  "wait": True, "needs_acknowledgement": True, "poll_interval": 0.2})
     assert acknowledged.status == "changed" and "needs_acknowledgement" not in acknowledged.output
+
+
+@pytest.mark.parametrize("module_process", [False, True], ids=["in the action plugin", "as a module process"])
+def test_failures_name_the_site_by_its_inventory_name(sim, tmp_path, module_process):
+    """No answer of these runs gives the site's name (a job list does not, and a short wait reads no site): the
+    name comes from the host's sdx_site_name, which the inventory plugin set."""
+    ansible = Ansible(tmp_path, sim, module_process=module_process)
+    online = sim.sites(online=True)[0]
+    offline = sim.sites(online=False)[0]
+    inventory = tmp_path / "fleet.sdx.yml"
+    inventory.write_text("plugin: altostrat.sdx.sites\ninclude_offline: true\n")
+    script = "altostrat.sdx.sdx_async_script"
+    plays = [
+        {"name": "a script that fails on the router", "hosts": online["name"], "gather_facts": False,
+         "tasks": [{"name": "failed job", "ignore_errors": True,
+                    script: {"description": "broken", "script": ":error", "wait": True,
+                             "needs_acknowledgement": True, "poll_interval": 0.2}}]},
+        {"name": "an offline site", "hosts": offline["name"], "gather_facts": False,
+         "tasks": [{"name": "pending job", "ignore_errors": True,
+                    script: {"description": "waits", "script": "/log info x", "wait": True, "wait_timeout": 2,
+                             "poll_interval": 0.5, "needs_acknowledgement": True}},
+                   {"name": "command", "altostrat.sdx.sdx_command": {"command": "/system/identity/print"}}]},
+    ]
+    playbook = tmp_path / "fail.yml"
+    playbook.write_text(json.dumps(plays))
+    run = ansible.playbook(playbook, "-i", str(inventory))
+    assert run.rc != 0
+    failed = {record["task"]: record["result"]["msg"] for record in run.records if record["status"] == "failed"}
+    assert set(failed) == {"failed job", "pending job", "command"}, run.output
+    named = f"'{online['name']}' ({online['id']})"
+    assert re.fullmatch(rf"job \S+ on site {re.escape(named)} failed at \S+; see the job's log .*",
+                        failed["failed job"]), failed
+    # also where ansible-core shows the error (2.19 and later take it from the module's output as it was parsed)
+    assert f"on site {online['id']}" not in run.output, run.output
+    named = f"'{offline['name']}' ({offline['id']})"
+    assert f"on site {named} was still pending after 2 seconds (wait_timeout)" in failed["pending job"]
+    assert f"site {named} is offline, and synchronous commands need it online" in failed["command"], failed

@@ -46,9 +46,9 @@ def test_export_prints_plain_strings_and_only_templates_as_unsafe(ansible, sim, 
     assert run.rc == 0, run.output
     hostvars = json.loads(run.stdout)["_meta"]["hostvars"]
     assert len(hostvars) == 12
-    assert sorted(wrapped_values(hostvars, [])) == sorted([hostile["identity"], hostile["name"]])
+    assert sorted(wrapped_values(hostvars, [])) == sorted([hostile["identity"], hostile["name"], hostile["name"]])
     evil = next(host for host in hostvars.values() if host["sdx_id"] == hostile["site"]["id"])
-    assert evil["sdx_name"] == {"__ansible_unsafe": hostile["name"]}
+    assert evil["sdx_name"] == evil["sdx_site_name"] == {"__ansible_unsafe": hostile["name"]}
     assert evil["sdx_identity"] == {"__ansible_unsafe": hostile["identity"]}
     for host in hostvars.values():
         assert host["ansible_connection"] == "local"
