@@ -114,7 +114,7 @@ def export_rows(menu: Menu, text: str) -> list[dict[str, Any]]:
     ``default`` of an entry the export finds with ``[ find default=yes ]`` kept)."""
     # Imported here: only state=parsed needs the parser.
     from ansible_collections.community.routeros.plugins.module_utils.quoting import (  # pylint: disable=import-outside-toplevel
-        ParseError, split_routeros_command)
+        ParseError, parse_argument_value, split_routeros_command)
 
     entries: list[dict[str, Any]] = []
     section = None
@@ -138,12 +138,14 @@ def export_rows(menu: Menu, text: str) -> list[dict[str, Any]]:
             continue
         find, rest = _split_find(rest)
         try:
+            # "set telnet disabled=yes": an entry the export names by itself (ip service)
+            named, rest = _split_name(rest, parse_argument_value) if verb == "set" and not find else ({}, rest)
             found = split_routeros_command(find) if find.strip() else []
             words = split_routeros_command(rest) if rest.strip() else []
         except ParseError as error:
             raise SDXInputError(f"running_config: line {number} of menu {menu.path!r} cannot be read: {error}") \
                 from None
-        values = {**_assignments([word for word in found if "=" in word]), **_assignments(words)}
+        values = {**_assignments([word for word in found if "=" in word]), **named, **_assignments(words)}
         entry = {name: typed(value, menu.field(name), name) for name, value in values.items()}
         if menu.single_value and entries:
             entries[0].update(entry)
@@ -158,6 +160,16 @@ def _split_find(rest: str) -> tuple[str, str]:
     if not stripped.startswith("["):
         return "", rest
     return _bracket(stripped)
+
+
+def _split_name(rest: str, parse: Any) -> tuple[dict[str, str], str]:
+    """The entry's name when ``set`` gives it before the values (``telnet``, ``"www ssl"``), and what follows."""
+    stripped = rest.lstrip()
+    head = stripped.split(" ", 1)[0]
+    if not stripped or "=" in head and not head.startswith('"'):
+        return {}, rest
+    name, end = parse(stripped, 0, must_match_everything=False)
+    return {"name": name}, stripped[end:]
 
 
 def _bracket(text: str) -> tuple[str, str]:

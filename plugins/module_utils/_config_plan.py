@@ -134,8 +134,8 @@ def _merge(menu: Menu, state: str, desired: list[dict[str, Any]], entries: list[
             if menu.keys and any(matches(wanted, row, menu) for row in guard.dynamic):
                 # An add would clash with it, and a set or remove cannot touch it.
                 raise SDXInputError(
-                    f"data[{index}]: the entry {identity(wanted, menu)} of menu {menu.path!r} is dynamic (the router "
-                    f"made it, for example a DHCP address), so it cannot be added, set or removed")
+                    f"data[{index}]: the entry {identity(wanted, menu)} of menu {menu.path!r} is dynamic or built in "
+                    f"(the router made it, for example a DHCP address), so it cannot be added, set or removed")
             if menu.fixed_entries:
                 raise SDXInputError(
                     f"data[{index}]: menu {menu.path!r} holds only the entries the router has (they cannot be added "

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
 from ._routeros_model import Field, Menu
+from ._secrets import is_secret_name
 
 # Flags the router adds to rows; they are not properties one sets (``disabled`` is, and the model lists it).
 FLAGS = frozenset({"dynamic", "invalid", "default", "builtin", "running", "inactive", "active", "static"})
@@ -35,7 +36,8 @@ UNORDERED_LISTS = frozenset({
     "key-usage", "discover-interface-list-members",
 })
 # Properties of free text, where "1d" and "24h" are two different words.
-FREE_TEXT = frozenset({"comment", "name", "log-prefix", "default-name", "description"})
+FREE_TEXT = frozenset({"comment", "name", "log-prefix", "default-name", "description", "on-event", "source",
+                       "content", "text", "regexp"})
 _TRUE = frozenset({"yes", "true"})
 _FALSE = frozenset({"no", "false"})
 _WHOLE_NUMBER = re.compile(r"-?[1-9][0-9]*|0")
@@ -109,7 +111,7 @@ def equal(wanted: Any, current: Any, field: Optional[Field], name: str = "") -> 
     name = name or (field.name if field else "")
     if name in FREE_TEXT:
         return False
-    left_items, right_items = items(left), items(right)
+    left_items, right_items = items(left, name), items(right, name)
     if left_items == right_items:
         return True
     if name in UNORDERED_LISTS:
@@ -122,26 +124,30 @@ def equal(wanted: Any, current: Any, field: Optional[Field], name: str = "") -> 
     return False
 
 
-def items(value: str) -> list[str]:
+def items(value: str, name: str = "") -> list[str]:
     """A comma-separated value's items as the router prints them: MAC addresses in capitals, IPv6 addresses in
-    lower case and compressed (``2001:DB8:0::1`` is ``2001:db8::1``)."""
-    return [canonical_item(item) for item in value.split(",")]
+    lower case and compressed (``2001:DB8:0::1`` is ``2001:db8::1``), a whole-length prefix as the bare address.
+    Only a value whose every item is an address is read so: text that holds one among other words is text."""
+    parts = value.split(",")
+    canonical = [_address(part, name) for part in parts]
+    return parts if None in canonical else [part for part in canonical if part is not None]
 
 
-def canonical_item(item: str) -> str:
-    """One item as the router means it: a whole-length prefix (``/32``, ``/128``) is the bare address."""
+def _address(item: str, name: str) -> Optional[str]:
+    """``item`` as the router prints the address it is, or None when it is not an address."""
     negated = item.startswith("!")
     body = item[1:] if negated else item
-    if _MAC.fullmatch(body):
+    if "mac" in name and _MAC.fullmatch(body):
         body = body.upper().replace("-", ":")
     elif "." in body or ":" in body:
         try:
             address = ipaddress.ip_interface(body)
         except ValueError:
-            pass
-        else:
-            whole = address.network.prefixlen == address.max_prefixlen
-            body = str(address.ip) if whole else str(address)
+            return None
+        whole = address.network.prefixlen == address.max_prefixlen
+        body = str(address.ip) if whole else str(address)
+    else:
+        return None
     return ("!" if negated else "") + body
 
 
@@ -166,13 +172,13 @@ def as_stored(menu: Menu, name: str, value: Any) -> Any:
     if unit and (isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str)
                  and value.isdigit()):
         return f"{value}{unit}"
-    if not isinstance(value, str) or name in FREE_TEXT or not value:
-        return value
-    return ",".join(_stored_item(menu.path, name, item) for item in value.split(","))
+    if not isinstance(value, str) or name in FREE_TEXT or not value or field is not None and field.write_only \
+            or is_secret_name(name, menu.path):
+        return value  # text, and secrets, are sent exactly as written
+    return ",".join(_stored_item(menu.path, name, item) for item in items(value, name))
 
 
 def _stored_item(path: str, name: str, item: str) -> str:
-    item = canonical_item(item)
     negated, body = item.startswith("!"), item.lstrip("!")
     try:
         if (path, name) in _HOST_ADDRESSES and "/" not in body:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_config import (assert_second_run_is_one_read, by_hand, clear_log, config, gathered,
-                                           queued, requests_made)
+from tests.integration.test_config import (MODULE, assert_second_run_is_one_read, by_hand, clear_log, config,
+                                           gathered, latest_backup, queued, requests_made)
 
 FILTER = "ip firewall filter"
 STORED = "/ip firewall filter add chain=input action=accept connection-state=related,established log=yes comment=est"
@@ -88,6 +88,10 @@ def test_fixed_entries_are_set_never_added_or_removed(ansible, sim, site):
     run = config(ansible, site, path="ip service", data=[{"name": "telnet", "disabled": True}])
     converged(run)
     assert_second_run_is_one_read(ansible, sim, site, path="ip service", data=[{"name": "telnet", "disabled": True}])
+    # The export names the entry by itself ("set telnet disabled=yes"); parsed keeps that name.
+    parsed = ansible.task({"path": "ip service", "state": "parsed", "running_config": latest_backup(sim, site)},
+                          module=MODULE)
+    assert parsed.status == "ok" and {"name": "telnet", "disabled": True} in parsed.result["parsed"], parsed.output
     clear_log(sim)
     added = config(ansible, site, path="ip service", data=[{"name": "gopher", "port": 70}])
     assert added.status == "failed" and added.result["msg"].startswith(

@@ -95,10 +95,10 @@ def test_different_values_stay_different(wanted, current, menu, name):
     (ADDRESS, {"address": "10.1.2.3/8", "interface": "bridge"}, {"address": "10.1.2.3/8", "interface": "bridge"}),
     (FILTER, {"chain": "input", "action": "drop", "dst-address": "10.1.2.3/8", "src-address": "!192.0.2.7/32"},
      {"chain": "input", "action": "drop", "dst-address": "10.0.0.0/8", "src-address": "!192.0.2.7"}),
-    (ROUTE, {"dst-address": "10.1.2.3/8", "gateway": "192.0.2.1"}, {"dst-address": "10.0.0.0/8",
-                                                                     "gateway": "192.0.2.1"}),
-    (ROUTE, {"dst-address": "10.9.9.9", "gateway": "192.0.2.1"}, {"dst-address": "10.9.9.9/32",
-                                                                  "gateway": "192.0.2.1"}),
+    (ROUTE, {"dst-address": "10.1.2.3/8", "gateway": "192.0.2.1"},
+     {"dst-address": "10.0.0.0/8", "gateway": "192.0.2.1"}),
+    (ROUTE, {"dst-address": "10.9.9.9", "gateway": "192.0.2.1"},
+     {"dst-address": "10.9.9.9/32", "gateway": "192.0.2.1"}),
     (BRIDGE, {"name": "bridge", "admin-mac": "48:a9:8a:12:34:56"}, {"name": "bridge", "admin-mac": "48:A9:8A:12:34:56"}),
     (DNS, {"cache-size": 4096, "servers": "2001:DB8::53"}, {"cache-size": "4096KiB", "servers": "2001:db8::53"}),
 ])
@@ -229,5 +229,21 @@ def test_a_find_bracket_inside_quotes_does_not_end_the_find():
 
 def test_an_entry_the_router_made_itself_is_refused_not_added_beside_it():
     lease = {"address": "10.0.0.5/24", "interface": "ether1", "dynamic": True}
-    with pytest.raises(SDXInputError, match=r"^data\[0\]: the entry .* is dynamic"):
+    with pytest.raises(SDXInputError, match=r"^data\[0\]: the entry .* is dynamic or built in"):
         plan_lines(ADDRESS, "merged", [{"address": "10.0.0.5/24", "interface": "ether1", "comment": "x"}], [lease])
+
+
+def test_an_entry_the_export_names_keeps_its_name():
+    export = '/ip service\nset telnet disabled=yes\nset "www ssl" port=8443\n'
+    assert parse_export(SERVICE, export) == [{"name": "telnet", "disabled": True}, {"name": "www ssl", "port": 8443}]
+
+
+@pytest.mark.parametrize(("path", "entry"), [
+    ("ppp secret", {"name": "vpn", "password": "2001:DB8::1"}),
+    ("system scheduler", {"name": "s", "on-event": "/ip address add address=10.0.0.1 interface=bridge"}),
+    ("ip firewall filter", {"chain": "input", "action": "drop", "content": "AA:BB:CC:DD:EE:FF"}),
+    ("ip address", {"address": "10.0.0.1/24", "interface": "bridge", "comment": "2001:DB8::1,10.0.0.1/32"}),
+    ("ip dns static", {"name": "x.lan", "type": "TXT", "text": "2001:DB8::1"}),
+])
+def test_text_and_secrets_are_sent_exactly_as_written(path, entry):
+    assert check_data(load_menu(path), "merged", [entry]) == [entry]
