@@ -144,8 +144,10 @@ def _merge(menu: Menu, state: str, desired: list[dict[str, Any]], entries: list[
             entries.append(_Entry(values=values, desired_index=index))
             changes.append(Change("add", values=values))
             continue
-        # The row needing the fewest changes: of two rules holding the listed values, the one holding nothing else.
-        entry = min(candidates, key=lambda entry: len(updates(wanted, entry.values, menu, state, update_secrets)))
+        # The row needing the fewest changes, then holding the fewest values not listed: of two rules holding the
+        # listed values, the one holding nothing else, which leaves the other for an entry that lists more.
+        entry = min(candidates, key=lambda entry: (len(updates(wanted, entry.values, menu, state, update_secrets)),
+                                                   len(set(to_data(entry.values, menu)) - set(wanted))))
         entry.desired_index = index
         found = updates(wanted, entry.values, menu, state, update_secrets)
         if found:

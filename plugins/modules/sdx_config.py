@@ -103,8 +103,8 @@ options:
     description:
       - The properties that identify an entry, instead of the model's.
       - Menus whose model has none (the firewall tables) match an entry to a row that holds every listed value;
-        two rows holding the same values cannot be told apart, and the task then fails before any request and asks
-        for O(keys), for example V([comment]).
+        two rows holding exactly the same values cannot be told apart, and the task then fails before any POST and
+        asks for O(keys), for example V([comment]).
       - Needed for a menu the model does not know; nothing is then known of its defaults or write-only properties.
     type: list
     elements: str

@@ -119,3 +119,20 @@ def test_null_for_what_cannot_be_unset_is_refused_before_any_request(ansible, si
     assert run.status == "failed" and run.result["msg"].startswith(
         "data[0].log: null unsets a property, and 'log' of menu 'ip firewall filter' cannot be unset"), run.output
     assert requests_made(sim) == []
+
+
+HOSTILE = 'Grüße "x" $HOME [/system reboot]; 🛰\tend'
+
+
+@pytest.mark.parametrize("shape", ["typed", "strings"])
+def test_finds_hold_hostile_values_literally(ansible, sim, site, shape):
+    sim.settings(sync_shape=shape)
+    rule = {"chain": "input", "action": "accept", "comment": HOSTILE}
+    set_up = config(ansible, site, path=FILTER, data=[{"chain": "input", "action": "accept"}, {**rule, "log": True}])
+    converged(set_up)
+    # set finds the rule by its comment; remove finds the other one by comment!=<that comment>.
+    run = config(ansible, site, path=FILTER, state="overridden", data=[rule])
+    converged(run)
+    assert [line.split()[3] for line in run.result["commands"]] == ["set", "remove"], run.result["commands"]
+    assert gathered(ansible, site, FILTER) == [rule]
+    assert_second_run_is_one_read(ansible, sim, site, path=FILTER, state="overridden", data=[rule])

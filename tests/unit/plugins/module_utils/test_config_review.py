@@ -247,3 +247,11 @@ def test_an_entry_the_export_names_keeps_its_name():
 ])
 def test_text_and_secrets_are_sent_exactly_as_written(path, entry):
     assert check_data(load_menu(path), "merged", [entry]) == [entry]
+
+
+@pytest.mark.parametrize("state", ["merged", "replaced", "overridden"])
+def test_each_rule_is_matched_to_the_row_that_holds_it_exactly(state):
+    data = [{"chain": "input", "action": "accept"}, {"chain": "input", "action": "accept", "protocol": "icmp"}]
+    assert plan_lines(FILTER, state, data, [LONG, SHORT]) == (
+        ["/ip firewall filter move [find where chain=input action=accept protocol!=icmp dynamic=no] "
+         "destination=[find where chain=input action=accept protocol=icmp dynamic=no]"] if state == "overridden" else [])
