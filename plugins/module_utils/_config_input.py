@@ -72,8 +72,8 @@ def _check_entry(menu: Menu, state: str, index: int, entry: Any) -> dict[str, An
             hint = " (write a list as one comma-separated string, as RouterOS does)" if isinstance(value, list) else ""
             raise SDXInputError(f"{where}.{name}: expected a string, number or boolean, got "
                                 f"{type(value).__name__}{hint}")
-        if value is None and name in menu.keys:
-            raise SDXInputError(f"{where}.{name}: an identifying key cannot be null")
+        if (value is None or value == "") and name in menu.keys:
+            raise SDXInputError(f"{where}.{name}: an identifying key cannot be {'null' if value is None else 'empty'}")
         if value is None and spec is not None and not spec.can_disable:
             # RouterOS would refuse the unset, or keep the value: the task could never converge.
             default = f"; give its default ({spec.default!r}) instead" if spec.default is not None else ""

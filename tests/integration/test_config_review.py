@@ -136,3 +136,17 @@ def test_finds_hold_hostile_values_literally(ansible, sim, site, shape):
     assert [line.split()[3] for line in run.result["commands"]] == ["set", "remove"], run.result["commands"]
     assert gathered(ansible, site, FILTER) == [rule]
     assert_second_run_is_one_read(ansible, sim, site, path=FILTER, state="overridden", data=[rule])
+
+
+def test_a_rule_like_the_router_s_own_dynamic_one_is_removed_without_touching_it(ansible, sim, site):
+    fasttrack = {"chain": "forward", "action": "fasttrack-connection", "connection-state": "established,related"}
+    # The same values as the dynamic rule RouterOS adds beside a FastTrack rule; its find must not meet that one.
+    copy = {"chain": "forward", "action": "passthrough", "comment": "special dummy rule to show fasttrack counters"}
+    converged(config(ansible, site, path=FILTER, data=[fasttrack, copy]))
+    assert [row.get("dynamic") for row in printed(sim, site, FILTER)] == [True, False, False]
+    run = config(ansible, site, path=FILTER, state="deleted", data=[copy])
+    converged(run)
+    assert run.result["commands"][0].endswith(" dynamic=no]"), run.result["commands"]
+    assert gathered(ansible, site, FILTER) == [fasttrack]
+    assert printed(sim, site, FILTER)[0]["dynamic"] is True  # the router's own rule is still there
+    assert_second_run_is_one_read(ansible, sim, site, path=FILTER, state="deleted", data=[copy])

@@ -244,3 +244,13 @@ def test_find_by_a_property_a_rule_does_not_set_and_by_dynamic_no(router):
     assert [row.get("protocol") for row in rows(router, "/ip firewall filter")] == ["icmp"]
     run(router, "/ip address remove [find where interface=ether1 dynamic=no]")
     assert rows(router, "/ip address")[-1]["dynamic"] is True
+
+
+def test_a_fasttrack_rule_brings_the_dynamic_counters_rule_which_cannot_be_removed(router):
+    run(router, "/ip firewall filter add chain=forward action=fasttrack-connection connection-state=established,related")
+    dummy = rows(router, "/ip firewall filter")[0]
+    assert dummy["dynamic"] is True and dummy["action"] == "passthrough" and dummy["chain"] == "forward"
+    assert "passthrough" not in str(export_sections(router)["/ip firewall filter"])
+    assert "dynamic" in str(failing(router, "/ip firewall filter remove [find where action=passthrough]"))
+    run(router, "/ip firewall filter disable [find where action=fasttrack-connection]")
+    assert all(not row["dynamic"] for row in rows(router, "/ip firewall filter"))

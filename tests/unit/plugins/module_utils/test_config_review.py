@@ -255,3 +255,8 @@ def test_each_rule_is_matched_to_the_row_that_holds_it_exactly(state):
     assert plan_lines(FILTER, state, data, [LONG, SHORT]) == (
         ["/ip firewall filter move [find where chain=input action=accept protocol!=icmp dynamic=no] "
          "destination=[find where chain=input action=accept protocol=icmp dynamic=no]"] if state == "overridden" else [])
+
+
+def test_an_empty_identifying_key_is_refused():
+    with pytest.raises(SDXInputError, match=r"^data\[0\]\.address: an identifying key cannot be empty"):
+        check_data(ADDRESS, "merged", [{"address": "", "interface": "bridge"}])
