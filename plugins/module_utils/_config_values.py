@@ -169,9 +169,11 @@ def as_stored(menu: Menu, name: str, value: Any) -> Any:
     length, MAC and IPv6 addresses spelled as the router prints them, bare sizes with their unit."""
     field = menu.field(name)
     unit = size_unit(field)
-    if unit and (isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str)
-                 and value.isdigit()):
-        return f"{value}{unit}"
+    if unit and isinstance(value, (int, str)) and not isinstance(value, bool):
+        amount = size(str(value), unit)
+        count = amount / 1024 ** _SIZE_UNITS[unit] if amount is not None else None
+        if count is not None and count == count.to_integral_value():
+            return f"{int(count)}{unit}"  # 4096 and 4MiB are printed 4096KiB
     if not isinstance(value, str) or name in FREE_TEXT or not value or field is not None and field.write_only \
             or is_secret_name(name, menu.path):
         return value  # text, and secrets, are sent exactly as written

@@ -101,6 +101,8 @@ def test_different_values_stay_different(wanted, current, menu, name):
      {"dst-address": "10.9.9.9/32", "gateway": "192.0.2.1"}),
     (BRIDGE, {"name": "bridge", "admin-mac": "48:a9:8a:12:34:56"}, {"name": "bridge", "admin-mac": "48:A9:8A:12:34:56"}),
     (DNS, {"cache-size": 4096, "servers": "2001:DB8::53"}, {"cache-size": "4096KiB", "servers": "2001:db8::53"}),
+    (DNS, {"cache-size": "4MiB"}, {"cache-size": "4096KiB"}),
+    (DNS, {"cache-size": "1.5MiB"}, {"cache-size": "1536KiB"}),
 ])
 def test_values_are_sent_as_the_router_stores_them_and_then_stay_ok(menu, entry, stored):
     assert check_data(menu, "merged", [entry]) == [stored]
