@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._config_render import PROPERTY_NAME
-from ._config_values import equal, typed
+from ._config_values import as_stored, equal, to_data, typed
 from ._errors import SDXInputError
 from ._routeros_model import Menu
 from ._secrets import unwrap
@@ -43,9 +43,9 @@ def check_data(menu: Menu, state: str, data: Optional[list[Any]]) -> list[dict[s
     elif state == "overridden" and not menu.keys and not menu.ordered:
         raise SDXInputError(f"state: overridden needs entries the model can tell apart or order, and menu "
                             f"{menu.path!r} has neither identifying keys nor an order; give keys")
-    elif state == "overridden" and menu.fixed_entries:
+    elif state in ("overridden", "deleted") and menu.fixed_entries:
         raise SDXInputError(f"state: the entries of menu {menu.path!r} are fixed by the router and cannot be added or "
-                            f"removed; use state=replaced")
+                            f"removed, so state={state} cannot apply; use state=merged or replaced to set them")
     _check_duplicates(menu, entries)
     return entries
 
@@ -72,9 +72,14 @@ def _check_entry(menu: Menu, state: str, index: int, entry: Any) -> dict[str, An
             hint = " (write a list as one comma-separated string, as RouterOS does)" if isinstance(value, list) else ""
             raise SDXInputError(f"{where}.{name}: expected a string, number or boolean, got "
                                 f"{type(value).__name__}{hint}")
-        if value is None and name in menu.keys:
-            raise SDXInputError(f"{where}.{name}: an identifying key cannot be null")
-        checked[name] = value
+        if (value is None or value == "") and name in menu.keys:
+            raise SDXInputError(f"{where}.{name}: an identifying key cannot be {'null' if value is None else 'empty'}")
+        if value is None and spec is not None and not spec.can_disable:
+            # RouterOS would refuse the unset, or keep the value: the task could never converge.
+            default = f"; give its default ({spec.default!r}) instead" if spec.default is not None else ""
+            raise SDXInputError(f"{where}.{name}: null unsets a property, and {name!r} of menu {menu.path!r} "
+                                f"cannot be unset{default}")
+        checked[name] = as_stored(menu, name, value)
     if state == "deleted" and not checked:
         raise SDXInputError(f"{where}: an empty entry would match every entry; leave data out to delete all")
     if not menu.single_value:
@@ -99,10 +104,17 @@ def _check_duplicates(menu: Menu, entries: list[dict[str, Any]]) -> None:
 
 
 def parse_export(menu: Menu, text: str) -> list[dict[str, Any]]:
-    """The entries of ``menu`` in the text of a RouterOS ``/export``, in the data format."""
+    """The entries of ``menu`` in the text of a RouterOS ``/export``, in the data format (read-only values, such as
+    ``network`` of ``ip address``, and flags left out, as state=gathered leaves them out)."""
+    return [to_data(row, menu) for row in export_rows(menu, text)]
+
+
+def export_rows(menu: Menu, text: str) -> list[dict[str, Any]]:
+    """The rows of ``menu`` in the text of a RouterOS ``/export``, as a ``print`` would type them (flags such as
+    ``default`` of an entry the export finds with ``[ find default=yes ]`` kept)."""
     # Imported here: only state=parsed needs the parser.
     from ansible_collections.community.routeros.plugins.module_utils.quoting import (  # pylint: disable=import-outside-toplevel
-        ParseError, split_routeros_command)
+        ParseError, parse_argument_value, split_routeros_command)
 
     entries: list[dict[str, Any]] = []
     section = None
@@ -126,11 +138,14 @@ def parse_export(menu: Menu, text: str) -> list[dict[str, Any]]:
             continue
         find, rest = _split_find(rest)
         try:
+            # "set telnet disabled=yes": an entry the export names by itself (ip service)
+            named, rest = _split_name(rest, parse_argument_value) if verb == "set" and not find else ({}, rest)
+            found = split_routeros_command(find) if find.strip() else []
             words = split_routeros_command(rest) if rest.strip() else []
         except ParseError as error:
             raise SDXInputError(f"running_config: line {number} of menu {menu.path!r} cannot be read: {error}") \
                 from None
-        values = {**find, **_assignments(words)}
+        values = {**_assignments([word for word in found if "=" in word]), **named, **_assignments(words)}
         entry = {name: typed(value, menu.field(name), name) for name, value in values.items()}
         if menu.single_value and entries:
             entries[0].update(entry)
@@ -139,15 +154,37 @@ def parse_export(menu: Menu, text: str) -> list[dict[str, Any]]:
     return entries
 
 
-def _split_find(rest: str) -> tuple[dict[str, str], str]:
-    """``[ find default-name=ether1 ]`` at the start of a ``set``: the values it finds by, and what follows."""
+def _split_find(rest: str) -> tuple[str, str]:
+    """``[ find default-name="ether 1" ]`` at the start of a ``set``: the text inside the brackets, and what follows."""
     stripped = rest.lstrip()
     if not stripped.startswith("["):
+        return "", rest
+    return _bracket(stripped)
+
+
+def _split_name(rest: str, parse: Any) -> tuple[dict[str, str], str]:
+    """The entry's name when ``set`` gives it before the values (``telnet``, ``"www ssl"``), and what follows."""
+    stripped = rest.lstrip()
+    head = stripped.split(" ", 1)[0]
+    if not stripped or "=" in head and not head.startswith('"'):
         return {}, rest
-    inside, _bracket, after = stripped[1:].partition("]")
-    words = inside.split()
-    terms = [word for word in words if "=" in word and word not in ("find", "where")]
-    return _assignments(terms), after
+    name, end = parse(stripped, 0, must_match_everything=False)
+    return {"name": name}, stripped[end:]
+
+
+def _bracket(text: str) -> tuple[str, str]:
+    """The text inside the ``[`` that starts ``text`` up to its ``]`` (one inside quotes does not end it)."""
+    quoted = escaped = False
+    for at, char in enumerate(text[1:], start=1):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "]" and not quoted:
+            return text[1:at], text[at + 1:]
+    return text[1:], ""
 
 
 def _assignments(words: list[str]) -> dict[str, str]:

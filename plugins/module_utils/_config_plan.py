@@ -7,7 +7,8 @@
 
 Entries are told apart by their identifying keys (the model's, or the task's ``keys``). A menu whose model has none
 matches an entry to a row holding every listed value ("content" matching, as api_modify does). A change never names
-an ``.id``: it finds its row by the values that identify it, since ids read now can change before the job runs.
+an ``.id``: it finds its row by the values the router holds for it (``_config_find``), since ids read now can change
+before the job runs. Dynamic rows are never planned for: the router made them and cannot change or remove them.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ._errors import SDXInputError
+from ._config_find import AmbiguousEntry, Find, Rows, select, value_of
 from ._config_values import equal, is_dynamic, is_removable, to_data
 from ._routeros_model import Menu
+
+__all__ = ["AmbiguousEntry", "Change", "Plan", "STATES", "make_plan"]
 
 STATES = ("merged", "replaced", "overridden", "deleted", "gathered", "rendered", "parsed")
 
@@ -27,9 +31,9 @@ class Change:
     """One command of the script: ``add``, ``set``, ``unset``, ``remove`` or ``move``."""
 
     kind: str
-    find: Optional[dict[str, Any]] = None
+    find: Optional[Find] = None
     values: dict[str, Any] = field(default_factory=dict)
-    destination: Optional[dict[str, Any]] = None
+    destination: Optional[Find] = None
 
 
 @dataclass
@@ -46,14 +50,6 @@ class _Entry:
     values: dict[str, Any]
     desired_index: Optional[int] = None
     removed: bool = False
-
-
-def value_of(values: dict[str, Any], name: str, menu: Menu) -> Any:
-    """A property's value in a row, its default when the row leaves it out."""
-    if name in values:
-        return values[name]
-    spec = menu.field(name)
-    return spec.default if spec else None
 
 
 def identity(entry: dict[str, Any], menu: Menu) -> dict[str, Any]:
@@ -114,54 +110,56 @@ def make_plan(menu: Menu, state: str, desired: list[dict[str, Any]], rows: list[
     if menu.single_value:
         return _single_value(menu, state, desired, managed, update_secrets, before)
     entries = [_Entry(values=dict(row)) for row in managed]
+    guard = Rows.of(rows, [row for row in rows if is_dynamic(row)])
     changes: list[Change] = []
     if state == "deleted":
-        changes = _delete(menu, desired, entries)
+        changes = _delete(menu, desired, entries, guard)
     else:
-        changes = _merge(menu, state, desired, entries, update_secrets)
+        changes = _merge(menu, state, desired, entries, update_secrets, guard)
         if state == "overridden":
-            changes += _remove_unlisted(menu, entries)
+            changes += _remove_unlisted(menu, entries, guard)
             if menu.ordered:
-                changes += _order(menu, desired, entries)
+                changes += _order(menu, entries, guard)
     after = [to_data(entry.values, menu) for entry in entries if not entry.removed]
     return Plan(changes=changes, before=before, after=after)
 
 
-def _merge(menu: Menu, state: str, desired: list[dict[str, Any]], entries: list[_Entry],
-           update_secrets: str) -> list[Change]:
+def _merge(menu: Menu, state: str, desired: list[dict[str, Any]], entries: list[_Entry], update_secrets: str,
+           guard: Rows) -> list[Change]:
     changes: list[Change] = []
     for index, wanted in enumerate(desired):
-        entry = next((entry for entry in entries if entry.desired_index is None and not entry.removed
-                      and matches(wanted, entry.values, menu)), None)
-        if entry is None:
+        candidates = [entry for entry in entries if entry.desired_index is None and not entry.removed
+                      and matches(wanted, entry.values, menu)]
+        if not candidates:
+            if menu.keys and any(matches(wanted, row, menu) for row in guard.dynamic):
+                # An add would clash with it, and a set or remove cannot touch it.
+                raise SDXInputError(
+                    f"data[{index}]: the entry {identity(wanted, menu)} of menu {menu.path!r} is dynamic or built in "
+                    f"(the router made it, for example a DHCP address), so it cannot be added, set or removed")
+            if menu.fixed_entries:
+                raise SDXInputError(
+                    f"data[{index}]: menu {menu.path!r} holds only the entries the router has (they cannot be added "
+                    f"or removed), and none of them is {identity(wanted, menu)}")
             values = {name: value for name, value in wanted.items() if value is not None}
             entries.append(_Entry(values=values, desired_index=index))
             changes.append(Change("add", values=values))
             continue
+        # The row needing the fewest changes, then holding the fewest values not listed: of two rules holding the
+        # listed values, the one holding nothing else, which leaves the other for an entry that lists more.
+        entry = min(candidates, key=lambda entry: (len(updates(wanted, entry.values, menu, state, update_secrets)),
+                                                   len(set(to_data(entry.values, menu)) - set(wanted))))
         entry.desired_index = index
         found = updates(wanted, entry.values, menu, state, update_secrets)
         if found:
-            find = _find_of(entry, menu) if menu.keys else identity(wanted, menu)
-            changes.append(Change("set", find=_unique(find, entries, menu), values=found))
+            changes.append(Change("set", find=_select(entry, entries, menu, guard), values=found))
             _apply(entry.values, found)
     return changes
 
 
-class AmbiguousEntry(SDXInputError):
-    """A change would find more than the one row it means: the menu's entries need identifying keys."""
-
-
-def _unique(find: dict[str, Any], entries: list[_Entry], menu: Menu) -> dict[str, Any]:
-    """``find``, once sure it finds exactly one of the rows that stay (else the script would touch others)."""
-    found = [entry for entry in entries if not entry.removed
-             and all(equal(value, value_of(entry.values, name, menu), menu.field(name), name)
-                     for name, value in find.items())]
-    if len(found) > 1:
-        raise AmbiguousEntry(
-            f"data: in menu {menu.path!r} the entry {find} cannot be told apart from {len(found) - 1} other "
-            f"entr{'y' if len(found) == 2 else 'ies'} holding the same values, and the model of this menu has no "
-            f"identifying keys; give keys (for example keys: [comment]) with a unique value per entry")
-    return find
+def _select(entry: _Entry, entries: list[_Entry], menu: Menu, guard: Rows) -> Find:
+    """The find for ``entry`` among the rows that stay at this point of the script."""
+    others = [other.values for other in entries if other is not entry and not other.removed]
+    return select(entry.values, others, menu, guard)
 
 
 def _apply(values: dict[str, Any], found: dict[str, Any]) -> None:
@@ -172,50 +170,34 @@ def _apply(values: dict[str, Any], found: dict[str, Any]) -> None:
             values[name] = value
 
 
-def _remove_unlisted(menu: Menu, entries: list[_Entry]) -> list[Change]:
+def _remove_unlisted(menu: Menu, entries: list[_Entry], guard: Rows) -> list[Change]:
     changes = []
     for entry in entries:
         if entry.desired_index is None and not entry.removed and is_removable(entry.values):
-            changes.append(Change("remove", find=_unique(_find_of(entry, menu), entries, menu)))
+            changes.append(Change("remove", find=_select(entry, entries, menu, guard)))
             entry.removed = True
     return changes
 
 
-def _find_of(entry: _Entry, menu: Menu) -> dict[str, Any]:
-    """The values that find an existing row: its keys, else every property it holds that one can write."""
-    if menu.keys:
-        return {key: value_of(entry.values, key, menu) for key in menu.keys}
-    return to_data(entry.values, menu)
-
-
-def _delete(menu: Menu, desired: list[dict[str, Any]], entries: list[_Entry]) -> list[Change]:
+def _delete(menu: Menu, desired: list[dict[str, Any]], entries: list[_Entry], guard: Rows) -> list[Change]:
     """Removes of the listed entries (every row holding an entry's values, in a menu without keys), else of all."""
-    if desired and not menu.keys:
-        return _delete_by_content(menu, desired, entries)
+    doomed = [entry for entry in entries if is_removable(entry.values)
+              and (not desired or any(matches(wanted, entry.values, menu) for wanted in desired))]
     changes = []
-    for entry in entries:
-        if entry.removed or not is_removable(entry.values):
+    for entry in doomed:
+        if entry.removed:
             continue
-        if desired and not any(matches(wanted, entry.values, menu) for wanted in desired):
-            continue
-        changes.append(Change("remove", find=_unique(_find_of(entry, menu), entries, menu)))
-        entry.removed = True
+        # Rows holding the same values (twins in a menu without keys) go with one remove.
+        twins = [other for other in doomed if not other.removed and to_data(other.values, menu)
+                 == to_data(entry.values, menu)]
+        others = [other.values for other in entries if not other.removed and other not in twins]
+        changes.append(Change("remove", find=select(entry.values, others, menu, guard)))
+        for twin in twins:
+            twin.removed = True
     return changes
 
 
-def _delete_by_content(menu: Menu, desired: list[dict[str, Any]], entries: list[_Entry]) -> list[Change]:
-    changes = []
-    for wanted in desired:
-        found = [entry for entry in entries if not entry.removed and is_removable(entry.values)
-                 and matches(wanted, entry.values, menu)]
-        if found:
-            changes.append(Change("remove", find=identity(wanted, menu)))
-        for entry in found:
-            entry.removed = True
-    return changes
-
-
-def _order(menu: Menu, desired: list[dict[str, Any]], entries: list[_Entry]) -> list[Change]:
+def _order(menu: Menu, entries: list[_Entry], guard: Rows) -> list[Change]:
     """The fewest moves that put the listed entries in the listed order.
 
     The entries already in order, up to the last listed one, stay (the longest increasing run ending there); every
@@ -225,13 +207,15 @@ def _order(menu: Menu, desired: list[dict[str, Any]], entries: list[_Entry]) -> 
     listed = [entry.desired_index for entry in sequence if entry.desired_index is not None]
     if len(listed) < 2:
         return []
-    staying = _in_order(listed, len(desired) - 1)
+    by_index = {entry.desired_index: entry for entry in sequence if entry.desired_index is not None}
+    last = max(by_index)
+    staying = _in_order(listed, last)
     changes = []
-    for index in range(len(desired) - 2, -1, -1):
+    for index in range(last - 1, -1, -1):
         if index in staying:
             continue
-        changes.append(Change("move", find=_unique(identity(desired[index], menu), sequence, menu),
-                              destination=_unique(identity(desired[index + 1], menu), sequence, menu)))
+        changes.append(Change("move", find=_select(by_index[index], sequence, menu, guard),
+                              destination=_select(by_index[index + 1], sequence, menu, guard)))
     others = [entry for entry in sequence if entry.desired_index is None]
     ordered = sorted((entry for entry in sequence if entry.desired_index is not None),
                      key=lambda entry: entry.desired_index)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from ._config_find import Find
 from ._config_plan import Change
 from ._config_values import text
 from ._errors import SDXInputError
@@ -60,13 +61,16 @@ def _assignments(values: dict[str, Any], secrets: frozenset[str], mask: bool) ->
     return [f"{name}={MASK if mask and name in secrets else quote(value)}" for name, value in values.items()]
 
 
-def _where(find: dict[str, Any]) -> str:
-    missing = [name for name, value in find.items() if value is None]
+def _where(find: Optional[Find]) -> str:
+    find = find or Find({})
+    missing = [name for name, value in find.equals.items() if value is None]
     if missing:
         raise SDXInputError(f"keys: an entry of the router holds no {missing[0]}, so it cannot be found by its keys "
-                            f"({', '.join(find)}); choose keys that every entry of the menu holds")
-    terms = " ".join(f"{name}={quote(value)}" for name, value in find.items())
-    return f"[find where {terms}]" if terms else "[find]"
+                            f"({', '.join(find.equals)}); choose keys that every entry of the menu holds")
+    terms = [f"{name}={quote(value)}" for name, value in find.equals.items()]
+    terms += [f"{name}!={quote(value)}" for name, value in find.differs.items()]
+    terms += ["dynamic=no"] if find.static_only else []
+    return f"[find where {' '.join(terms)}]" if terms else "[find]"
 
 
 def command(menu: Menu, change: Change, mask: bool = False) -> list[str]:
@@ -76,10 +80,10 @@ def command(menu: Menu, change: Change, mask: bool = False) -> list[str]:
     if change.kind == "add":
         return [" ".join([prefix, "add", *_assignments(change.values, secrets, mask)])]
     if change.kind == "remove":
-        return [f"{prefix} remove {_where(change.find or {})}"]
+        return [f"{prefix} remove {_where(change.find)}"]
     if change.kind == "move":
-        return [f"{prefix} move {_where(change.find or {})} destination={_where(change.destination or {})}"]
-    target = [] if menu.single_value else [_where(change.find or {})]
+        return [f"{prefix} move {_where(change.find)} destination={_where(change.destination)}"]
+    target = [] if menu.single_value else [_where(change.find)]
     sets = {name: value for name, value in change.values.items() if value is not None}
     unsets = [name for name, value in change.values.items() if value is None]
     lines = []

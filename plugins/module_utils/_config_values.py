@@ -7,27 +7,37 @@
 
 The synchronous endpoint answers typed rows (``.id``, hyphenated keys, JSON booleans and numbers) or all-string rows
 with underscored keys. Both become one typed row here. Two values are equal when the router means the same thing by
-them: ``yes`` and ``true``, ``1d`` and ``24h``, ``2048KiB`` and ``2MiB``, and lists whose order does not matter.
+them: ``yes`` and ``true``, ``1d`` and ``24h``, ``2048KiB`` and ``2MiB`` (and ``2048`` where the unit is KiB),
+MAC addresses in either case, IPv6 addresses however they are written, and lists whose order does not matter.
 A false ``changed`` is the bug users of declarative modules report most.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
 from ._routeros_model import Field, Menu
+from ._secrets import is_secret_name
 
 # Flags the router adds to rows; they are not properties one sets (``disabled`` is, and the model lists it).
 FLAGS = frozenset({"dynamic", "invalid", "default", "builtin", "running", "inactive", "active", "static"})
 # Properties holding comma-separated sets: the router may answer them in any order.
 UNORDERED_LISTS = frozenset({
-    "connection-state", "connection-nat-state", "tcp-flags", "ipv4-options", "policy", "protocols",
-    "src-address-type", "dst-address-type", "address-list", "allowed-interface-list", "interfaces",
+    # firewall matchers that hold a set of flags
+    "connection-state", "connection-nat-state", "tcp-flags", "ipv4-options", "src-address-type",
+    "dst-address-type", "hotspot",
+    # sets of names, networks or algorithms
+    "policy", "protocols", "protocol-list", "address-list", "allowed-interface-list", "interfaces", "include",
+    "exclude", "allowed-address", "addresses", "tagged", "untagged", "vlan-ids", "authentication-types",
+    "unicast-ciphers", "group-ciphers", "ciphers", "auth-algorithms", "enc-algorithms", "advertise",
+    "key-usage", "discover-interface-list-members",
 })
 # Properties of free text, where "1d" and "24h" are two different words.
-FREE_TEXT = frozenset({"comment", "name", "log-prefix", "default-name", "description"})
+FREE_TEXT = frozenset({"comment", "name", "log-prefix", "default-name", "description", "on-event", "source",
+                       "content", "text", "regexp"})
 _TRUE = frozenset({"yes", "true"})
 _FALSE = frozenset({"no", "false"})
 _WHOLE_NUMBER = re.compile(r"-?[1-9][0-9]*|0")
@@ -36,6 +46,9 @@ _DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": De
 _CLOCK = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)(KiB|MiB|GiB|TiB|k|K|M|G|T)")
 _SIZE_UNITS = {"k": 1, "K": 1, "KiB": 1, "M": 2, "MiB": 2, "G": 3, "GiB": 3, "T": 4, "TiB": 4}
+# A size whose default carries one of these units takes a bare number in that unit (``cache-size=2048`` is 2048KiB).
+_DEFAULT_SIZE = re.compile(r"\d+(KiB|MiB|GiB|TiB)")
+_MAC = re.compile(r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}")
 
 
 def property_name(key: str) -> str:
@@ -96,15 +109,95 @@ def equal(wanted: Any, current: Any, field: Optional[Field], name: str = "") -> 
     if left == right:
         return True
     name = name or (field.name if field else "")
-    if name in UNORDERED_LISTS:
-        return sorted(left.split(",")) == sorted(right.split(","))
     if name in FREE_TEXT:
         return False
-    for measure in (duration, size):
+    left_items, right_items = items(left, name), items(right, name)
+    if left_items == right_items:
+        return True
+    if name in UNORDERED_LISTS:
+        return sorted(left_items) == sorted(right_items)
+    unit = size_unit(field)
+    for measure in (duration, lambda value: size(value, unit)):
         left_amount, right_amount = measure(left), measure(right)
         if left_amount is not None and right_amount is not None:
             return left_amount == right_amount
     return False
+
+
+def items(value: str, name: str = "") -> list[str]:
+    """A comma-separated value's items as the router prints them: MAC addresses in capitals, IPv6 addresses in
+    lower case and compressed (``2001:DB8:0::1`` is ``2001:db8::1``), a whole-length prefix as the bare address.
+    Only a value whose every item is an address is read so: text that holds one among other words is text."""
+    parts = value.split(",")
+    canonical = [_address(part, name) for part in parts]
+    return parts if None in canonical else [part for part in canonical if part is not None]
+
+
+def _address(item: str, name: str) -> Optional[str]:
+    """``item`` as the router prints the address it is, or None when it is not an address."""
+    negated = item.startswith("!")
+    body = item[1:] if negated else item
+    if "mac" in name and _MAC.fullmatch(body):
+        body = body.upper().replace("-", ":")
+    elif "." in body or ":" in body:
+        try:
+            address = ipaddress.ip_interface(body)
+        except ValueError:
+            return None
+        whole = address.network.prefixlen == address.max_prefixlen
+        body = str(address.ip) if whole else str(address)
+    else:
+        return None
+    return ("!" if negated else "") + body
+
+
+# Properties whose prefixes the router stores as the network (``1.1.1.1/24`` is kept as ``1.1.1.0/24``, as the
+# RouterOS manual says of the firewall's addresses), and whether it prints a whole-length prefix as a bare address.
+_NETWORKS = {
+    **{(f"{family} firewall {table}", name): True for family in ("ip", "ipv6")
+       for table in ("filter", "nat", "mangle", "raw") for name in ("src-address", "dst-address")},
+    ("ip firewall address-list", "address"): True, ("ipv6 firewall address-list", "address"): True,
+    ("ip route", "dst-address"): False, ("ipv6 route", "dst-address"): False,
+}
+# Properties that hold an interface's own address: the host part stays, and a bare IPv4 address is a /32.
+_HOST_ADDRESSES = frozenset({("ip address", "address")})
+
+
+def as_stored(menu: Menu, name: str, value: Any) -> Any:
+    """A value of the task as the router will store and print it, so that what the plan predicts and the finds it
+    renders are what the router holds: prefixes of matchers and routes as networks, ``ip address`` with its prefix
+    length, MAC and IPv6 addresses spelled as the router prints them, bare sizes with their unit."""
+    field = menu.field(name)
+    unit = size_unit(field)
+    if unit and isinstance(value, (int, str)) and not isinstance(value, bool):
+        amount = size(str(value), unit)
+        count = amount / 1024 ** _SIZE_UNITS[unit] if amount is not None else None
+        if count is not None and count == count.to_integral_value():
+            return f"{int(count)}{unit}"  # 4096 and 4MiB are printed 4096KiB
+    if not isinstance(value, str) or name in FREE_TEXT or not value or field is not None and field.write_only \
+            or is_secret_name(name, menu.path):
+        return value  # text, and secrets, are sent exactly as written
+    return ",".join(_stored_item(menu.path, name, item) for item in items(value, name))
+
+
+def _stored_item(path: str, name: str, item: str) -> str:
+    negated, body = item.startswith("!"), item.lstrip("!")
+    try:
+        if (path, name) in _HOST_ADDRESSES and "/" not in body:
+            body = str(ipaddress.IPv4Interface(body))
+        elif (path, name) in _NETWORKS and body and (body[0].isdigit() or ":" in body) and "-" not in body:
+            network = ipaddress.ip_network(body, strict=False)
+            bare = _NETWORKS[(path, name)] and network.prefixlen == network.max_prefixlen
+            body = str(network.network_address) if bare else str(network)
+    except ValueError:
+        return item  # not an address (an address list may hold a DNS name): the router says what it thinks
+    return ("!" if negated else "") + body
+
+
+def size_unit(field: Optional[Field]) -> str:
+    """The unit a bare number of this property is in: the unit of its default (``2048KiB``), else bytes."""
+    match = _DEFAULT_SIZE.fullmatch(str(field.default)) if field is not None and field.default is not None else None
+    return match.group(1) if match else ""
 
 
 def _unset(value: Any, field: Optional[Field]) -> bool:
@@ -144,10 +237,11 @@ def duration(value: str) -> Optional[Decimal]:
     return sum((Decimal(amount) * _DURATION_UNITS[unit] for amount, unit in parts), Decimal(0))
 
 
-def size(value: str) -> Optional[Decimal]:
-    """Bytes in a RouterOS size (``2048KiB``, ``2M``); a bare number is bytes. None when it is not one."""
+def size(value: str, unit: str = "") -> Optional[Decimal]:
+    """Bytes in a RouterOS size (``2048KiB``, ``2M``); a bare number is in ``unit``, else bytes. None when it is
+    not one."""
     if re.fullmatch(r"\d+", value):
-        return Decimal(value)
+        return Decimal(value) * (1024 ** _SIZE_UNITS[unit] if unit else 1)
     match = _SIZE.fullmatch(value)
     if not match:
         return None

@@ -78,7 +78,8 @@ options:
         M(community.routeros.api_modify). A list value is written as one comma-separated string, as RouterOS does.
       - Every entry names the properties that identify it (for example C(address) and C(interface) in V(ip address)),
         and in ordered menus its C(chain). A menu that holds a single value (V(ip dns)) takes one entry.
-      - A value of V(null) unsets the property (or sets it to its empty value, such as C(comment)).
+      - A value of V(null) unsets the property (or sets it to its empty value, such as C(comment)); a property the
+        model says cannot be unset is refused.
       - Properties the model does not know for the menu, read-only properties, C(.id), and lists or dicts as values
         are refused before any request, naming the entry and the property.
     type: list
@@ -104,8 +105,8 @@ options:
     description:
       - The properties that identify an entry, instead of the model's.
       - Menus whose model has none (the firewall tables) match an entry to a row that holds every listed value;
-        two rows holding the same values cannot be told apart, and the task then fails before any request and asks
-        for O(keys), for example V([comment]).
+        two rows holding exactly the same values cannot be told apart, and the task then fails before any POST and
+        asks for O(keys), for example V([comment]).
       - Needed for a menu the model does not know; nothing is then known of its defaults or write-only properties.
     type: list
     elements: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Mapping, Optional
 
-from ansible_collections.altostrat.sdx.plugins.module_utils._config_input import check_data, parse_export
+from ansible_collections.altostrat.sdx.plugins.module_utils._config_input import check_data, export_rows
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import make_plan
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import script
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
@@ -115,7 +115,7 @@ def site_from_backup(host: str, site_id: Any, latest: Mapping[str, Any], desired
         for item in desired:
             menu = load_menu(item["path"], _text(routeros_version), item.get("keys"))
             wanted = check_data(menu, item["state"], item.get("data"))
-            plan = make_plan(menu, item["state"], wanted, parse_export(menu, str(backup.get("content") or "")))
+            plan = make_plan(menu, item["state"], wanted, export_rows(menu, str(backup.get("content") or "")))
             menus.append({"path": menu.path, "state": item["state"],
                           "commands": script(menu, plan.changes, mask=True)})
     except SDXInputError as error:

@@ -13,6 +13,10 @@ from .schema import BY_PATH, INTERFACE_MENUS, NOT_CONFIGURATION, Menu
 from .syntax import ScriptError
 from .values import Value
 
+# RouterOS shows the packets a FastTrack rule handles on a dynamic rule of its own, at the top of the filter table,
+# while an enabled fasttrack-connection rule exists.
+FASTTRACK_DUMMY = {"chain": "forward", "action": "passthrough", "comment": "special dummy rule to show fasttrack counters",
+                   "dynamic": True}
 REFERENCES = {"interface": tuple(menu.path for menu in INTERFACE_MENUS), "bridge": ("/interface bridge",),
               "wg": ("/interface wireguard",)}
 
@@ -151,6 +155,19 @@ class Router:
         if (entry.fixed.get("default") or entry.fixed.get("builtin")) and not menu.removable_defaults:
             raise ScriptError("failure: can not remove default entry")
         self.tables[menu.path].remove(entry)
+
+    def settle(self, menu: Menu) -> None:
+        """What the router changes by itself after a command: the FastTrack counters rule comes and goes."""
+        if menu.path != "/ip firewall filter":
+            return
+        table = self.tables[menu.path]
+        dummy = next((entry for entry in table if entry.fixed == FASTTRACK_DUMMY), None)
+        fasttrack = any(self.value(menu, entry, "action") == "fasttrack-connection"
+                        and not self.value(menu, entry, "disabled") for entry in table)
+        if fasttrack and dummy is None:
+            table.insert(0, Entry(self.new_id(menu), {}, dict(FASTTRACK_DUMMY)))
+        elif dummy is not None and not fasttrack:
+            table.remove(dummy)
 
     def move(self, menu: Menu, moving: list[Entry], destination: Entry | None) -> None:
         """Put ``moving`` (in table order) before ``destination``, or at the end without one."""

@@ -89,7 +89,7 @@ FILTER_ACTIONS = ("accept", "drop", "reject", "fasttrack-connection", "jump", "r
 FIREWALL_FLAGS = ("disabled", "dynamic", "invalid")
 
 MENUS: tuple[Menu, ...] = (
-    Menu("/interface bridge", {**INTERFACE, "mtu": Prop("str", "auto"), "admin-mac": TEXT, "auto-mac": BOOL_YES,
+    Menu("/interface bridge", {**INTERFACE, "mtu": Prop("str", "auto"), "admin-mac": Prop("mac"), "auto-mac": BOOL_YES,
                                "protocol-mode": enum("rstp", "none", "rstp", "stp", "mstp"),
                                "vlan-filtering": BOOL_NO, "igmp-snooping": BOOL_NO, "dhcp-snooping": BOOL_NO,
                                "fast-forward": BOOL_YES, "ingress-filtering": BOOL_YES,
@@ -172,7 +172,7 @@ MENUS: tuple[Menu, ...] = (
                                              "caps-manager")},
          unique=((("address",), "failure: already have such network"),), flags=("dynamic",)),
     Menu("/ip dns", {"servers": Prop("ips", ""), "allow-remote-requests": BOOL_NO,
-                     "cache-size": Prop("int", 2048, low=64, high=4294967295), "cache-max-ttl": Prop("duration", "1w"),
+                     "cache-size": Prop("size", "2048KiB", low=64, high=4294967295), "cache-max-ttl": Prop("duration", "1w"),
                      "max-udp-packet-size": Prop("int", 4096, low=50, high=65507),
                      "max-concurrent-queries": Prop("int", 100), "max-concurrent-tcp-sessions": Prop("int", 20),
                      "query-server-timeout": Prop("duration", "2s"), "query-total-timeout": Prop("duration", "10s"),
@@ -209,7 +209,7 @@ MENUS: tuple[Menu, ...] = (
                                 "generate-policy": enum("no", "no", "port-override", "port-strict"),
                                 **COMMON, "dynamic": ro(False)},
          unique=((("peer",), "failure: this peer already has an identity"),), flags=("disabled", "dynamic")),
-    Menu("/ip route", {"dst-address": Prop("prefix", "0.0.0.0/0"), "gateway": TEXT,
+    Menu("/ip route", {"dst-address": Prop("network", "0.0.0.0/0"), "gateway": TEXT,
                        "distance": Prop("int", 1, high=255),
                        "scope": Prop("int", 30, high=255), "target-scope": Prop("int", 10, high=255),
                        "routing-table": Prop("str", "main"), "check-gateway": TEXT, "vrf-interface": TEXT,

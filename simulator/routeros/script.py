@@ -104,6 +104,7 @@ class Verb:
         if self.verb in READ_VERBS:
             return
         getattr(self, "do_" + self.verb.replace("-", "_"))()
+        self.router.settle(self.menu)
 
     # -- arguments -----------------------------------------------------------------------------------
     def values(self, names: dict[str, str]) -> dict[str, Value]:

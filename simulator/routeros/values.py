@@ -71,16 +71,41 @@ class Prop:
             raise ScriptError(f"value of {name} must be an IPv4 address, not {raw!r}") from error
 
     def _parse_ips(self, name: str, raw: str) -> Value:
-        parts = [part for part in raw.split(",") if part]
-        for part in parts:
-            self._parse_prefix(name, part)
-        return ",".join(parts)
+        """Addresses and prefixes, each as the router prints it (IPv6 in lower case, compressed)."""
+        return ",".join(str(self._parse_prefix(name, part)) for part in raw.split(",") if part)
 
     def _parse_prefix(self, name: str, raw: str) -> Value:
+        """An address or a prefix. The console keeps a prefix as its network (the manual: "1.1.1.1/24 is converted
+        to 1.1.1.0/24"), and a whole-length prefix as the bare address."""
         try:
-            return str(ipaddress.ip_network(raw, strict=False)) if "/" in raw else str(ipaddress.ip_address(raw))
+            network = ipaddress.ip_network(raw, strict=False)
         except ValueError as error:
             raise ScriptError(f"value of {name} must be an address or a prefix, not {raw!r}") from error
+        whole = network.prefixlen == network.max_prefixlen
+        return str(network.network_address) if whole else str(network)
+
+    def _parse_network(self, name: str, raw: str) -> Value:
+        """A route's destination: always a network with its prefix length (``10.0.0.1`` is ``10.0.0.1/32``)."""
+        try:
+            return str(ipaddress.ip_network(raw, strict=False))
+        except ValueError as error:
+            raise ScriptError(f"value of {name} must be a prefix, not {raw!r}") from error
+
+    def _parse_mac(self, name: str, raw: str) -> Value:
+        """A MAC address, which the router prints in capitals with colons."""
+        if not re.fullmatch(r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}", raw):
+            raise ScriptError(f"value of {name} must be a MAC address, not {raw!r}")
+        return raw.upper().replace("-", ":")
+
+    def _parse_size(self, name: str, raw: str) -> Value:
+        """A size in KiB, as the manual gives ``cache-size`` (a bare number is KiB), printed with its unit."""
+        match = re.fullmatch(r"(\d+)(KiB|MiB|GiB|k|M|G)?", raw)
+        if not match:
+            raise ScriptError(f"value of {name} must be a size such as 2048, 2048KiB or 4MiB, not {raw!r}")
+        kib = int(match[1]) * 1024 ** {None: 0, "KiB": 0, "k": 0, "MiB": 1, "M": 1, "GiB": 2, "G": 2}[match[2]]
+        if not self.low <= kib <= self.high:
+            raise ScriptError(f"value of {name} out of range ({self.low}..{self.high})")
+        return f"{kib}KiB"
 
     def _parse_interface_address(self, name: str, raw: str) -> Value:
         try:

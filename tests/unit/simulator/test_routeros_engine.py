@@ -218,3 +218,39 @@ def test_firewall_rules_refer_to_interfaces_and_lists_that_exist_negated_or_not(
     assert rows(router, "/ip firewall filter")[0]["in-interface"] == "!ether1"
     error = failing(router, "/ip firewall filter add chain=input in-interface-list=WAN action=drop")
     assert error.message == "input does not match any value of in-interface-list: WAN"
+
+
+def test_values_are_stored_as_routeros_prints_them(router):
+    run(router, "/interface bridge set bridge admin-mac=48:a9:8a:ab:cd:ef; /ip dns set cache-size=4096 "
+                "servers=2001:DB8:0::53,1.1.1.1; /ip firewall filter add chain=input action=drop "
+                "dst-address=10.1.2.3/8 src-address=!192.0.2.7/32; /ip route add dst-address=10.9.9.9 "
+                "gateway=192.0.2.1; /ip address add address=10.7.0.1 interface=bridge")
+    assert rows(router, "/interface bridge")[0]["admin-mac"] == "48:A9:8A:AB:CD:EF"
+    dns = rows(router, "/ip dns")[0]
+    assert dns["cache-size"] == "4096KiB" and dns["servers"] == "2001:db8::53,1.1.1.1"
+    rule = rows(router, "/ip firewall filter")[-1]
+    assert rule["dst-address"] == "10.0.0.0/8" and rule["src-address"] == "!192.0.2.7"
+    assert rows(router, "/ip route")[-1]["dst-address"] == "10.9.9.9/32"
+    assert "10.7.0.1/32" in [row["address"] for row in rows(router, "/ip address")]
+    run(router, "/ip dns set cache-size=2MiB")
+    assert rows(router, "/ip dns")[0]["cache-size"] == "2048KiB"
+    assert "cache-size" not in str(export_sections(router)["/ip dns"])  # at its default again
+
+
+def test_find_by_a_property_a_rule_does_not_set_and_by_dynamic_no(router):
+    run(router, "/ip firewall filter add chain=input action=accept; /ip firewall filter add chain=input "
+                "action=accept protocol=icmp; /ip firewall filter remove [find where chain=input action=accept "
+                "protocol!=icmp]")
+    assert [row.get("protocol") for row in rows(router, "/ip firewall filter")] == ["icmp"]
+    run(router, "/ip address remove [find where interface=ether1 dynamic=no]")
+    assert rows(router, "/ip address")[-1]["dynamic"] is True
+
+
+def test_a_fasttrack_rule_brings_the_dynamic_counters_rule_which_cannot_be_removed(router):
+    run(router, "/ip firewall filter add chain=forward action=fasttrack-connection connection-state=established,related")
+    dummy = rows(router, "/ip firewall filter")[0]
+    assert dummy["dynamic"] is True and dummy["action"] == "passthrough" and dummy["chain"] == "forward"
+    assert "passthrough" not in str(export_sections(router)["/ip firewall filter"])
+    assert "dynamic" in str(failing(router, "/ip firewall filter remove [find where action=passthrough]"))
+    run(router, "/ip firewall filter disable [find where action=fasttrack-connection]")
+    assert all(not row["dynamic"] for row in rows(router, "/ip firewall filter"))

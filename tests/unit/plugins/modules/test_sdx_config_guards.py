@@ -77,3 +77,26 @@ def test_keys_an_entry_does_not_hold_are_refused_before_any_post():
     assert result["failed"] and "holds no comment, so it cannot be found by its keys" in result["msg"]
     assert "None" not in " ".join(result.get("commands") or [])
     assert methods() == [f"POST {SYNC.removeprefix('https://sdx.test')}"]
+
+
+@responses.activate
+def test_null_for_a_property_that_cannot_be_unset_sends_nothing():
+    result = config(path="ip firewall filter", data=[{"chain": "input", "action": "accept", "log": None}])
+    assert result["failed"] and result["msg"].startswith(
+        "data[0].log: null unsets a property, and 'log' of menu 'ip firewall filter' cannot be unset")
+    assert methods() == []
+
+
+@responses.activate
+def test_deleted_on_fixed_entries_sends_nothing():
+    result = config(path="ip service", state="deleted", data=[{"name": "telnet"}])
+    assert result["failed"] and "fixed by the router" in result["msg"]
+    assert methods() == []
+
+
+@responses.activate
+def test_adding_a_fixed_entry_is_refused_after_the_read_and_before_any_post():
+    responses.post(SYNC, json=[{".id": "*1", "name": "ssh", "port": 22, "disabled": False, "invalid": False}])
+    result = config(path="ip service", data=[{"name": "ssh", "port": 2222}, {"name": "gopher", "port": 70}])
+    assert result["failed"] and result["msg"].startswith("data[1]: menu 'ip service' holds only the entries")
+    assert methods() == [f"POST {SYNC.removeprefix('https://sdx.test')}"]
