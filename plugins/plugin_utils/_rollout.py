@@ -221,7 +221,8 @@ def _seconds_between(start: Any, end: Any) -> Optional[float]:
 def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> dict[str, Any]:
     """One site's line of the report. A host without a result says only that: nothing is known of it."""
     recorded = dict(result or {})
-    status = str(recorded.get("status") or "not_run")
+    # A task that failed before it could decide (a template that does not render) recorded only its error.
+    status = str(recorded.get("status") or ("failed" if recorded.get("failed") else "not_run"))
     return {
         "site": printable(str(recorded.get("site") or host)),
         "site_id": printable(recorded.get("site_id") or site_id or None),
@@ -233,7 +234,7 @@ def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> 
         # the site's own job, from queued to finished, whatever else its batch waited for
         "duration": _seconds_between(recorded.get("queued"), recorded.get("finished")),
         "changed": bool(recorded.get("changed")),
-        "message": printable(str(recorded.get("message") or ("" if result else NO_RESULT_MESSAGE))),
+        "message": printable(str(recorded.get("message") or recorded.get("msg") or ("" if result else NO_RESULT_MESSAGE))),
         # what a declarative change needed on the site (sdx_config's commands); None for a script
         "commands": recorded.get("commands") if isinstance(recorded.get("commands"), list) else None,
     }
