@@ -157,6 +157,23 @@ options:
     default: 60
 """
 
+    # Confirmed apply (module_utils/_confirm.py CONFIRM_OPTIONS).
+    CONFIRM = r"""
+options:
+  confirm_timeout:
+    description:
+      - Apply the change with an automatic revert. The job first arms a one-shot C(/system scheduler) entry
+        (C(sdx-confirm-<hash>)) that runs the revert after this long, then applies the change.
+      - After the job, the task proves that SDX still reaches the router (a synchronous command, and a check-in
+        after the job), queues one confirm job that removes the entry, and reads that it is gone. Only then is
+        RV(outcome) V(confirmed).
+      - If contact is lost, the revert runs on the router; the task fails with RV(outcome=reverted) and
+        C(changed=true). When it cannot tell, it fails with RV(outcome=unknown).
+      - A duration from V(1m) to V(24h), such as V(90s), V(5m), V(1h30m). Off by default. Choose it against the
+        check-in interval as R(the safe apply guide,ansible_collections.altostrat.sdx.docsite.safe_apply) explains.
+    type: str
+"""
+
     ACTIONGROUP_SDX = r"""
 attributes:
   action_group:

@@ -28,6 +28,7 @@ author:
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.job
+  - altostrat.sdx.sdx.confirm
   - altostrat.sdx.sdx.actiongroup_sdx
   - altostrat.sdx.sdx.site
   - altostrat.sdx.attributes
@@ -137,6 +138,22 @@ options:
     description:
       - API query words sent with O(unless_found), such as V(?comment=guest), or a list of them (all must hold).
     type: raw
+  revert_script:
+    description:
+      - With O(confirm_timeout), the RouterOS commands that undo O(script), run by the router when the change is not
+        confirmed in time. It is shown in RV(confirm).
+      - With O(confirm_timeout), one of O(revert_script) and O(revert_to_backup) is required; they are mutually
+        exclusive. O(confirm_timeout) also needs O(wait=true) and O(needs_acknowledgement=true), and every run
+        queues a job (the job history cannot tell a confirmed job from a reverted one; use O(unless_found)).
+    type: str
+  revert_to_backup:
+    description:
+      - With O(confirm_timeout), the job first saves a binary C(/system backup), and the revert loads it.
+      - B(Loading a binary backup reboots the router), and restores its whole configuration as it was before the
+        job, not only what O(script) changed. The backup is saved unencrypted on the router's storage until the
+        confirm job removes it.
+    type: bool
+    default: false
 notes:
   - Runs on the controller and needs network access to O(api_url) from there.
 seealso:
@@ -178,6 +195,17 @@ EXAMPLES = r"""
     description: Nightly export
     script: /export file=nightly
     force: true
+
+- name: Move the management VLAN; the router undoes it by itself unless SDX still reaches it within 5 minutes
+  altostrat.sdx.sdx_async_script:
+    site_id: 9c69345c-8d39-4786-9f17-8153c988c89a
+    description: Management VLAN 20
+    script: /interface vlan set [find where name=mgmt] vlan-id=20
+    revert_script: /interface vlan set [find where name=mgmt] vlan-id=10
+    confirm_timeout: 5m
+    needs_acknowledgement: true
+    wait: true
+  delegate_to: localhost
 
 - name: Connection options once for every SDX module
   module_defaults:
@@ -273,9 +301,19 @@ outcome:
       was adopted. Both report C(changed=true).
     - V(not_queued), the API refused the request or it never reached the API; V(unknown), no answer told what
       became of it and no job appeared within O(settle_timeout). Both fail the task with C(changed=false).
+    - With O(confirm_timeout), once the job ran, V(confirmed) (contact proven, the revert removed), V(reverted)
+      (contact was lost and the revert ran) or V(unknown) (it cannot tell; the message says what to check). The
+      last two fail the task with C(changed=true).
   returned: always, except on bad input or a failed read of the site's jobs
   type: str
-  choices: [existing, found, would_queue, queued, adopted, not_queued, unknown]
+  choices: [existing, found, would_queue, queued, adopted, not_queued, unknown, confirmed, reverted]
+confirm:
+  description:
+    - With O(confirm_timeout), what was armed on the router and how it was confirmed, as M(altostrat.sdx.sdx_config)
+      returns it (C(scheduler), C(timeout), C(armed), C(revert), C(confirm_script), C(armed_at), C(deadline),
+      C(contact), C(job), C(router_back_at), C(disarmed_at)).
+  returned: when O(confirm_timeout) is set
+  type: dict
   sample: queued
 found:
   description: How many rows the O(unless_found) query answered.
@@ -338,6 +376,8 @@ error:
 from typing import Optional
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs, _unless_found
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import CONFIRM_OPTIONS, ConfirmPlan, script_plan
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
@@ -368,12 +408,22 @@ class AsyncScriptModule(SDXModule):
         "reveal_secrets": {"type": "bool", "default": False},
         "unless_found": {"type": "str"},
         "unless_found_parameters": {"type": "raw"},
+        **CONFIRM_OPTIONS,
+        "revert_script": {"type": "str"},
+        "revert_to_backup": {"type": "bool", "default": False},
     }
     seconds = (*_jobs.JOB_OPTIONS, "config_diff_timeout")
+    armed: Optional[ConfirmPlan] = None  # with confirm_timeout, the revert the job arms first
 
     def run(self) -> None:
         site_id = self.site_id
         request = AsynchronousScriptRequest.from_params(self.params)
+        self.armed = script_plan(self.params, site_id)
+        if self.armed is not None:
+            # The revert is armed first; the job history cannot make the task ok, since a reverted job is there
+            # as completed (use unless_found to decide by the router's state).
+            request = request.model_copy(update={"script": self.armed.job_script([request.script.strip()])})
+            self.result.update(outcome=None, confirm=self.armed.to_result())
         self._check_config_diff()
         if self.params["wait"] and not self.params["needs_acknowledgement"]:
             self.module.warn(WAIT_WITHOUT_ACKNOWLEDGEMENT)
@@ -388,7 +438,7 @@ class AsyncScriptModule(SDXModule):
             if found:
                 self.result.update(outcome="found", msg=f"unless_found matched {len(found)} row(s): nothing queued")
                 return
-        plan = _jobs.plan(site, request, force=self.params["force"])
+        plan = _jobs.plan(site, request, force=self.params["force"] or self.armed is not None)
         if not plan.will_queue:
             self.result.update(outcome="existing", job=plan.existing.to_result())
             self._wait(site, _jobs.Target(job=plan.existing))
@@ -409,13 +459,13 @@ class AsyncScriptModule(SDXModule):
             self.module.warn(queued.warning)
         if queued.adopted is not None:
             self.result.update(outcome="adopted", job=queued.adopted.to_result())
-            self._read_change(site, self._wait(site, _jobs.Target(job=queued.adopted)))
+            self._read_change(site, self._confirmed(site, self._wait(site, _jobs.Target(job=queued.adopted))))
             return
         key = queued.accepted.idempotency_key if queued.accepted else None
         self.result.update(outcome="queued", request_id=queued.accepted.request_id if queued.accepted else None,
                            job=_jobs.pending_result(site_id, request, queued))
-        self._read_change(site, self._wait(site, _jobs.Target(idempotency_key=key, request=request,
-                                                              known_ids=plan.known_ids)))
+        self._read_change(site, self._confirmed(site, self._wait(site, _jobs.Target(
+            idempotency_key=key, request=request, known_ids=plan.known_ids))))
 
     def _check_config_diff(self) -> None:
         if not self.params["config_diff"]:
@@ -459,9 +509,21 @@ class AsyncScriptModule(SDXModule):
         outcome = _jobs.wait(site, target, self.params["wait_timeout"], self.params["poll_interval"])
         self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
         failure = outcome.failure(site.id, self.params["wait_timeout"])
+        if failure and self.armed is not None and outcome.job.started_at:
+            self._confirmed(site, outcome.job, failure)  # it armed the revert before the script: watch it
         if failure:
             self.module.fail_json(msg=failure, **self.result)
         return outcome.job
+
+    def _confirmed(self, site: SiteAPI, job: Optional[Job], failure: Optional[str] = None) -> Optional[Job]:
+        """With confirm_timeout: the job once confirmed; the task fails when the change was reverted or unknown."""
+        if self.armed is None or job is None:
+            return job
+        outcome = settle(site, self.armed, self.params["description"], job, self.params, failure)
+        self.result.update(outcome=outcome.outcome, confirm=outcome.details)
+        if not outcome.confirmed:
+            self.module.fail_json(msg=f"site {site.id}: {outcome.message}", **self.result)
+        return job
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ author:
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.job
+  - altostrat.sdx.sdx.confirm
   - altostrat.sdx.sdx.actiongroup_sdx
   - altostrat.sdx.attributes
 attributes:
@@ -43,6 +44,7 @@ attributes:
     details:
       - Reads the menu as a real run does, and returns RV(commands), RV(after) and the diff a real run would have,
         without sending any POST. Its C(changed) is exactly that of a real run, which fails if the job fails.
+      - With O(confirm_timeout), RV(confirm) shows the scheduler entry and the revert lines that would be armed.
   diff_mode:
     support: full
     details:
@@ -142,6 +144,9 @@ options:
     default: true
 notes:
   - Runs on the controller and needs network access to O(api_url) from there.
+  - With O(confirm_timeout), the revert is computed from the menu as read before the change (the inverse C(add),
+    C(set), C(remove) and C(move) lines). A change whose revert would need a write-only value (removing an entry
+    with a password, or setting one with O(update_secrets=always)) is refused, since the router never returns it.
   - The script stops at its first error, as RouterOS scripts do, leaving the lines before it applied; the job then
     fails, and so does the task. A re-run reads the menu and sends only what is still missing.
 seealso:
@@ -187,6 +192,16 @@ EXAMPLES = r"""
       - address: 162.159.200.1
   check_mode: true
   register: ntp
+  delegate_to: localhost
+
+- name: Disable the WAN port, reverted by the router itself unless SDX still reaches it afterwards
+  altostrat.sdx.sdx_config:
+    path: interface ethernet
+    data:
+      - default-name: ether1
+        disabled: true
+    confirm_timeout: 5m
+  register: wan
   delegate_to: localhost
 
 - name: Read a menu in the data format, to feed it back later
@@ -265,22 +280,47 @@ parsed:
   returned: when O(state=parsed)
   type: list
   elements: dict
+outcome:
+  description:
+    - With O(confirm_timeout), once the job ran, V(confirmed) (the change holds and the revert is disarmed),
+      V(reverted) (contact was lost and the revert ran; the task fails) or V(unknown) (the task fails; the message
+      says what to check).
+    - V(null) in check mode, when nothing changes, and without O(confirm_timeout).
+  returned: when O(confirm_timeout) is set and the menu was read
+  type: str
+  choices: [confirmed, reverted, unknown]
+confirm:
+  description:
+    - With O(confirm_timeout), what was armed on the router and how it was confirmed.
+    - C(scheduler) (the entry's name), C(timeout) (seconds), C(armed) (the lines run before the change), C(revert)
+      (the revert's lines), C(confirm_script), C(armed_at) and C(deadline) (by SDX's clock), C(contact) (the
+      synchronous round trip and the check-in that proved contact), C(job) (the confirm job), C(router_back_at)
+      (when a reverted router answered again) and C(disarmed_at).
+  returned: when O(confirm_timeout) is set and something changes
+  type: dict
+reverted_to_before:
+  description: After a revert, whether the menu read back holds what it held before the change.
+  returned: when RV(outcome=reverted)
+  type: bool
 error:
   description: The API error, when the task failed on one (as M(altostrat.sdx.sdx_async_script) returns it).
   returned: failure
   type: dict
 """
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
 from ansible_collections.altostrat.sdx.plugins.module_utils._config import OFFLINE_STATES, as_text, read_menu
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_input import check_data, parse_export
-from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import STATES, make_plan
+from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import STATES, Plan, make_plan
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import script
+from ansible_collections.altostrat.sdx.plugins.module_utils._config_revert import revert_lines, same_entries
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_values import is_dynamic, to_data
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import CONFIRM_OPTIONS, ConfirmPlan, parse_duration, scheduler_name
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
-from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._routeros_model import Menu, load_menu
 from ansible_collections.altostrat.sdx.plugins.module_utils._secrets import is_secret_name
@@ -302,15 +342,19 @@ class ConfigModule(SDXModule):
         "make_backup": {"type": "bool", "default": False},
         "wait": {"type": "bool", "default": True},
         **_jobs.JOB_OPTIONS,
+        **CONFIRM_OPTIONS,
     }
     # rendered and parsed make no request: run() says when a state that reads the router has no site.
     takes_site = "optional"
     seconds = tuple(_jobs.JOB_OPTIONS)
+    confirm_seconds: Optional[int] = None  # confirm_timeout, in seconds
+    change_job: Optional[Job] = None  # the job of the change, once waited for
 
     def run(self) -> None:
         state = self.params["state"]
         menu = load_menu(self.params["path"], self.params["routeros_version"], self.params["keys"])
         self._check_options(state)
+        self.confirm_seconds = self._check_confirm(state)
         desired = check_data(menu, state, self.params["data"])
         self._protect_secrets(menu, desired)
         if state == "rendered":
@@ -341,6 +385,14 @@ class ConfigModule(SDXModule):
         if state in ("gathered", "parsed") and self.params["data"] is not None:
             raise SDXInputError(f"data: state={state} takes no data; it returns the menu in that format")
 
+    def _check_confirm(self, state: str) -> Optional[int]:
+        seconds = parse_duration(self.params["confirm_timeout"])
+        if seconds is not None and (state in OFFLINE_STATES or state == "gathered"):
+            raise SDXInputError(f"confirm_timeout: state={state} changes nothing, so there is nothing to confirm")
+        if seconds is not None and not self.params["wait"]:
+            raise SDXInputError("confirm_timeout: needs wait=true; the task proves contact and confirms after the job")
+        return seconds
+
     def _protect_secrets(self, menu: Menu, entries: list[dict[str, Any]]) -> None:
         """Secret values (write-only properties, and properties named as secrets, such as a PPP password that the
         router prints) are masked wherever the result shows them, ``invocation`` included."""
@@ -362,16 +414,45 @@ class ConfigModule(SDXModule):
             return
         self.result.update(changed=True, after=plan.after, converged=None)
         self._diff(site, menu, plan.before, plan.after)
+        description = self.params["description"] or f"sdx_config {menu.path} ({state})"
+        lines = script(menu, plan.changes)
+        armed = self._arm(site, menu, plan, description, lines)
         if self.module.check_mode:
             return
         request = AsynchronousScriptRequest(
-            description=self.params["description"] or f"sdx_config {menu.path} ({state})",
-            script="\n".join(script(menu, plan.changes)) + "\n", make_backup=self.params["make_backup"],
-            needs_acknowledgement=True)
-        job = self._queue_and_wait(site, request)
+            description=description, script=armed.job_script(lines) if armed else "\n".join(lines) + "\n",
+            make_backup=self.params["make_backup"], needs_acknowledgement=True)
+        job = self._queue_and_wait(site, request, armed and (
+            lambda change, failure: self._confirmed_apply(site, menu, armed, description, change, failure)))
         if job is None:
             return
+        if armed is not None:
+            self._confirmed_apply(site, menu, armed, description, self.change_job)
         self._confirm(site, menu, state, desired, job)
+
+    def _arm(self, site: SiteAPI, menu: Menu, plan: Plan, description: str, lines: list[str]) -> Optional[ConfirmPlan]:
+        """With confirm_timeout: the revert the job arms first (shown in check mode too)."""
+        if self.confirm_seconds is None:
+            return None
+        armed = ConfirmPlan(name=scheduler_name(site.id, "\n".join(lines), description), seconds=self.confirm_seconds,
+                            revert=revert_lines(menu, plan))
+        self.result.update(outcome=None, confirm=armed.to_result())
+        return armed
+
+    def _confirmed_apply(self, site: SiteAPI, menu: Menu, armed: ConfirmPlan, description: str,
+                         change: Job, failure: Optional[str] = None) -> None:
+        """Prove contact and confirm (or, after a failed job, watch the revert); fail unless confirmed."""
+        outcome = settle(site, armed, description, change, self.params, failure)
+        self.result.update(outcome=outcome.outcome, confirm=outcome.details)
+        if outcome.confirmed:
+            return
+        if outcome.outcome == "reverted":
+            rows = read_menu(site, menu)
+            after = make_plan(menu, "merged", [], rows).before
+            self.result.update(after=after, converged=False,
+                               reverted_to_before=same_entries(menu, after, self.result["before"]))
+            self._diff(site, menu, self.result["before"], after)
+        self.module.fail_json(msg=f"site {site.id}, menu {menu.cli_path}: {outcome.message}", **self.result)
 
     def _diff(self, site: SiteAPI, menu: Menu, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
         if self.module._diff:  # pylint: disable=protected-access
@@ -379,7 +460,8 @@ class ConfigModule(SDXModule):
                                    "before_header": f"site {site.id}: {menu.cli_path} before",
                                    "after_header": f"site {site.id}: {menu.cli_path} after"}
 
-    def _queue_and_wait(self, site: SiteAPI, request: AsynchronousScriptRequest) -> Optional[dict[str, Any]]:
+    def _queue_and_wait(self, site: SiteAPI, request: AsynchronousScriptRequest,
+                        armed_failure: Optional[Callable[[Job, str], None]] = None) -> Optional[dict[str, Any]]:
         """Queue the script through the at-most-once path; the completed job when waiting, else None."""
         planned = _jobs.plan(site, request, force=True)
         queued = _jobs.queue(site, request, planned.known_ids, self.params["settle_timeout"])
@@ -396,7 +478,10 @@ class ConfigModule(SDXModule):
             return None
         outcome = _jobs.wait(site, target, self.params["wait_timeout"], self.params["poll_interval"])
         self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
+        self.change_job = outcome.job
         failure = outcome.failure(site.id, self.params["wait_timeout"])
+        if failure and armed_failure is not None and outcome.job.started_at:
+            armed_failure(outcome.job, failure)  # the job armed the revert before its first change: watch it undo the rest
         if failure:
             self.module.fail_json(msg=f"{failure}; the router may hold part of the change (the script stops at its "
                                       f"first error)", **self.result)
