@@ -40,6 +40,13 @@ def write_reports(report: Mapping[str, Any], dest: str, started: datetime) -> st
     return own
 
 
+def failure_counts(counts: Mapping[str, int]) -> str:
+    """``1 site(s) failed, 1 reverted, 10 not reached``: the sites that did not take the change, by why."""
+    parts = [f"{counts.get('failed', 0)} site(s) failed"]
+    parts += [f"{counts[status]} {status}" for status in _rollout.FAILED_STATUSES[1:] if counts.get(status)]
+    return ", ".join([*parts, f"{counts.get('not_run', 0)} not reached"])
+
+
 class ActionModule(ActionBase):
     """Runs on the controller, once; writes the reports in check mode too (they are the run's output)."""
 
@@ -66,6 +73,6 @@ class ActionModule(ActionBase):
                       ansible_stats={"data": {"rollout_counts": counts, "rollout_stopped": stopped},
                                      "per_host": False, "aggregate": True})
         if not report["succeeded"]:
-            result.update(failed=True, msg=f"Rollout of '{report['description']}': {counts.get('failed', 0)} site(s) "
-                                           f"failed, {counts.get('not_run', 0)} not reached; see {own}.json")
+            result.update(failed=True, msg=f"Rollout of '{report['description']}': {failure_counts(counts)}; see "
+                                           f"{own}.json")
         return result

@@ -12,6 +12,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import parse_duration
 from ansible_collections.altostrat.sdx.plugins.module_utils._connection import CONNECTION_OPTION_NAMES
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
 from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
@@ -34,6 +35,9 @@ ARGUMENT_SPEC = {
     "verify_expect": {"type": "str", "default": ""},
     "force": {"type": "bool", "default": False},
     "config_diff": {"type": "bool", "default": False},
+    "confirm_timeout": {"type": "str", "default": ""},
+    "revert_script": {"type": "str", "default": ""},
+    "revert_to_backup": {"type": "bool", "default": False},
     "stopped": {"type": "int"},
     **_CONNECTION,
 }
@@ -67,7 +71,7 @@ class ActionModule(SiteAction):
         result.update(site, changed=site["changed"])
         if diff:
             result["diff"] = diff
-        if site["status"] == "failed":
+        if site["status"] in _rollout.FAILED_STATUSES:
             result.update(failed=True, msg=site["message"])
         return result
 
@@ -87,7 +91,10 @@ class ActionModule(SiteAction):
                 return _rollout.site_result("configured", host, site_id, config=job, wait=args["wait"],
                                             check_mode=self._task.check_mode), job.get("diff")
             job = self._module("sdx_async_script", site_id, args, task_vars, **self._script_args(args))
-            verify = self._verify(site_id, args, task_vars)
+            try:
+                verify = self._verify(site_id, args, task_vars)
+            except SiteFailed as failure:
+                raise SiteFailed(str(failure), job=job) from None
         except SiteFailed as failure:
             return _rollout.site_result("failed", host, site_id, job=failure.job, error={"msg": str(failure)}), None
         return _rollout.site_result("ran", host, site_id, job=job, wait=args["wait"], check_mode=self._task.check_mode,
@@ -107,12 +114,35 @@ class ActionModule(SiteAction):
                              "the diff compares the backup SDX takes before the script runs with one taken after the "
                              "job completed; with rollout_config, the report has the commands each site needed "
                              "instead.")
+        ActionModule._check_confirm(args)
         if not args["config"]:
             return {}
         try:
             return checked_config(args["config"])
         except SDXInputError as error:
             raise SiteFailed(str(error)) from None
+
+    @staticmethod
+    def _check_confirm(args: dict[str, Any]) -> None:
+        """rollout_confirm_timeout: a duration, waited for, and for a script the revert the user gives."""
+        if not args["confirm_timeout"]:
+            if args["revert_script"] or args["revert_to_backup"]:
+                raise SiteFailed("rollout_revert_script and rollout_revert_to_backup are only used with "
+                                 "rollout_confirm_timeout")
+            return
+        try:
+            parse_duration(args["confirm_timeout"], "rollout_confirm_timeout")
+        except SDXInputError as error:
+            raise SiteFailed(str(error)) from None
+        if not args["wait"]:
+            raise SiteFailed("rollout_confirm_timeout needs rollout_wait: the change is confirmed after its job ran")
+        if not args["config"] and bool(args["revert_script"]) == bool(args["revert_to_backup"]):
+            raise SiteFailed("rollout_confirm_timeout with a script needs exactly one of rollout_revert_script (the "
+                             "commands that undo it) and rollout_revert_to_backup (which reboots the router); with "
+                             "rollout_config the revert is computed")
+        if args["config"] and (args["revert_script"] or args["revert_to_backup"]):
+            raise SiteFailed("rollout_config computes its own revert: leave rollout_revert_script and "
+                             "rollout_revert_to_backup unset")
 
     def _read_site(self, host: str, site_id: str, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         """The site as altostrat.sdx.sdx_site_info reads it; an unknown site, or an offline one that must not be
@@ -133,18 +163,28 @@ class ActionModule(SiteAction):
         return self._module("sdx_command", site_id, args, task_vars, command=args["verify_command"])
 
     @staticmethod
+    def _confirm_args(args: dict[str, Any]) -> dict[str, Any]:
+        """confirm_timeout and the script's revert for the module, when the rollout confirms its change."""
+        if not args["confirm_timeout"]:
+            return {}
+        revert = {"revert_script": args["revert_script"]} if args["revert_script"] else {}
+        if args["revert_to_backup"]:
+            revert = {"revert_to_backup": True}
+        return {"confirm_timeout": args["confirm_timeout"], **revert}
+
+    @staticmethod
     def _script_args(args: dict[str, Any]) -> dict[str, Any]:
         return {"description": args["description"], "script": args["script"], "make_backup": args["make_backup"],
                 "needs_acknowledgement": True, "force": args["force"], "wait": args["wait"],
                 "wait_timeout": args["wait_timeout"], "poll_interval": args["poll_interval"],
-                "config_diff": args["config_diff"]}
+                "config_diff": args["config_diff"], **ActionModule._confirm_args(args)}
 
     @staticmethod
     def _config_args(config: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
         given = {"path": config["path"], "data": config.get("data") or None, "state": config["state"],
                  "keys": config.get("keys") or None, "description": args["description"],
                  "make_backup": args["make_backup"], "wait": args["wait"], "wait_timeout": args["wait_timeout"],
-                 "poll_interval": args["poll_interval"]}
+                 "poll_interval": args["poll_interval"], "confirm_timeout": args["confirm_timeout"] or None}
         return {name: value for name, value in given.items() if value is not None}
 
     def _module(self, name: str, site_id: str, args: dict[str, Any], task_vars: dict[str, Any],

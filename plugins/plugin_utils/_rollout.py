@@ -22,7 +22,11 @@ from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SI
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._rollout_config import (
     command_groups, commands_of, configured, group_summary)
 
-STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "not_run")
+STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "reverted", "unknown", "not_run")
+# A site in one of these did not take the change as asked: it fails the run, and counts towards a batch's stop.
+# reverted: confirm_timeout's revert ran on the router after contact was lost; unknown: the module could not tell
+# whether the change holds (or whether it was queued).
+FAILED_STATUSES = ("failed", "reverted", "unknown")
 # The two ways a site is not run: the role left it alone, or the role never ran on it (the report says so).
 STOPPED_MESSAGE = "not reached: the rollout stopped after a batch failed beyond {percent}%"
 NO_RESULT_MESSAGE = "not reached: no rollout result for this host, the role did not run on it in this play"
@@ -178,12 +182,17 @@ def _ran(job: Mapping[str, Any], wait: Any, check_mode: Any, verify: Optional[Ma
         return "queued", "would queue the script (check mode)", job
     if not boolean(wait, strict=False):
         return "queued", "queued the script", job
-    return "completed", "job completed" + (", verified" if verified else ""), job
+    confirmed = ", confirmed" if job.get("outcome") == "confirmed" else ""
+    return "completed", "job completed" + confirmed + (", verified" if verified else ""), job
 
 
 def _failed(error: Mapping[str, Any], job: Optional[Mapping[str, Any]] = None) -> tuple[str, str, Mapping[str, Any]]:
-    """A task failed (``error`` is its result); ``job`` is the script task's result when it got that far."""
-    return "failed", str(error.get("msg") or "failed"), job or {}
+    """A task failed (``error`` is its result); ``job`` is the change task's result when it got that far. Its
+    ``outcome`` tells a change that was reverted, or whose fate is unknown, from any other failure."""
+    job = job or {}
+    outcome = job.get("outcome")
+    status = outcome if outcome in ("reverted", "unknown") else "failed"
+    return status, str(error.get("msg") or job.get("msg") or "failed"), job
 
 
 # What the role can see of a site, each with the facts it gives site_result.
@@ -273,7 +282,7 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
         "total": len(rows),
         "counts": {status: counts.get(status, 0) for status in STATUSES},
         "stopped": stopped,
-        "succeeded": counts.get("failed", 0) == 0 and counts.get("not_run", 0) == 0,
+        "succeeded": not any(counts.get(status, 0) for status in (*FAILED_STATUSES, "not_run")),
         "sites": rows,
         "config_diff": bool(config_diff or changes),
         "config_diffs": group_changes(changes),
@@ -351,7 +360,7 @@ def junit(report: Mapping[str, Any]) -> str:
     suite = ElementTree.Element("testsuite", {
         "name": printable(f"altostrat.sdx rollout: {report['description']}"),
         "tests": str(report["total"]),
-        "failures": str(counts.get("failed", 0)),
+        "failures": str(sum(counts.get(status, 0) for status in FAILED_STATUSES)),
         "errors": "0",
         "skipped": str(counts.get("skipped_offline", 0) + counts.get("not_run", 0)),
     })
@@ -360,7 +369,7 @@ def junit(report: Mapping[str, Any]) -> str:
             "classname": "altostrat.sdx.rollout", "name": printable(str(item["site"])),
             "time": str(item["duration"] or 0)})
         message = printable(str(item["message"]))
-        if item["status"] == "failed":
+        if item["status"] in FAILED_STATUSES:
             ElementTree.SubElement(case, "failure", {"message": message}).text = message
         elif item["status"] in ("skipped_offline", "not_run"):
             ElementTree.SubElement(case, "skipped", {"message": message or printable(str(item["status"]))})

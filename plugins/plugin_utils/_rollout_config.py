@@ -43,7 +43,9 @@ def configured(config: Mapping[str, Any], wait: Any, check_mode: Any) -> tuple[s
         return "queued", f"would queue {needed} (check mode)", config
     if not boolean(wait, strict=False):
         return "queued", f"queued {needed}", config
-    return "completed", f"job completed, {needed}; the router holds the desired state (converged)", config
+    confirmed = ", confirmed" if config.get("outcome") == "confirmed" else ""
+    return ("completed", f"job completed{confirmed}, {needed}; the router holds the desired state (converged)",
+            config)
 
 
 def commands_of(result: Mapping[str, Any]) -> Optional[list[str]]:
