@@ -30,7 +30,8 @@ FAILED_STATUSES = ("failed", "reverted", "unknown")
 # The two ways a site is not run: the role left it alone, or the role never ran on it (the report says so).
 STOPPED_MESSAGE = "not reached: the rollout stopped after a batch failed beyond {percent}%"
 NO_RESULT_MESSAGE = "not reached: no rollout result for this host, the role did not run on it in this play"
-# Set on every host of the rollout's play by the role once a batch failed beyond rollout_max_fail_percentage (its value).
+# Once a batch failed beyond rollout_max_fail_percentage, the role keeps that value on localhost and hands it to each
+# later site's altostrat.sdx.rollout_site; a host that holds it and no result is reported as left alone.
 STOPPED_VARIABLE = "_script_rollout_stopped"
 # The host variables that name a site, first found wins: the role's input, then the inventory's site variable.
 SITE_VARIABLES = ("rollout_site_id", SITE_VARIABLE)

@@ -37,7 +37,7 @@ def test_rows_counts_and_a_rollout_the_role_stopped():
     built = report()
     assert built["total"] == 4 == sum(built["counts"].values())
     assert built["counts"] == {"completed": 1, "unchanged": 0, "queued": 0, "skipped_offline": 1, "failed": 1,
-                               "not_run": 1}
+                               "reverted": 0, "unknown": 0, "not_run": 1}
     assert built["stopped"] and not built["succeeded"]
     rows = {row["site"]: row for row in built["sites"]}
     assert rows["branch-0004"]["message"] == "not reached: the rollout stopped"
@@ -176,3 +176,36 @@ def test_hosts_of_a_stopped_rollout_are_not_run_and_others_left_out_when_only_th
     report = _rollout.build_report(hostvars, ["a", "b", "c"], "d", reached_only=True)
     assert [(row["site"], row["status"]) for row in report["sites"]] == [("a", "failed"), ("b", "not_run")]
     assert report["stopped"] and report["sites"][1]["message"].endswith("beyond 10%")
+
+
+@pytest.mark.parametrize("outcome, status", [("reverted", "reverted"), ("unknown", "unknown"),
+                                             ("not_queued", "failed"), (None, "failed")])
+def test_a_change_that_was_reverted_or_whose_fate_is_unknown_has_a_status_of_its_own(outcome, status):
+    job = {"changed": True, "outcome": outcome, "msg": "site s: contact was lost; its revert ran",
+           "job": {"id": "j-1", "created_at": "2026-11-28T12:00:00Z"}}
+    result = _rollout.site_result("failed", "branch-0001", "s", error={"msg": job["msg"]}, job=job)
+    assert (result["status"], result["message"], result["job_id"]) == (status, job["msg"], "j-1")
+
+
+def test_reverted_and_unknown_sites_fail_the_report_and_its_junit_and_are_counted_apart():
+    hostvars = {"a": {"script_rollout_result": {"site": "a", "status": "reverted", "message": "revert ran"}},
+                "b": {"script_rollout_result": {"site": "b", "status": "unknown", "message": "cannot tell"}},
+                "c": {"script_rollout_result": {"site": "c", "status": "completed", "message": "job completed"}}}
+    built = _rollout.build_report(hostvars, ["a", "b", "c"], "d")
+    assert (built["counts"]["reverted"], built["counts"]["unknown"], built["counts"]["failed"]) == (1, 1, 0)
+    assert not built["succeeded"] and not built["stopped"]
+    assert "3 site(s): 1 completed, 1 reverted, 1 unknown" in _rollout.table(built)
+    suite = ElementTree.fromstring(_rollout.junit(built))
+    assert suite.get("failures") == "2" and len(suite.findall("testcase/failure")) == 2
+
+
+def test_a_task_that_failed_before_deciding_is_a_failed_site_with_its_error():
+    hostvars = {"a": {"script_rollout_result": {"failed": True, "msg": "template: no such file"}}}
+    row = _rollout.build_report(hostvars, ["a"], "d")["sites"][0]
+    assert (row["status"], row["message"]) == ("failed", "template: no such file")
+
+
+def test_a_confirmed_change_says_so():
+    job = {"changed": True, "outcome": "confirmed", "job": {"status": "completed"}}
+    assert _rollout.site_result("ran", "a", "s", job=job, wait=True, check_mode=False)["message"] == \
+        "job completed, confirmed"
