@@ -22,18 +22,26 @@ description:
   - This module is an action plugin; it runs on the controller.
 author:
   - Altostrat SDX collection maintainers (@altostrat)
-extends_documentation_fragment:
-  - altostrat.sdx.attributes
 attributes:
   action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
+    details:
+      - It is only an action plugin, which runs on the controller.
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Writes the reports in check mode too.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: none
     details:
       - Each run writes a report of its own.

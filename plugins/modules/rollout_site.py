@@ -25,19 +25,28 @@ author:
 extends_documentation_fragment:
   - altostrat.sdx.sdx
   - altostrat.sdx.sdx.actiongroup_sdx
-  - altostrat.sdx.attributes
 attributes:
   action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
+    details:
+      - It is only an action plugin, which runs on the controller.
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Queues nothing; the site reports C(queued) (would queue) or C(unchanged).
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
       - Shows the script queued, or the commands a declarative change needs.
   idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
 options:
   site_id:
@@ -95,6 +104,27 @@ options:
         script.
     type: bool
     default: false
+  confirm_timeout:
+    description:
+      - Apply the change with an automatic revert, as O(altostrat.sdx.sdx_async_script#module:confirm_timeout) and
+        O(altostrat.sdx.sdx_config#module:confirm_timeout) do; a duration from V(1m) to V(24h) such as V(5m). Off when
+        empty.
+      - A site whose change cut it off from SDX, and whose revert ran, is C(reverted); one where the module cannot tell
+        is C(unknown). Both fail the task. A confirmed site is C(completed).
+      - With O(script), give exactly one of O(revert_script) and O(revert_to_backup); with O(config), neither (the
+        revert is computed). Needs O(wait).
+    type: str
+    default: ""
+  revert_script:
+    description: With O(confirm_timeout) and O(script), the RouterOS commands that undo the script.
+    type: str
+    default: ""
+  revert_to_backup:
+    description:
+      - With O(confirm_timeout) and O(script), revert by loading a binary backup the same job takes first.
+        B(Loading it reboots the router.)
+    type: bool
+    default: false
   stopped:
     description:
       - Set when an earlier batch failed beyond this percentage; the site is then left alone and recorded as
@@ -132,7 +162,7 @@ site_id:
   type: str
 status:
   description:
-    - C(completed), C(unchanged), C(queued), C(skipped_offline), C(failed) or C(not_run).
+    - C(completed), C(unchanged), C(queued), C(skipped_offline), C(failed), C(reverted), C(unknown) or C(not_run).
   returned: always
   type: str
   sample: completed
