@@ -65,10 +65,11 @@ class ActionModule(SiteAction):
             _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         except AnsibleActionFail as error:
             site = _rollout.site_result("failed", host, self._task.args.get("site_id"), error={"msg": str(error)})
-            return {**result, **site, "failed": True, "msg": site["message"]}
+            return {**result, "rollout": site, "failed": True, "msg": site["message"]}
         site_id = args["site_id"] or task_vars.get(SITE_VARIABLE) or ""
         site, diff = self._site(host, site_id, args, task_vars)
-        result.update(site, changed=site["changed"])
+        # Nested: a task result's own keys (finished, among others) mean something else to ansible-core.
+        result.update(rollout=site, changed=site["changed"])
         if diff:
             result["diff"] = diff
         if site["status"] in _rollout.FAILED_STATUSES:

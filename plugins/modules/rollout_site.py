@@ -148,51 +148,51 @@ EXAMPLES = r"""
     verify_command: /system/ntp/client/print
     verify_expect: enabled
   register: site_result
-  ignore_errors: true  # a failed site is recorded in site_result.status
+  ignore_errors: true  # a failed site is recorded in site_result.rollout.status
 """
 
 RETURN = r"""
-site:
-  description: The host's name.
-  returned: always
-  type: str
-site_id:
-  description: The site's UUID.
-  returned: always
-  type: str
-status:
+rollout:
   description:
-    - C(completed), C(unchanged), C(queued), C(skipped_offline), C(failed), C(reverted), C(unknown) or C(not_run).
+    - The site's rollout result, as the P(altostrat.sdx.rollout_result#filter) filter builds it; the
+      P(altostrat.sdx.rollout_report#filter) filter reads it from the registered result.
   returned: always
-  type: str
-  sample: completed
-message:
-  description: What happened, and for a failed site what to do next.
-  returned: always
-  type: str
-job_id:
-  description: The site's job, or null when it has none.
-  returned: always
-  type: str
-queued:
-  description: When the job was queued (ISO 8601), or null.
-  returned: always
-  type: str
-started:
-  description: When the job started, or null.
-  returned: always
-  type: str
-finished:
-  description: When the job completed or failed, or null.
-  returned: always
-  type: str
-commands:
-  description: The commands a declarative change needed on this site.
-  returned: with O(config)
-  type: list
-  elements: str
-config_diff:
-  description: What the job changed on the router, as a unified diff, secrets masked.
-  returned: with O(config_diff), for a job that completed in this run
-  type: str
+  type: dict
+  contains:
+    site:
+      description: The host's name.
+      type: str
+    site_id:
+      description: The site's UUID.
+      type: str
+    status:
+      description:
+        - C(completed), C(unchanged), C(queued), C(skipped_offline), C(failed), C(reverted), C(unknown) or C(not_run).
+      type: str
+      sample: completed
+    message:
+      description: What happened, and for a failed site what to do next.
+      type: str
+    changed:
+      description: Whether a job was queued for the site.
+      type: bool
+    job_id:
+      description: The site's job, or null when it has none.
+      type: str
+    queued:
+      description: When the job was queued (ISO 8601), or null.
+      type: str
+    started:
+      description: When the job started, or null.
+      type: str
+    finished:
+      description: When the job completed or failed, or null.
+      type: str
+    commands:
+      description: The commands a declarative change needed on this site (with O(config)).
+      type: list
+      elements: str
+    config_diff:
+      description: What the job changed on the router, as a unified diff, secrets masked (with O(config_diff)).
+      type: str
 """

@@ -250,6 +250,14 @@ def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> 
     }
 
 
+def recorded_result(registered: Any) -> Any:
+    """A host's rollout result: the ``rollout`` of what the role registered from altostrat.sdx.rollout_site, or the
+    result itself when a play of your own set it with the rollout_result filter."""
+    if isinstance(registered, Mapping) and isinstance(registered.get("rollout"), Mapping):
+        return registered["rollout"]
+    return registered
+
+
 def _site_id(variables: Mapping[str, Any]) -> Any:
     return next((variables[name] for name in SITE_VARIABLES if variables.get(name)), None)
 
@@ -264,7 +272,7 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
     rows, stopped, changes = [], False, []
     for host in hosts:
         variables = hostvars.get(host) or {}
-        result = variables.get("script_rollout_result")
+        result = recorded_result(variables.get("script_rollout_result"))
         if result is None and variables.get(STOPPED_VARIABLE) is not None:  # a later batch the role left alone
             result = site_result("stopped", host, _site_id(variables),
                                  max_fail_percentage=variables[STOPPED_VARIABLE])

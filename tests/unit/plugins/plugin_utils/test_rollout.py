@@ -209,3 +209,11 @@ def test_a_confirmed_change_says_so():
     job = {"changed": True, "outcome": "confirmed", "job": {"status": "completed"}}
     assert _rollout.site_result("ran", "a", "s", job=job, wait=True, check_mode=False)["message"] == \
         "job completed, confirmed"
+
+
+def test_the_role_registers_the_result_of_rollout_site_whose_rollout_the_report_reads():
+    registered = {"changed": False, "failed": True, "msg": "boom",
+                  "rollout": {"site": "a", "status": "reverted", "message": "revert ran",
+                              "finished": "2026-11-28T12:00:06Z", "queued": "2026-11-28T12:00:00Z"}}
+    row = _rollout.build_report({"a": {"script_rollout_result": registered}}, ["a"], "d")["sites"][0]
+    assert (row["status"], row["message"], row["duration"]) == ("reverted", "revert ran", 6.0)
