@@ -16,7 +16,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout, _rollout_text
 
 display = Display()
 ARGUMENT_SPEC = {
@@ -31,7 +31,7 @@ def write_reports(report: Mapping[str, Any], dest: str, started: datetime) -> st
     fixed names; returns the run's files' path without its extension."""
     os.makedirs(dest, mode=0o755, exist_ok=True)
     own = os.path.join(dest, f"{LATEST}-{started.strftime('%Y%m%dT%H%M%SZ')}")
-    texts = {".json": json.dumps(report, indent=4, sort_keys=True) + "\n", ".xml": _rollout.junit(report)}
+    texts = {".json": json.dumps(report, indent=4, sort_keys=True) + "\n", ".xml": _rollout_text.junit(report)}
     for base in (own, os.path.join(dest, LATEST)):
         for suffix, text in texts.items():
             with open(base + suffix, "w", encoding="utf-8") as handle:
@@ -65,7 +65,7 @@ class ActionModule(ActionBase):
             own = write_reports(report, args["dest"], datetime.now(timezone.utc))
         except OSError as error:
             return {**result, "failed": True, "msg": f"dest: cannot write the reports in {args['dest']}: {error}"}
-        for line in _rollout.table(report):
+        for line in _rollout_text.table(report):
             display.display(line)
         display.display(f"reports: {own}.json and .xml ({LATEST}.json and .xml: the latest run)")
         counts, stopped = report["counts"], bool(report["stopped"])

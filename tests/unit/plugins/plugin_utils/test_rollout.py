@@ -10,7 +10,7 @@ from ansible import context
 from ansible.module_utils.common.collections import ImmutableDict
 
 from ansible_collections.altostrat.sdx.plugins.filter.rollout import FilterModule
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout, _rollout_text
 
 
 def result(site, status, **extra):
@@ -81,7 +81,7 @@ def test_a_clean_rollout_succeeds():
 
 
 def test_table_is_aligned_and_ends_with_counts():
-    lines = _rollout.table(report())
+    lines = _rollout_text.table(report())
     assert lines[0].split() == ["SITE", "STATUS", "JOB", "DURATION", "MESSAGE"]
     status_column = lines[0].index("STATUS")
     assert all(line[status_column:].split()[0] in _rollout.STATUSES for line in lines[1:5])
@@ -90,7 +90,7 @@ def test_table_is_aligned_and_ends_with_counts():
 
 
 def test_junit_marks_failures_and_skips_and_times_each_case_by_its_job():
-    suite = ElementTree.fromstring(_rollout.junit(report()).split("\n", 1)[1])
+    suite = ElementTree.fromstring(_rollout_text.junit(report()).split("\n", 1)[1])
     assert suite.get("name") == "altostrat.sdx rollout: Set NTP"
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "1", "2")
     cases = {case.get("name"): case for case in suite.findall("testcase")}
@@ -194,8 +194,8 @@ def test_reverted_and_unknown_sites_fail_the_report_and_its_junit_and_are_counte
     built = _rollout.build_report(hostvars, ["a", "b", "c"], "d")
     assert (built["counts"]["reverted"], built["counts"]["unknown"], built["counts"]["failed"]) == (1, 1, 0)
     assert not built["succeeded"] and not built["stopped"]
-    assert "3 site(s): 1 completed, 1 reverted, 1 unknown" in _rollout.table(built)
-    suite = ElementTree.fromstring(_rollout.junit(built))
+    assert "3 site(s): 1 completed, 1 reverted, 1 unknown" in _rollout_text.table(built)
+    suite = ElementTree.fromstring(_rollout_text.junit(built))
     assert suite.get("failures") == "2" and len(suite.findall("testcase/failure")) == 2
 
 
