@@ -53,6 +53,24 @@ def test_a_canary_whose_change_cuts_contact_is_reverted_and_stops_the_rollout(fo
     assert print_menu(sim, canary["id"], "/system/scheduler/print") == []
 
 
+def test_a_declarative_change_that_cuts_contact_is_reverted_with_the_revert_it_computed(folder, sim):
+    folder.change(rollout_description="WAN off", rollout_script_file=None, rollout_confirm_timeout="2m",
+                  rollout_config={"path": "interface ethernet", "data": [{"default-name": "ether1", "disabled": True}]},
+                  rollout_poll_interval=0.5, rollout_serial=[2, "100%"], rollout_max_fail_percentage=50)
+    sites = sorted(sim.sites(), key=lambda site: site["name"])
+    assert sites[0]["has_pulse"] and sites[1]["has_pulse"]
+    run = folder.rollout()
+    assert run.rc == 2, run.output
+    report, _suite = read_report(folder.root / "rollout-report")
+    assert statuses(report) == {site["name"]: "reverted" if site in sites[:2] else "not_run" for site in sites}
+    # the grouped summary counts them, beside the groups of sites that took the change (none here)
+    assert "commands: 2 reverted" in run.output, run.output
+    for site in sites[:2]:
+        wan = next(row for row in print_menu(sim, site["id"], "/interface/ethernet/print")
+                   if row["default-name"] == "ether1")
+        assert wan["disabled"] in (False, "false")
+
+
 def test_a_good_declarative_change_is_confirmed_on_every_site(folder, sim):
     folder.change(rollout_description="Guest address", rollout_script_file=None,
                   rollout_config={"path": "ip address", "data": [GUEST]}, rollout_confirm_timeout="30m",

@@ -217,3 +217,18 @@ def test_the_role_registers_the_result_of_rollout_site_whose_rollout_the_report_
                               "finished": "2026-11-28T12:00:06Z", "queued": "2026-11-28T12:00:00Z"}}
     row = _rollout.build_report({"a": {"script_rollout_result": registered}}, ["a"], "d")["sites"][0]
     assert (row["status"], row["message"], row["duration"]) == ("reverted", "revert ran", 6.0)
+
+
+def test_the_grouped_summaries_count_the_sites_whose_change_did_not_hold():
+    add = "/ip address add address=192.168.99.1/24 interface=bridge"
+    declarative = {"a": {"script_rollout_result": {"site": "a", "status": "completed", "commands": [add]}},
+                   "b": {"script_rollout_result": {"site": "b", "status": "reverted", "commands": [add]}}}
+    lines = _rollout_text.table(_rollout.build_report(declarative, ["a", "b"], "d"))
+    assert "commands: 1 needed the same 1 command(s), 1 reverted" in lines
+    only_reverted = {"b": declarative["b"]}
+    assert "commands: 1 reverted" in _rollout_text.table(_rollout.build_report(only_reverted, ["b"], "d"))
+    diff = "--- a\n+++ b\n@@ -1 +1,2 @@\n x\n+add address=192.168.99.1/24\n"
+    scripts = {"a": {"script_rollout_result": {"site": "a", "status": "completed", "config_diff": diff}},
+               "c": {"script_rollout_result": {"site": "c", "status": "unknown"}}}
+    lines = _rollout_text.table(_rollout.build_report(scripts, ["a", "c"], "d", config_diff=True))
+    assert "config diff: all 1 completed site(s) changed the same way; 1 unknown" in lines
