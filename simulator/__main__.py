@@ -42,17 +42,30 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
                         help="answer shape of POST /api/synchronous (see simulator/commands.py); default %(default)s")
     parser.add_argument("--no-bulk-backups", action="store_true",
                         help="POST /backups/latest answers 404, as on a host that does not serve it")
+    parser.add_argument("--heartbeat-seconds", type=float, default=30,
+                        help="router seconds between a site's check-ins (time-scaled); default %(default)s")
+    parser.add_argument("--missed-heartbeats", type=int, default=10,
+                        help="missed check-ins before a cut-off site loses its pulse, 0 = at once; default %(default)s")
+    parser.add_argument("--plan", type=json.loads, action="append", default=[], metavar="JSON",
+                        help="a fault plan, as POST /_sim/plans takes it (repeatable; set again on reset)")
+    parser.add_argument("--fault", type=json.loads, action="append", default=[], metavar="JSON",
+                        help="a fault rule, as POST /_sim/faults takes it (repeatable; set again on reset)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser.parse_args(argv), command
 
 
 def main(argv: list[str] | None = None) -> int:
     args, command = parse_args(sys.argv[1:] if argv is None else argv)
-    sim = Simulator(sites=args.sites, offline_ratio=args.offline_ratio, token=args.token,
-                    rate_limit=args.rate_limit, seed=args.seed, time_scale=args.time_scale,
-                    page_size=args.page_size, retry_after=not args.no_retry_after,
-                    associated_backup=not args.no_associated_backup, sync_shape=args.sync_shape,
-                    bulk_backups=not args.no_bulk_backups)
+    try:
+        sim = Simulator(sites=args.sites, offline_ratio=args.offline_ratio, token=args.token,
+                        rate_limit=args.rate_limit, seed=args.seed, time_scale=args.time_scale,
+                        page_size=args.page_size, retry_after=not args.no_retry_after,
+                        associated_backup=not args.no_associated_backup, sync_shape=args.sync_shape,
+                        bulk_backups=not args.no_bulk_backups, heartbeat_seconds=args.heartbeat_seconds,
+                        missed_heartbeats=args.missed_heartbeats, plans=tuple(args.plan), faults=tuple(args.fault))
+    except ValueError as error:  # a --plan or --fault that makes no sense
+        print(f"python -m simulator: {error}", file=sys.stderr)
+        return 2
     server = SimulatorServer((args.host, args.port), sim, verbose=args.verbose)
     port = server.server_address[1]
     if args.port_file:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 # ``raw_base64`` (any bytes: a body that is not UTF-8, or JSON nested deeper than a JSON reader can take),
 # instead of the real answer, keeping the real status unless ``status`` is given. stamp: ``POST /backup/{siteId}``
 # is processed as usual, but the backup is stamped at the moment the site's newest job ended (a router that
-# exports within the second its last job ended). ``headers`` are added to the answer of any action.
+# exports within the second its last job ended). ``headers`` are added to the answer of any action. ``script`` (a
+# regular expression) makes a rule match only requests whose JSON body has a ``script`` it finds in (a queued job's).
 ACTIONS = ("status", "drop_before", "drop_after", "delay", "body", "stamp")
 DEFAULT_STATUS = 503
 
@@ -25,6 +27,7 @@ class FaultRule:
     action: str
     method: str | None = None
     path: str | None = None
+    script: str | None = None
     status: int | None = None
     retry_after: str | None = None
     html: bool = False
@@ -42,8 +45,8 @@ class FaultRule:
     def from_json(cls, data: dict) -> "FaultRule":
         if data.get("action") not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
-        known = {"action", "method", "path", "status", "retry_after", "html", "seconds", "body", "raw", "raw_base64",
-                 "content_type", "headers", "skip", "count"}
+        known = {"action", "method", "path", "script", "status", "retry_after", "html", "seconds", "body", "raw",
+                 "raw_base64", "content_type", "headers", "skip", "count"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
@@ -52,6 +55,11 @@ class FaultRule:
             rule.retry_after = str(rule.retry_after)
         if not isinstance(rule.headers, dict) or not all(isinstance(v, str) for v in rule.headers.values()):
             raise ValueError("headers must be an object of strings")
+        if rule.script is not None:
+            try:
+                re.compile(rule.script)
+            except (re.error, TypeError):
+                raise ValueError("script must be a regular expression") from None
         if rule.raw_base64 is not None:
             try:
                 base64.b64decode(rule.raw_base64, validate=True)
@@ -67,9 +75,13 @@ class FaultRule:
             return self.raw.encode("utf-8", "surrogatepass")
         return None
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, body: object = None) -> bool:
         if self.method and self.method.upper() != method:
             return False
+        if self.script is not None:
+            script = body.get("script") if isinstance(body, dict) else None
+            if not isinstance(script, str) or not re.search(self.script, script):
+                return False
         return not self.path or path.startswith(self.path)
 
     def to_json(self) -> dict:
@@ -91,10 +103,10 @@ class FaultBook:
         with self._lock:
             self._rules.clear()
 
-    def take(self, method: str, path: str) -> FaultRule | None:
+    def take(self, method: str, path: str, body: object = None) -> FaultRule | None:
         with self._lock:
             for rule in self._rules:
-                if rule.fired >= rule.count or not rule.matches(method, path):
+                if rule.fired >= rule.count or not rule.matches(method, path, body):
                     continue
                 if rule.skip > 0:
                     rule.skip -= 1

@@ -1,29 +1,17 @@
-"""The simulated fleet: deterministic sites and their job lifecycle."""
+"""The simulated fleet: each site's contact with SDX and the job lifecycle."""
 
 from __future__ import annotations
 
-import random
-import string
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import datetime
+from typing import Callable, Protocol
 
-MODELS = (
-    ("RB5009UG+S+", "RB5009", "arm64", True),
-    ("hAP ax3", "C53UiG+5HPaxD2HPaxD", "arm64", True),
-    ("CCR2004-1G-12S+2XS", "CCR2004", "arm64", True),
-    ("hEX S", "RB760iGS", "mmips", True),
-    ("CHR", "CHR", "x86_64", False),
-)
-VERSIONS = ("7.15.1", "7.16.2", "7.14.3", "7.12.1", "6.49.15")
-REGIONS = ("emea", "apac", "amer")
-# The first site has the id the API documentation uses in its examples, so documented examples run as written.
-EXAMPLE_SITE_ID = "9c69345c-8d39-4786-9f17-8153c988c89a"
-BASE62 = string.digits + string.ascii_letters
-ALNUM = string.ascii_uppercase + string.digits
+from .sites import CONTROL, EXAMPLE_SITE_ID, Heartbeats, Site, base62, build_fleet, iso, wall
+
+__all__ = ["EXAMPLE_SITE_ID", "Fleet", "Job", "Site", "build_fleet", "iso"]
 
 # Seconds a job spends in each phase at time scale 1.0 (the device polls, then runs the script).
 PICKUP_SECONDS = 4.0
@@ -31,103 +19,14 @@ EXPRESS_PICKUP_SECONDS = 1.0
 RUN_SECONDS = 3.0
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+class Clock(Protocol):
+    """Something that happens to a site at moments of the simulator's clock (its scheduler, a fault plan)."""
 
+    def next_due(self, site_id: str) -> float | None: ...
 
-def base62(number: int, width: int = 10) -> str:
-    digits = []
-    while number and len(digits) < width:
-        number, rest = divmod(number, 62)
-        digits.append(BASE62[rest])
-    return "".join(reversed(digits)) or "0"
+    def fire(self, site_id: str, moment: float) -> None: ...
 
-
-@dataclass
-class Site:
-    id: str
-    pid: str
-    name: str
-    identity: str
-    model: str
-    board_name: str
-    architecture_name: str
-    routerboard: bool
-    software_version: str
-    serial_number: str
-    software_id: str
-    last_seen_from: str
-    region: str
-    online: bool
-    created_at: datetime
-
-    def to_api(self, now: datetime) -> dict:
-        last_seen = now - timedelta(seconds=20 if self.online else 3600)
-        return {
-            "id": self.id,
-            "pid": self.pid,
-            "name": self.name,
-            "address": None,
-            "has_pulse": self.online,
-            "uptime": "3 days, 14 hours, 5 minutes" if self.online else None,
-            "architecture_name": self.architecture_name,
-            "hardware_hash": uuid.uuid5(uuid.NAMESPACE_OID, self.id).hex,
-            "serial_number": self.serial_number,
-            "software_version": self.software_version,
-            "software_id": self.software_id,
-            "identity": self.identity,
-            "last_seen_from": self.last_seen_from,
-            "model": self.model,
-            "board_name": self.board_name,
-            "routerboard": self.routerboard,
-            "last_seen": "20 seconds ago" if self.online else "1 hour ago",
-            "last_seen_at": iso(last_seen),
-            "created_at": iso(self.created_at),
-            "updated_at": iso(last_seen),
-            "deleted_at": None,
-            "scheduler_removal": None,
-        }
-
-    def metadata(self) -> dict:
-        return {
-            "name": self.name,
-            "timezone": "UTC",
-            "location": {"lat": None, "lon": None},
-            "tags": [f"region:{self.region}", f"tier:{'core' if 'CCR' in self.model else 'branch'}"],
-        }
-
-
-def random_text(rng: random.Random, alphabet: str, length: int) -> str:
-    return "".join(rng.choices(alphabet, k=length))
-
-
-def build_fleet(count: int, offline_ratio: float, seed: int) -> list[Site]:
-    rng = random.Random(seed)
-    offline = set(rng.sample(range(1, count), min(count - 1, round(count * offline_ratio)))) if count else set()
-    epoch = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    sites = []
-    for index in range(count):
-        model, board, arch, routerboard = rng.choice(MODELS)
-        site_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if index else EXAMPLE_SITE_ID
-        name = f"branch-{index + 1:04d}"
-        sites.append(Site(
-            id=site_uuid,
-            pid="site_" + random_text(rng, string.ascii_lowercase + string.digits, 25),
-            name=name,
-            identity=f"{name}-gw",
-            model=model,
-            board_name=board,
-            architecture_name=arch,
-            routerboard=routerboard,
-            software_version=rng.choice(VERSIONS),
-            serial_number=random_text(rng, "ABCDEF0123456789", 12),
-            software_id=random_text(rng, ALNUM, 4) + "-" + random_text(rng, ALNUM, 4),
-            last_seen_from=f"198.51.100.{index % 250 + 1}",
-            region=rng.choice(REGIONS),
-            online=index not in offline,
-            created_at=epoch + timedelta(hours=index),
-        ))
-    return sites
+    def timed_sites(self) -> set[str]: ...
 
 
 @dataclass
@@ -153,13 +52,19 @@ class Job:  # pylint: disable=too-many-instance-attributes
     associated_backup: str | None = None  # set by the backup store when the job's pre-change backup is taken
     error: str | None = None  # the RouterOS error that stopped its script (shown on the control surface only)
     unreported: bool = False  # ran, but its site lost contact before it could report: reported on return
+    # What a fault plan (plans.py) does to it: "pending" never picked up, "running" taken but never run
+    lost: str | None = None
+    await_scheduler: str | None = None  # held until a scheduler entry named like this regex has run (a plan)
+    not_before: float | None = None  # not picked up before this moment (a plan's slow pickup; monotonic)
+    abandoned: bool = False  # its router lost power while it ran: it never reports
 
     @property
     def token(self) -> str:
         return base62(uuid.UUID(self.id).int)
 
-    def wall(self, mono: float) -> datetime:
-        return self.created_at + timedelta(seconds=mono - self.created_mono)
+    @staticmethod
+    def wall(mono: float) -> datetime:
+        return wall(mono)
 
     def to_api(self) -> dict:
         return {
@@ -190,17 +95,23 @@ class Fleet:
         self._recipe = (count, offline_ratio, seed)
         self.sites = {site.id: site for site in build_fleet(*self._recipe)}
         self.jobs: dict[str, Job] = {}
+        self.heartbeats = Heartbeats(time_scale)
         self._seq = 0
         self._sites_version = 0
+        self.clocks: list[Clock] = []  # scheduler entries and fault plans, run in time order with the jobs
+        self.on_queue: Callable[[Job], None] | None = None  # fault plans mark the jobs they match
         self.on_job_start: Callable[[Job], None] | None = None  # the backup store's make_backup snapshot
         self.on_job_run: Callable[[Job, float], str | None] | None = None  # runs the script: None, or its error
-        self.next_timer: Callable[[str], float | None] | None = None  # a site's next scheduler run (monotonic)
-        self.on_timer: Callable[[str, float], None] | None = None  # runs the scheduler entries due then
         self.on_moment: Callable[[str, float], None] | None = None  # site's clock reached a moment (monotonic)
 
     @property
     def sites_version(self) -> int:
         return self._sites_version
+
+    def site_api(self, site: Site) -> dict:
+        """The Site object as the API shows it now: pulse and last check-in from the heartbeat clock."""
+        now = time.monotonic()
+        return site.to_api(wall(now), self.heartbeats.seen(site.presence, now))
 
     def update_site(self, site_id: str, name: str | None = None, identity: str | None = None) -> Site:
         with self.lock:
@@ -211,27 +122,58 @@ class Fleet:
             return site
 
     def set_online(self, site_id: str, online: bool, moment: float | None = None) -> Site:
-        """Contact lost: jobs not picked up wait. Contact back (at ``moment``): they are picked up, and a job
-        whose run cut the contact reports its outcome."""
+        """The control surface: a site SDX knows to be offline (no pulse at once), or back."""
+        return self.set_blocked(site_id, CONTROL, not online, moment)
+
+    def set_blocked(self, site_id: str, reason: str, blocked: bool, moment: float | None = None) -> Site:
+        """One reason the router cannot reach SDX starts or ends (at ``moment``); contact needs none left."""
         with self.lock:
             site = self.sites[site_id]
-            site.online = online
-            self._sites_version += 1
             now = time.monotonic() if moment is None else moment
-            for job in self.jobs.values():
-                if job.site_id != site_id or job.started_at is not None:
-                    if online and job.site_id == site_id and job.unreported:
-                        job.unreported = False
-                        self._report(job, now)
-                    continue
-                if not online:
+            was_online, presence = site.online, site.presence
+            if blocked and was_online:
+                presence.last_beat = self.heartbeats.last_beat(presence, now)
+            if blocked:
+                presence.blocks.add(reason)
+            else:
+                presence.blocks.discard(reason)
+            if site.online != was_online:
+                if site.online:
+                    presence.since = now  # it checks in the moment contact is back
+                self._contact_changed(site, now)
+            self._sites_version += 1
+            return site
+
+    def _contact_changed(self, site: Site, now: float) -> None:
+        """Contact lost: jobs not picked up wait. Contact back: they are picked up, and a job whose run cut the
+        contact reports its outcome."""
+        for job in self.jobs.values():
+            if job.site_id != site.id:
+                continue
+            if job.started_at is None:
+                if not site.online:
                     job.pickup_due = None
                 elif job.pickup_due is None:
-                    job.pickup_due = now + self._pickup_delay(job)
-            return site
+                    self._arm_pickup(job, now)
+            elif site.online and job.unreported:
+                job.unreported = False
+                self._report(job, now)
 
     def _pickup_delay(self, job: Job) -> float:
         return (EXPRESS_PICKUP_SECONDS if job.express_execute else PICKUP_SECONDS) * self.time_scale
+
+    def _arm_pickup(self, job: Job, now: float) -> None:
+        """When the router will take the job: after its poll delay, once in contact and no plan holds it."""
+        if job.lost == "pending" or job.await_scheduler is not None or not self.sites[job.site_id].online:
+            job.pickup_due = None
+            return
+        job.pickup_due = max(now + self._pickup_delay(job), job.not_before or now)
+
+    def release(self, job: Job, moment: float) -> None:
+        """A plan stops holding the job back: it is picked up as a newly queued one would be."""
+        job.await_scheduler = None
+        if job.started_at is None and not job.cancelled:
+            self._arm_pickup(job, moment)
 
     def queue(self, site: Site, body: dict) -> Job:
         with self.lock:
@@ -248,11 +190,12 @@ class Fleet:
                 make_backup=bool(body.get("make_backup", False)),
                 notify_url=body.get("notify_url"),
                 created_mono=now,
-                created_at=datetime.now(timezone.utc),
+                created_at=wall(now),
                 seq=self._seq,
             )
-            if site.online:
-                job.pickup_due = now + self._pickup_delay(job)
+            if self.on_queue is not None:
+                self.on_queue(job)
+            self._arm_pickup(job, now)
             self.jobs[job.id] = job
             return job
 
@@ -276,6 +219,9 @@ class Fleet:
         """Move a job one phase along: pending -> running (or done, without acknowledgement) -> done."""
         if job.started_at is None:
             job.started_at = job.wall(job.pickup_due)
+            if job.lost == "running":  # taken, then lost on the router: never run, never reported
+                job.completed_at = None if job.needs_acknowledgement else job.started_at
+                return
             if self.on_job_start is not None:
                 self.on_job_start(job)
             if not job.needs_acknowledgement:
@@ -285,12 +231,15 @@ class Fleet:
                 return
             job.finish_due = job.pickup_due + RUN_SECONDS * self.time_scale
             return
-        job.error = self._run(job, job.finish_due)
+        moment = job.finish_due
+        job.error = self._run(job, moment)
+        if job.abandoned:  # the power went as the script ran
+            return
+        job.finish_due = None
         if not self.sites[job.site_id].online:
             job.unreported = True  # its own change cut the router off: it reports when contact is back
-            job.finish_due = None
         else:
-            self._report(job, job.finish_due)
+            self._report(job, moment)
 
     def _report(self, job: Job, moment: float) -> None:
         if job.error is not None:
@@ -298,32 +247,43 @@ class Fleet:
         else:
             job.completed_at = job.wall(moment)
 
+    def power_loss(self, site_id: str) -> None:
+        """The router lost power: a job it was running never reports (its script is gone with the power)."""
+        with self.lock:
+            for job in self.jobs.values():
+                if job.site_id == site_id and job.needs_acknowledgement and job.started_at is not None \
+                        and not (job.completed_at or job.failed_at):
+                    job.finish_due, job.unreported, job.abandoned = None, False, True
+
     def catch_up(self, site_id: str, now: float) -> None:
-        """Play the site's jobs up to ``now`` in the order things happen, so scripts run in that order."""
+        """Play the site's jobs and clocks up to ``now`` in the order things happen, so scripts run in that order
+        (a job before a clock due at the same moment)."""
         with self.lock:
             while True:
-                jobs = [job for job in self.jobs.values() if job.site_id == site_id]
-                due = [(moment, job.seq, job) for job in jobs
-                       if (moment := self._next_event(job)) is not None and moment <= now]
-                timer = self.next_timer(site_id) if self.next_timer is not None else None
-                if timer is not None and timer <= now and (not due or timer < min(item[0] for item in due)):
-                    if self.on_moment is not None:
-                        self.on_moment(site_id, timer)
-                    self.on_timer(site_id, timer)
-                    continue
+                due: list[tuple] = [(moment, 0, job.seq, job) for job in self.jobs.values()
+                                    if job.site_id == site_id and (moment := self._next_event(job)) is not None
+                                    and moment <= now]
+                due += [(moment, 1, index, clock) for index, clock in enumerate(self.clocks)
+                        if (moment := clock.next_due(site_id)) is not None and moment <= now]
                 if not due:
                     break
-                moment, _seq, job = min(due, key=lambda item: item[:2])
+                moment, kind, _order, what = min(due, key=lambda item: item[:3])
                 if self.on_moment is not None:
                     self.on_moment(site_id, moment)
-                self._step(job)
+                if kind == 0:
+                    self._step(what)
+                else:
+                    what.fire(site_id, moment)
             if self.on_moment is not None:
                 self.on_moment(site_id, now)
 
     def due_sites(self, now: float) -> set[str]:
         with self.lock:
-            return {job.site_id for job in self.jobs.values()
-                    if (moment := self._next_event(job)) is not None and moment <= now}
+            sites = {job.site_id for job in self.jobs.values()
+                     if (moment := self._next_event(job)) is not None and moment <= now}
+            for clock in self.clocks:
+                sites |= clock.timed_sites()
+            return sites
 
     def site_jobs(self, site_id: str) -> list[Job]:
         with self.lock:
@@ -353,7 +313,8 @@ class Fleet:
             now = time.monotonic()
             for site_id in {job.site_id for job in self.jobs.values()}:
                 self.catch_up(site_id, now)
-            return [dict(job.to_api(), cancelled=job.cancelled, error=job.error)
+            return [dict(job.to_api(), cancelled=job.cancelled, error=job.error, lost=job.lost,
+                         held_until_scheduler=job.await_scheduler, abandoned=job.abandoned)
                     for job in sorted(self.jobs.values(), key=lambda item: item.seq)]
 
     def reset(self) -> None:

@@ -56,6 +56,14 @@ class SimulatorProcess:
     def fault(self, **rule) -> None:
         self.call("POST", "/_sim/faults", rule)
 
+    def plan(self, **plan) -> list[dict]:
+        """Set a fault plan (``plan="hold", site=..., script=..., ...``; docs/simulator.md); answers every plan."""
+        return self.call("POST", "/_sim/plans", plan)
+
+    def plans(self) -> list[dict]:
+        """The plans in force, each with the jobs it acted on (``jobs``) and how often it started (``started``)."""
+        return self.call("GET", "/_sim/plans")
+
     def log(self, method: str | None = None, path: str = "") -> list[dict]:
         return [entry for entry in self.call("GET", "/_sim/requests")
                 if (method is None or entry["method"] == method) and entry["path"].startswith(path)]

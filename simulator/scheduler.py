@@ -3,8 +3,8 @@
 Router time passes ``1 / time_scale`` times faster than real time, as job phases do: at time scale 0.01 an entry
 with ``interval=5m`` runs every 3 real seconds. An entry runs (RouterOS manual, System > Scheduler):
 
-- ``start-time=startup`` (the default): every ``interval`` from when it was added; never without an interval
-  (until the next boot, which the simulator does not model);
+- ``start-time=startup`` (the default): every ``interval`` from when it was added, and never without one until
+  the router boots; on a boot (a ``reboot`` fault plan) 3 s after it, then every ``interval``;
 - ``start-time=HH:MM:SS`` (and ``start-date``, ``2025-01-31`` or ``jan/31/2025``): at that wall-clock moment,
   the wait to it scaled, then every ``interval``; without a date, today's or else tomorrow's.
 """
@@ -19,6 +19,7 @@ from .routeros.router import Entry, Router
 from .routeros.schema import BY_PATH
 
 SCHEDULER = BY_PATH["/system scheduler"]
+STARTUP_DELAY = 3  # router seconds from a boot to the run of the startup entries
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -55,7 +56,17 @@ class Schedulers:
     def reset(self) -> None:
         self._timers.clear()
 
-    def refresh(self, site_id: str, router: Router, now: float) -> None:
+    def suspend(self, site_id: str) -> None:
+        """The router is off: nothing runs until it boots."""
+        for timer in self._timers.get(site_id, {}).values():
+            timer.due = None
+
+    def boot(self, site_id: str, router: Router, now: float) -> None:
+        """The router booted at ``now``: every entry starts again, the startup ones 3 s later."""
+        self._timers[site_id] = {}
+        self.refresh(site_id, router, now, booting=True)
+
+    def refresh(self, site_id: str, router: Router, now: float, booting: bool = False) -> None:
         """After a change: new or changed entries get their next run, removed ones lose theirs."""
         timers = self._timers.setdefault(site_id, {})
         entries = {entry.id: entry for entry in router.entries(SCHEDULER.path)}
@@ -65,14 +76,16 @@ class Schedulers:
             signature = tuple(str(router.value(SCHEDULER, entry, name)) for name in
                               ("start-date", "start-time", "interval", "disabled"))
             if entry_id not in timers or timers[entry_id].signature != signature:
-                timers[entry_id] = Timer(signature, self._first_run(router, entry, now))
+                timers[entry_id] = Timer(signature, self._first_run(router, entry, now, booting))
 
-    def _first_run(self, router: Router, entry: Entry, now: float) -> float | None:
+    def _first_run(self, router: Router, entry: Entry, now: float, booting: bool = False) -> float | None:
         if router.value(SCHEDULER, entry, "disabled"):
             return None
         interval = seconds(str(router.value(SCHEDULER, entry, "interval")))
         start = str(router.value(SCHEDULER, entry, "start-time"))
         clock = re.fullmatch(r"(\d\d?):(\d\d):(\d\d)", start)
+        if clock is None and booting:
+            return now + STARTUP_DELAY * self.time_scale
         if clock is None:  # startup
             return now + interval * self.time_scale if interval else None
         wall = datetime.now(timezone.utc)
@@ -92,11 +105,11 @@ class Schedulers:
         dues = [timer.due for timer in self._timers.get(site_id, {}).values() if timer.due is not None]
         return min(dues, default=None)
 
-    def timed_sites(self) -> list[str]:
-        return [site_id for site_id in self._timers if self.next_due(site_id) is not None]
+    def timed_sites(self) -> set[str]:
+        return {site_id for site_id in self._timers if self.next_due(site_id) is not None}
 
-    def take_due(self, site_id: str, router: Router, moment: float) -> list[str]:
-        """The ``on-event`` of each entry due at ``moment``, its run counted and its next run set."""
+    def take_due(self, site_id: str, router: Router, moment: float) -> list[tuple[str, str]]:
+        """The name and ``on-event`` of each entry due at ``moment``, its run counted and its next run set."""
         events = []
         for entry in router.entries(SCHEDULER.path):
             timer = self._timers.get(site_id, {}).get(entry.id)
@@ -105,5 +118,6 @@ class Schedulers:
             interval = seconds(str(router.value(SCHEDULER, entry, "interval")))
             timer.due = timer.due + interval * self.time_scale if interval else None
             entry.fixed["run-count"] = str(int(str(router.value(SCHEDULER, entry, "run-count"))) + 1)
-            events.append(str(router.value(SCHEDULER, entry, "on-event")))
+            events.append((str(router.value(SCHEDULER, entry, "name")),
+                           str(router.value(SCHEDULER, entry, "on-event"))))
         return events

@@ -8,13 +8,14 @@ import re
 import socket
 import time
 import uuid
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .commands import SHAPES, check_body, run_command, shaped
+from .commands import check_body, run_command, shaped
+from .control import control
 from .faults import DEFAULT_STATUS, FaultRule
 from .fleet import iso
+from .response import Response
 from .state import DOC_URL, ApiError, Simulator, check_latest_body, invalid, not_found, validate_async_body
 
 __all__ = ["Simulator", "SimulatorServer"]
@@ -34,20 +35,6 @@ ROUTES = (
     ("POST", re.compile(r"^/backups/latest$"), "latest_backups"),
 )
 HTML_ERROR_PAGE = "<html><head><title>{status}</title></head><body><h1>{status} Bad Gateway</h1><hr>nginx</body></html>"
-
-
-class Response:
-    def __init__(self, status: int, body: object = None, headers: dict | None = None, raw: bytes | None = None,
-                 content_type: str = "application/json") -> None:
-        self.status = status
-        self.headers = headers or {}
-        self.content_type = content_type
-        if raw is not None:
-            self.payload = raw
-        elif body is None:
-            self.payload = b""
-        else:
-            self.payload = json.dumps(body).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -106,13 +93,13 @@ class Handler(BaseHTTPRequestHandler):
         path, query = parts.path.rstrip("/") or "/", parse_qs(parts.query)
         raw = self._read_body()
         if path.startswith("/_sim/"):
-            self._send(self._control(method, path, raw))
+            self._send(control(self.server.sim, method, path, _json_or_none(raw)))
             return
         sim = self.server.sim
         entry = {"time": time.time(), "method": method, "path": path, "query": parts.query,
                  "auth": self._auth_state(), "status": None, "fault": None, "body": _json_or_none(raw),
                  "landed": False}
-        fault = sim.faults.take(method, path)
+        fault = sim.faults.take(method, path, entry["body"])
         entry["fault"] = fault.action if fault else None
         sim.record(entry)
         if fault is not None and fault.action == "drop_before":
@@ -186,7 +173,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def api_get_site(self, site: str, query: dict, raw: bytes) -> Response:
         del query, raw
-        return Response(200, self.server.sim.site(site).to_api(datetime.now(timezone.utc)))
+        sim = self.server.sim
+        return Response(200, sim.fleet.site_api(sim.site(site)))
 
     def api_site_metadata(self, site: str, query: dict, raw: bytes) -> Response:
         del query, raw
@@ -239,8 +227,7 @@ class Handler(BaseHTTPRequestHandler):
         sim = self.server.sim
         sim.fleet.catch_up(target.id, time.monotonic())  # what jobs changed by now is what print shows
         if not target.online:
-            raise ApiError(409, "invalid_request_error", "site_offline",
-                           f"Site '{target.id}' is offline; synchronous commands need a live management tunnel.")
+            raise _unreachable(sim, target)
         with sim.fleet.lock:
             rows = run_command(target, command, parameters, sim.routers.router(target))
         return Response(200, shaped(rows, sim.settings["sync_shape"]))
@@ -274,62 +261,15 @@ class Handler(BaseHTTPRequestHandler):
         del query
         return Response(200, self.server.sim.backups.latest_of(check_latest_body(_json_or_none(raw))))
 
-    # -- control surface (tests only) ---------------------------------------------------------------
-    def _control(self, method: str, path: str, raw: bytes) -> Response:
-        sim = self.server.sim
-        body = _json_or_none(raw)
-        if path == "/_sim/health":
-            return Response(200, {"status": "ok", "sites": len(sim.fleet.sites)})
-        if path == "/_sim/requests":
-            if method == "DELETE":
-                sim.clear_log()
-                return Response(204)
-            return Response(200, sim.requests())
-        if path == "/_sim/faults":
-            if method == "DELETE":
-                sim.faults.clear()
-                return Response(204)
-            if method == "POST":
-                try:
-                    for rule in body if isinstance(body, list) else [body]:
-                        sim.faults.add(FaultRule.from_json(rule or {}))
-                except (TypeError, ValueError) as error:
-                    return Response(400, {"message": str(error)})
-                return Response(201, sim.faults.to_json())
-            return Response(200, sim.faults.to_json())
-        if path == "/_sim/notifications":
-            return Response(200, sim.notifier.log())
-        if path == "/_sim/jobs":
-            return Response(200, sim.fleet.all_jobs())
-        if path == "/_sim/settings":
-            return self._settings(method, body)
-        if path == "/_sim/reset" and method == "POST":
-            sim.reset()
-            return Response(204)
-        match = re.match(r"^/_sim/sites/(?P<site>[^/]+)$", path)
-        if match and method == "POST" and isinstance(body, dict):
-            if match["site"] not in sim.fleet.sites:
-                return Response(404, {"message": "no such site"})
-            if "online" in body:
-                sim.fleet.set_online(match["site"], bool(body["online"]))
-            site = sim.fleet.update_site(match["site"], name=body.get("name"), identity=body.get("identity"))
-            if body.get("identity") is not None:
-                sim.routers.set_identity(site, body["identity"])
-            return Response(200, {"id": site.id, "name": site.name, "identity": site.identity, "online": site.online})
-        return Response(404, {"message": f"unknown control {method} {path}"})
 
-    def _settings(self, method: str, body: object) -> Response:
-        """GET: the run-time switches; POST {"sync_shape": "typed", "bulk_backups": false}: change them."""
-        sim = self.server.sim
-        if method == "POST":
-            if not isinstance(body, dict) or set(body) - set(sim.settings):
-                return Response(400, {"message": f"settings are {', '.join(sorted(sim.settings))}"})
-            if "sync_shape" in body and body["sync_shape"] not in SHAPES:
-                return Response(400, {"message": f"sync_shape is one of {', '.join(SHAPES)}"})
-            if "bulk_backups" in body and not isinstance(body["bulk_backups"], bool):
-                return Response(400, {"message": "bulk_backups is true or false"})
-            sim.settings.update(body)
-        return Response(200, dict(sim.settings))
+def _unreachable(sim: Simulator, site) -> ApiError:
+    """The tunnel is down: 409 ``site_offline`` once SDX counts the site offline (no pulse), before that 504, as a
+    gateway whose call through the tunnel went unanswered (the documentation says only that the command fails)."""
+    if not sim.fleet.heartbeats.pulse(site.presence, time.monotonic()):
+        return ApiError(409, "invalid_request_error", "site_offline",
+                        f"Site '{site.id}' is offline; synchronous commands need a live management tunnel.")
+    return ApiError(504, "api_error", "tunnel_timeout",
+                    f"Site '{site.id}' did not answer through its management tunnel in time.")
 
 
 def _json_or_none(raw: bytes) -> object:

@@ -6,14 +6,15 @@ import collections
 import json
 import threading
 import time
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from .backups import BackupStore
 from .config import Routers
-from .faults import FaultBook
+from .faults import FaultBook, FaultRule
 from .fleet import Fleet, Site
 from .notify import Notifier, is_loopback_url
+from .plans import PlanBook
+from .sites import HEARTBEAT_SECONDS, MISSED_HEARTBEATS
 
 DOC_URL = "https://docs.altostrat.io/errors/"
 
@@ -68,13 +69,18 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, *, sites: int, offline_ratio: float, token: str, rate_limit: int, seed: int,
                  time_scale: float, page_size: int = 0, retry_after: bool = True,
-                 associated_backup: bool = True, sync_shape: str = "envelope", bulk_backups: bool = True) -> None:
+                 associated_backup: bool = True, sync_shape: str = "envelope", bulk_backups: bool = True,
+                 heartbeat_seconds: float = HEARTBEAT_SECONDS, missed_heartbeats: int = MISSED_HEARTBEATS,
+                 plans: tuple = (), faults: tuple = ()) -> None:
         self.fleet = Fleet(sites, offline_ratio, seed, time_scale)
         self.routers = Routers(self.fleet)
         self.backups = BackupStore(self.fleet, self.routers, time_scale, associated=associated_backup)
+        self.plans = PlanBook(self.fleet, self.routers)
         # Switches a test may flip at run time (/_sim/settings); reset() restores these, the start's values.
-        self.initial_settings = {"sync_shape": sync_shape, "bulk_backups": bulk_backups}
-        self.settings = dict(self.initial_settings)
+        self.initial_settings = {"sync_shape": sync_shape, "bulk_backups": bulk_backups,
+                                 "heartbeat_seconds": heartbeat_seconds, "missed_heartbeats": missed_heartbeats}
+        self.settings: dict = {}
+        self.initial_plans, self.initial_faults = plans, faults  # the command line's, set again on reset
         self.token = token
         self.limiter = RateLimiter(rate_limit)
         self.retry_after = retry_after
@@ -84,6 +90,19 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         self._log_lock = threading.Lock()
         self._log: list[dict] = []
         self._sites_cache: dict[tuple, bytes] = {}
+        self.apply_settings(self.initial_settings)
+        self._set_initial_plans()
+
+    def apply_settings(self, changes: dict) -> None:
+        self.settings.update(changes)
+        self.fleet.heartbeats.seconds = float(self.settings["heartbeat_seconds"])
+        self.fleet.heartbeats.missed = int(self.settings["missed_heartbeats"])
+
+    def _set_initial_plans(self) -> None:
+        for rule in self.initial_faults:
+            self.faults.add(FaultRule.from_json(rule))
+        for plan in self.initial_plans:
+            self.plans.add(plan)
 
     def record(self, entry: dict) -> None:
         with self._log_lock:
@@ -99,20 +118,22 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
             self._log.clear()
 
     def reset(self) -> None:
+        self.plans.clear()  # first: an outage it ends acts on the sites before they are generated afresh
         self.fleet.reset()
         self.routers.reset()
-        self.settings = dict(self.initial_settings)
+        self.apply_settings(self.initial_settings)
         self.notifier.clear()
         self.backups.reset()
         self.faults.clear()
         self.limiter.reset()
         self.clear_log()
+        self._set_initial_plans()
 
     def settle(self) -> None:
-        """Bring every site with a job or scheduler entry due up to now, before answering whether it is online:
-        a job may have cut a router off, a scheduler's revert brought one back."""
+        """Bring every site with a job, scheduler entry or fault plan due up to now, before answering whether it
+        is online: a job may have cut a router off, a scheduler's revert brought one back."""
         now = time.monotonic()
-        for site_id in self.fleet.due_sites(now) | set(self.routers.schedulers.timed_sites()):
+        for site_id in self.fleet.due_sites(now):
             self.fleet.catch_up(site_id, now)
 
     def site(self, site_id: str) -> Site:
@@ -125,13 +146,14 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
     def sites_page(self, page: int, base_url: str) -> bytes:
         """The serialised /sites answer, cached per fleet version because 10,000 sites are 5 MB."""
         self.settle()
-        key = (self.fleet.sites_version, page, base_url)
+        with self.fleet.lock:
+            key = (self.fleet.sites_version, self.fleet.heartbeats.beat_number(time.monotonic()),
+                   self._pulses_lagging(), page, base_url)
         cached = self._sites_cache.get(key)
         if cached is not None:
             return cached
-        now = datetime.now(timezone.utc)
         with self.fleet.lock:
-            sites = [site.to_api(now) for site in self.fleet.sites.values()]
+            sites = [self.fleet.site_api(site) for site in self.fleet.sites.values()]
         if self.page_size <= 0:
             body: object = sites
         else:
@@ -148,8 +170,14 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
                 "meta": {"current_page": page, "per_page": self.page_size, "total": len(sites), "last_page": last},
             }
         encoded = json.dumps(body).encode()
-        self._sites_cache = {key: encoded, **{k: v for k, v in self._sites_cache.items() if k[0] == key[0]}}
+        self._sites_cache = {key: encoded, **{k: v for k, v in self._sites_cache.items() if k[:3] == key[:3]}}
         return encoded
+
+    def _pulses_lagging(self) -> tuple[str, ...]:
+        """The cut-off sites SDX still counts online (their missed heartbeats not yet enough): part of the cache key."""
+        now, beats = time.monotonic(), self.fleet.heartbeats
+        return tuple(site.id for site in self.fleet.sites.values()
+                     if not site.online and beats.pulse(site.presence, now))
 
 
 def validate_async_body(body: object) -> dict:

@@ -18,6 +18,7 @@ GUIDES = {  # Markdown source in docs/ -> RST name in docs/docsite/rst/, in the 
     "getting-started.md": "getting_started",
     "async_script.md": "async_script",
     "declarative.md": "declarative",
+    "safe-apply.md": "safe_apply",
     "inventory.md": "inventory",
     "rollout.md": "rollout",
     "backups.md": "backups",

@@ -63,7 +63,6 @@ def revert_lines(menu: Menu, plan: Plan) -> list[str]:
     return script(menu, revert_changes(menu, plan))
 
 
-
 def same_entries(menu: Menu, left: list[dict[str, Any]], right: list[dict[str, Any]]) -> bool:
     """Whether two reads of the menu (in the data format) hold the same entries; in order where order matters."""
     if menu.ordered:

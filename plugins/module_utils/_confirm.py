@@ -30,6 +30,10 @@ SCHEDULER_PREFIX = "sdx-confirm-"
 # at a check-in too (docs/safe-apply.md). A day bounds a typo such as 5h for 5m.
 MIN_SECONDS = 60
 MAX_SECONDS = 24 * 3600
+# Said when a change job with an armed revert is still pending as the task gives up on it.
+NOT_STARTED = ("; with confirm_timeout, when the router runs it later it arms its revert first and nothing will "
+               "confirm it, so the change is undone confirm_timeout after it runs (cancel the job with "
+               "altostrat.sdx.sdx_job state=absent while it is pending)")
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _UNITS = (("h", 3600), ("m", 60), ("s", 1))
 
@@ -42,7 +46,7 @@ def parse_duration(value: Any, name: str = OPTION) -> Optional[int]:
     match = _DURATION.fullmatch(text)
     if not text or match is None:
         raise SDXInputError(f"{name}: expected a duration such as 90s, 5m or 1h30m, got {value!r}")
-    seconds = sum(int(amount or 0) * unit for amount, (_, unit) in zip(match.groups(), _UNITS))
+    seconds = sum(int(amount or 0) * size for amount, (_unit, size) in zip(match.groups(), _UNITS))
     if not MIN_SECONDS <= seconds <= MAX_SECONDS:
         raise SDXInputError(f"{name}: expected a duration from 1m to 24h, got {value!r}; the router must check in, "
                             f"and pick up the confirm job, well within it (see the safe apply guide)")

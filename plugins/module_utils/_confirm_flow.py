@@ -26,6 +26,8 @@ from ._models import AsynchronousScriptRequest, Job
 from ._site_api import SiteAPI
 
 SCHEDULER_PRINT = "/system/scheduler/print"
+# While the confirm job is pending, the scheduler entry is read once every this many polls of the job.
+READ_EVERY = 6
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 
@@ -107,8 +109,10 @@ class ConfirmFlow:
         self.details["contact"] = contact
         if not rows:
             self.details["router_back_at"] = stamp(back_at)
-            return self._reverted(f"the scheduler entry {self.plan.name} was already gone when the router answered "
-                                  f"at {stamp(back_at)}: contact was lost and the revert ran")
+            return self._reverted(f"not confirmed: the change cut the router off from SDX and its revert ran; the "
+                                  f"router answered again at {stamp(back_at)} without the scheduler entry "
+                                  f"{self.plan.name} (armed at {self.details['armed_at']}, change job completed at "
+                                  f"{change.completed_at})")
         check_in = self._check_in(change)
         if check_in is None:
             return self.watch(f"the site did not check in after the job (completed at {change.completed_at}) before "
@@ -123,8 +127,8 @@ class ConfirmFlow:
             rows, back_at = self._round_trip(until)
             if rows is not None and not rows:
                 self.details["router_back_at"] = stamp(back_at)
-                return self._reverted(f"{reason}; the revert ran, and the router answered again at {stamp(back_at)} "
-                                      f"without the scheduler entry {self.plan.name}")
+                return self._reverted(f"not confirmed: {reason}; its revert ran, and the router answered again at "
+                                      f"{stamp(back_at)} without the scheduler entry {self.plan.name}")
             if self.clock() >= until:
                 seen = "still holds" if rows else "could not be read for"
                 return self._unknown(f"{reason}; the router {seen} the scheduler entry {self.plan.name} "
@@ -148,12 +152,15 @@ class ConfirmFlow:
         else:
             target = _jobs.Target(idempotency_key=queued.accepted.idempotency_key if queued.accepted else None,
                                   request=request, known_ids=planned.known_ids)
-        job = self._wait(target, max(self.stop_at - self.clock(), self.timing.poll_interval))
-        if job is not None and job.status == "pending" and not self._cancelled(job):
-            job = self._wait(_jobs.Target(job=job), self.timing.wait_timeout)
+        job, cancelled = self._await(target)
         self.details["job"] = job.to_result() if job is not None else None
-        if job is None or job.status in ("pending", "cancelled"):
-            return self.watch("the confirm job was not picked up before the deadline, and was cancelled")
+        if job is None:
+            return self._unknown("SDX accepted the confirm job, but it did not show up in the site's job list, so "
+                                 "whether it ran is not known")
+        if cancelled:
+            return self.watch(f"the confirm job {job.id} was still pending when {cancelled}, and was cancelled")
+        if job.status == "cancelled":
+            return self.watch(f"the confirm job {job.id} was cancelled before it ran")
         if job.status == "failed":
             return self.watch(f"the confirm job {job.id} failed: the scheduler entry was gone when it ran, so the "
                               f"revert had run first")
@@ -161,6 +168,31 @@ class ConfirmFlow:
             return self._unknown(f"the confirm job {job.id} was still {job.status} {self.timing.wait_timeout:g} "
                                  f"seconds (wait_timeout) after the deadline")
         return self._disarmed(job)
+
+    def _await(self, target: _jobs.Target) -> tuple[Optional[Job], Optional[str]]:
+        """The confirm job once it ended, and why it was cancelled (None when it was not).
+
+        While it is pending, the scheduler entry is read every ``READ_EVERY`` polls: when it is gone, the revert ran
+        (the router's clock is ahead, or it restarted), and the confirm is cancelled, as it is at the deadline."""
+        while True:
+            step = self.timing.poll_interval * READ_EVERY
+            if target.job is None:  # first found in the list, which a new job has a window to show up in
+                step = max(step, _jobs.LOCATE_WINDOW + self.timing.poll_interval)
+            else:
+                step = min(step, self.stop_at - self.clock())
+            job = self._wait(target, max(step, self.timing.poll_interval))
+            if job is None or not job.active:
+                return job, None
+            target = _jobs.Target(job=job)
+            if job.status == "pending":
+                why = "the deadline passed" if self.clock() >= self.stop_at else self._revert_seen()
+                if why and self._cancelled(job):
+                    return job, why
+            if self.clock() >= self.stop_at:
+                return self._wait(target, self.timing.wait_timeout), None
+
+    def _revert_seen(self) -> Optional[str]:
+        return revert_seen(self.site, self.plan)
 
     def _disarmed(self, job: Job) -> Outcome:
         rows, read_at = self._round_trip(self.clock() + self.timing.wait_timeout)
@@ -243,3 +275,40 @@ def settle(site: SiteAPI, plan: ConfirmPlan, description: str, change: Job, para
         return flow.run(change)
     flow.start(change)
     return flow.watch(failure)
+
+
+def revert_seen(site: SiteAPI, plan: ConfirmPlan) -> Optional[str]:
+    """What shows that the revert ran (a read finding its scheduler entry gone), or None (still armed, no answer)."""
+    try:
+        rows = site.run_command(SCHEDULER_PRINT, f"?name={plan.name}")
+    except SDXError:
+        return None
+    return None if rows else f"a read at {stamp(utc_now())} found its scheduler entry {plan.name} gone (the revert ran)"
+
+
+def wait_change(site: SiteAPI, target: _jobs.Target, plan: Optional[ConfirmPlan], timeout: float,
+                interval: float, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> _jobs.WaitOutcome:
+    """Wait for the change job as ``_jobs.wait`` does; with an armed revert, a job still running is checked every
+    ``READ_EVERY`` polls: a change that cut the router off can run for ever (it cannot report, and a revert that
+    reboots the router ends it unreported), so the wait stops once a read shows the revert ran."""
+    if plan is None:
+        return _jobs.wait(site, target, timeout, interval, sleep, clock)
+    deadline = clock() + timeout
+    transitions: list[dict[str, Any]] = []
+    while True:
+        remaining = deadline - clock()
+        # Until the job is found, a slice outlasts the window a new job has to show up in the list.
+        step = interval * READ_EVERY if target.job else max(interval * READ_EVERY, _jobs.LOCATE_WINDOW + interval)
+        outcome = _jobs.wait(site, target, max(min(remaining, step), 0.0), interval, sleep, clock)
+        transitions += [step for step in outcome.transitions
+                        if not transitions or step["status"] != transitions[-1]["status"]]
+        outcome.transitions = transitions
+        if not outcome.timed_out or clock() >= deadline:
+            return outcome
+        target = _jobs.Target(job=outcome.job)
+        outcome.timed_out = False
+        if outcome.job.started_at:
+            outcome.stopped = revert_seen(site, plan)
+            if outcome.stopped:
+                outcome.timed_out = True
+                return outcome

@@ -206,11 +206,15 @@ class WaitOutcome:
     timed_out: bool = False
     # The site, read once when its job stayed pending (to tell an offline router from a busy queue).
     site: Optional[Site] = None
+    # Why the wait stopped before its timeout with the job still active (confirmed apply: its revert ran).
+    stopped: Optional[str] = None
 
     def failure(self, site_id: str, timeout: float) -> Optional[str]:
         """Why the wait fails the task (the job did not complete within ``timeout`` seconds), or None."""
         job = self.job
         where = site_label(site_id, self.site)
+        if self.stopped:
+            return f"job {job.id} on site {where} was still {job.status} when {self.stopped}"
         if self.timed_out:
             message = f"job {job.id} on site {where} was still {job.status} after {timeout:g} seconds (wait_timeout)"
             if self.site is not None and not self.site.online:

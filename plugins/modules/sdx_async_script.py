@@ -376,8 +376,9 @@ error:
 from typing import Optional
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs, _unless_found
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import CONFIRM_OPTIONS, ConfirmPlan, script_plan
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import (
+    CONFIRM_OPTIONS, NOT_STARTED, ConfirmPlan, script_plan)
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle, wait_change
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
@@ -506,11 +507,14 @@ class AsyncScriptModule(SDXModule):
         """The job once it completed; None when there was no wait. A failed job or a timeout fails the task."""
         if not self.params["wait"] or self.module.check_mode:
             return None
-        outcome = _jobs.wait(site, target, self.params["wait_timeout"], self.params["poll_interval"])
+        outcome = wait_change(site, target, self.armed, self.params["wait_timeout"], self.params["poll_interval"])
         self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
         failure = outcome.failure(site.id, self.params["wait_timeout"])
-        if failure and self.armed is not None and outcome.job.started_at:
-            self._confirmed(site, outcome.job, failure)  # it armed the revert before the script: watch it
+        if failure and self.armed is not None:
+            if not outcome.job.started_at:
+                failure += NOT_STARTED
+            else:
+                self._confirmed(site, outcome.job, failure)  # it armed the revert before the script: watch it
         if failure:
             self.module.fail_json(msg=failure, **self.result)
         return outcome.job

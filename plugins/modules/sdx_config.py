@@ -194,14 +194,19 @@ EXAMPLES = r"""
   register: ntp
   delegate_to: localhost
 
-- name: Disable the WAN port, reverted by the router itself unless SDX still reaches it afterwards
+- name: A WAN firewall rule, undone by the router itself unless SDX still reaches it afterwards
   altostrat.sdx.sdx_config:
-    path: interface ethernet
+    path: ip firewall filter
+    keys: [comment]
     data:
-      - default-name: ether1
-        disabled: true
-    confirm_timeout: 5m
-  register: wan
+      - chain: input
+        action: drop
+        in-interface: ether1
+        protocol: tcp
+        dst-port: "8291"
+        comment: no winbox from the WAN
+    confirm_timeout: 10m
+  register: winbox
   delegate_to: localhost
 
 - name: Read a menu in the data format, to feed it back later
@@ -317,8 +322,9 @@ from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import 
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import script
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_revert import revert_lines, same_entries
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_values import is_dynamic, to_data
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import CONFIRM_OPTIONS, ConfirmPlan, parse_duration, scheduler_name
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import (
+    CONFIRM_OPTIONS, NOT_STARTED, ConfirmPlan, parse_duration, scheduler_name)
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle, wait_change
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
@@ -349,6 +355,7 @@ class ConfigModule(SDXModule):
     seconds = tuple(_jobs.JOB_OPTIONS)
     confirm_seconds: Optional[int] = None  # confirm_timeout, in seconds
     change_job: Optional[Job] = None  # the job of the change, once waited for
+    armed: Optional[ConfirmPlan] = None  # with confirm_timeout, the revert the job arms first
 
     def run(self) -> None:
         state = self.params["state"]
@@ -437,6 +444,7 @@ class ConfigModule(SDXModule):
         armed = ConfirmPlan(name=scheduler_name(site.id, "\n".join(lines), description), seconds=self.confirm_seconds,
                             revert=revert_lines(menu, plan))
         self.result.update(outcome=None, confirm=armed.to_result())
+        self.armed = armed
         return armed
 
     def _confirmed_apply(self, site: SiteAPI, menu: Menu, armed: ConfirmPlan, description: str,
@@ -446,13 +454,16 @@ class ConfigModule(SDXModule):
         self.result.update(outcome=outcome.outcome, confirm=outcome.details)
         if outcome.confirmed:
             return
+        message = outcome.message
         if outcome.outcome == "reverted":
             rows = read_menu(site, menu)
             after = make_plan(menu, "merged", [], rows).before
-            self.result.update(after=after, converged=False,
-                               reverted_to_before=same_entries(menu, after, self.result["before"]))
+            restored = same_entries(menu, after, self.result["before"])
+            self.result.update(after=after, converged=False, reverted_to_before=restored)
             self._diff(site, menu, self.result["before"], after)
-        self.module.fail_json(msg=f"site {site.id}, menu {menu.cli_path}: {outcome.message}", **self.result)
+            held = "what it held before the change" if restored else "other entries than before (see before and after)"
+            message += f". Read back, {menu.cli_path} holds {held}"
+        self.module.fail_json(msg=f"site {site.id}, menu {menu.cli_path}: {message}", **self.result)
 
     def _diff(self, site: SiteAPI, menu: Menu, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
         if self.module._diff:  # pylint: disable=protected-access
@@ -476,12 +487,15 @@ class ConfigModule(SDXModule):
                                   request=request, known_ids=planned.known_ids)
         if not self.params["wait"]:
             return None
-        outcome = _jobs.wait(site, target, self.params["wait_timeout"], self.params["poll_interval"])
+        outcome = wait_change(site, target, self.armed, self.params["wait_timeout"], self.params["poll_interval"])
         self.result.update(job=outcome.job.to_result(), transitions=outcome.transitions)
         self.change_job = outcome.job
         failure = outcome.failure(site.id, self.params["wait_timeout"])
-        if failure and armed_failure is not None and outcome.job.started_at:
-            armed_failure(outcome.job, failure)  # the job armed the revert before its first change: watch it undo the rest
+        if failure and armed_failure is not None:
+            if not outcome.job.started_at:
+                failure += NOT_STARTED
+            else:
+                armed_failure(outcome.job, failure)  # it armed the revert first: watch it undo the rest
         if failure:
             self.module.fail_json(msg=f"{failure}; the router may hold part of the change (the script stops at its "
                                       f"first error)", **self.result)

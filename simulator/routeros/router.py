@@ -6,9 +6,10 @@ all), and never reused. An entry stores what was set; defaults and read-only val
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
-from .schema import BY_PATH, INTERFACE_MENUS, Menu
+from .schema import BY_PATH, INTERFACE_MENUS, NOT_CONFIGURATION, Menu
 from .syntax import ScriptError
 from .values import Value
 
@@ -38,6 +39,21 @@ class Router:
         self.settings: dict[str, dict[str, Value]] = {
             menu.path: {} for menu in BY_PATH.values() if menu.kind == "single"}
         self._next: dict[str, int] = {}
+        self.backups: dict[str, tuple] = {}  # /system backup save: file name -> (configuration, password)
+        self.rebooting = False  # a script ran /system reboot or /system backup load: the router goes down
+
+    # -- the whole configuration (binary backups) -----------------------------------------------------------
+    def configuration(self) -> tuple:
+        """A copy of everything but the files, as a binary backup holds it."""
+        tables = {path: entries for path, entries in self.tables.items() if path not in NOT_CONFIGURATION}
+        counters = {key: value for key, value in self._next.items() if key not in NOT_CONFIGURATION}
+        return copy.deepcopy((tables, self.settings, counters))
+
+    def restore(self, configuration: tuple) -> None:
+        tables, settings, counters = copy.deepcopy(configuration)
+        self.tables.update(tables)
+        self.settings = settings
+        self._next.update(counters)
 
     # -- ids -----------------------------------------------------------------------------------------
     def _counter(self, menu: Menu) -> str:

@@ -247,12 +247,16 @@ MENUS: tuple[Menu, ...] = (
                                                      "romon"),
                                **COMMON, "owner": ro("admin"), "run-count": ro("0"), "next-run": ro("")},
          unique=_named("failure: item with such name already exists")),
+    # Files on the router's disk: not configuration (never exported, kept across /system backup load)
+    Menu("/file", {"name": req(), "type": ro("file"), "size": ro("0"), "creation-time": ro(""), "contents": TEXT},
+         unique=_named("failure: file with such name already exists"), flags=()),
     Menu("/user", {"name": req(), "group": req(), "password": Prop("str", write_only=True),
                    "address": Prop("ips", ""), **COMMON, "last-logged-in": ro("")},
          unique=_named("failure: user with the same name already exists")),
 )
 BY_PATH = {menu.path: menu for menu in MENUS}
 # Menus whose lines export writes, in the order RouterOS writes them (things referred to come first).
-EXPORT_ORDER = tuple(menu.path for menu in MENUS)
+NOT_CONFIGURATION = ("/file",)
+EXPORT_ORDER = tuple(menu.path for menu in MENUS if menu.path not in NOT_CONFIGURATION)
 # /interface itself: a read-only view of every menu of interfaces.
 INTERFACE_MENUS = tuple(menu for menu in MENUS if menu.interface_type)

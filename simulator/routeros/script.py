@@ -3,6 +3,7 @@
 Lines of menus the model does not hold, and scripting commands (``:log``, ``:local``, ``:put``, ``:delay``,
 ``:if``...), run as doing nothing; ``:error`` stops the script with an error, and so does any line that carries
 a ``:error`` word (``/system script run broken :error``), the simulator's way to write a failing script.
+``/system reboot`` and ``/system backup load`` stop it too, without an error: the router reboots (``system.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from .router import Entry, Router
 from .schema import BY_PATH, Menu
 from .syntax import ScriptError, split_assignment, split_commands, split_words, unquote
+from .system import COMMANDS as SYSTEM_COMMANDS
+from .system import Reboot, run_system
 from .values import Value, as_text
 
 VERBS = {"add", "set", "unset", "remove", "move", "enable", "disable", "print", "export", "find", "get",
@@ -33,6 +36,9 @@ def run_script(router: Router, script: str) -> ScriptError | None:
         except ScriptError as error:
             error.line = command.line
             return error
+        except Reboot:
+            router.rebooting = True
+            return None
     return None
 
 
@@ -66,6 +72,9 @@ def run_command(router: Router, text: str, context: list[str]) -> list[str]:
         return context
     path, args, absolute = _path_words(words)
     full = path if absolute else context + path
+    if tuple(full) in SYSTEM_COMMANDS:
+        run_system(router, tuple(full), args)
+        return context
     menu, rest = _menu_of(full)
     if not args and not VERBS.intersection(rest):
         return full  # "/ip address": the menu the following lines run in

@@ -84,7 +84,7 @@ def test_the_answer_shape_is_switched_at_run_time_and_reset_restores_the_default
     assert envelope["status"] == "success" and envelope["data"][0]["mac-address"].startswith("48:A9:8A")
     assert envelope["data"][0]["mtu"] == "1500" and envelope["data"][0]["disabled"] == "false"
     assert requests.post(f"{server.url}/_sim/settings", json={"sync_shape": "typed"}, timeout=5).json() == {
-        "sync_shape": "typed", "bulk_backups": True}
+        "sync_shape": "typed", "bulk_backups": True, "heartbeat_seconds": 30, "missed_heartbeats": 10}
     typed = sync(server, body).json()
     assert isinstance(typed, list) and typed[0][".id"] == "*2"
     assert typed[0]["mtu"] == 1500 and typed[0]["disabled"] is False and typed[0]["running"] is True
