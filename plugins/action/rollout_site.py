@@ -81,7 +81,6 @@ class ActionModule(SiteAction):
         """The site's rollout result, and the diff its change showed."""
         if args["stopped"] is not None:
             return _rollout.site_result("stopped", host, site_id, max_fail_percentage=args["stopped"]), None
-        job: Mapping[str, Any] = {}
         try:
             config = self._checked(host, site_id, args)
             found = self._read_site(host, site_id, args, task_vars)
