@@ -11,11 +11,12 @@ from typing import Any, Mapping
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import parse_duration
 from ansible_collections.altostrat.sdx.plugins.module_utils._connection import CONNECTION_OPTION_NAMES
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _feedback, _rollout
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._rollout_config import checked_config
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._site_action import SiteAction
@@ -42,6 +43,7 @@ ARGUMENT_SPEC = {
     **_CONNECTION,
 }
 _MODULE = "altostrat.sdx.{}".format
+display = Display()
 
 
 class SiteFailed(Exception):
@@ -81,6 +83,9 @@ class ActionModule(SiteAction):
         """The site's rollout result, and the diff its change showed."""
         if args["stopped"] is not None:
             return _rollout.site_result("stopped", host, site_id, max_fail_percentage=args["stopped"]), None
+        fleet_line = _feedback.fleet_line(_MODULE("rollout_site"), args, task_vars)
+        if fleet_line:
+            display.display(fleet_line)
         try:
             config = self._checked(host, site_id, args)
             found = self._read_site(host, site_id, args, task_vars)
@@ -192,7 +197,8 @@ class ActionModule(SiteAction):
         """Site module ``name``'s result for this site, with the task's connection options; its failure fails the
         site, keeping what the module returned of the job."""
         connection = {option: args[option] for option in CONNECTION_OPTION_NAMES if args.get(option) is not None}
-        result = self.run_site_module(_MODULE(name), {**connection, **options, "site_id": site_id}, task_vars)
+        result = self.run_site_module(_MODULE(name), {**connection, **options, "site_id": site_id}, task_vars,
+                                      announce=False)
         if boolean(result.get("failed", False), strict=False):
             raise SiteFailed(str(result.get("msg") or f"{name} failed"), job=result)
         return result

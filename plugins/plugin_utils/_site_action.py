@@ -164,16 +164,17 @@ class SiteAction(ActionBase):
                                                        written=self._task.action))
 
     def run_site_module(self, name: str, args: dict[str, Any], task_vars: dict[str, Any],
-                        written: str | None = None) -> dict[str, Any]:
+                        written: str | None = None, announce: bool = True) -> dict[str, Any]:
         """The result of site module ``name`` (its full name) run with ``args`` for this task's host: checked, given
         the host's site, and run here or as a module process, as a task of that module would be. ``written`` is the
-        name as the task wrote it, which the module's own messages use."""
+        name as the task wrote it, which the module's own messages use; ``announce`` says up front how long a task
+        the rate limit stretches takes (an action running several modules says it once, for all of them)."""
         try:
             module = module_class(name)
             args = site_args(module, args, self._with_site_rendered(task_vars))
         except ValueError as error:
             return {"failed": True, "msg": str(error)}
-        fleet_line = _feedback.fleet_line(name, args, task_vars)
+        fleet_line = _feedback.fleet_line(name, args, task_vars) if announce else None
         if fleet_line:
             display.display(fleet_line)
         if self._module_runs_here(task_vars):

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.altostrat.sdx.plugins.action.rollout_report import failure_counts, write_reports
 from ansible_collections.altostrat.sdx.plugins.action.rollout_site import ARGUMENT_SPEC, ActionModule, SiteFailed
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _feedback, _rollout
 
 
 def options(**given):
@@ -71,3 +71,13 @@ def test_each_run_writes_its_own_reports_and_the_latest_copies(tmp_path):
     assert first.endswith("rollout-report-20261128T120000Z")
     assert json.loads((tmp_path / "reports" / "rollout-report-20261128T120000Z.json").read_text())["total"] == 1
     assert json.loads((tmp_path / "reports" / "rollout-report.json").read_text())["total"] == 0
+
+
+def test_a_rollout_the_rate_limit_stretches_says_so_once_per_batch_for_all_its_modules():
+    batch = [f"branch-{number:04}" for number in range(1, 721)]
+    line = _feedback.fleet_line("altostrat.sdx.rollout_site", {"rate_limit": 60},
+                                {"ansible_play_batch": batch, "inventory_hostname": batch[0]})
+    assert line == ("altostrat.sdx.rollout_site on 720 hosts: about 2880 SDX requests at 60 requests/min: this takes "
+                    "at least 48 minutes")
+    assert _feedback.fleet_line("altostrat.sdx.rollout_site", {}, {"ansible_play_batch": batch,
+                                                                  "inventory_hostname": batch[1]}) is None
