@@ -79,5 +79,5 @@ def test_a_rollout_the_rate_limit_stretches_says_so_once_per_batch_for_all_its_m
                                 {"ansible_play_batch": batch, "inventory_hostname": batch[0]})
     assert line == ("altostrat.sdx.rollout_site on 720 hosts: about 2880 SDX requests at 60 requests/min: this takes "
                     "at least 48 minutes")
-    assert _feedback.fleet_line("altostrat.sdx.rollout_site", {}, {"ansible_play_batch": batch,
-                                                                  "inventory_hostname": batch[1]}) is None
+    later_host = {"ansible_play_batch": batch, "inventory_hostname": batch[1]}
+    assert _feedback.fleet_line("altostrat.sdx.rollout_site", {}, later_host) is None
