@@ -9,7 +9,7 @@ import os
 from ansible import context
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout, _rollout_text
 
 
 def rollout_report(hostvars, hosts, description, check_mode=False, config_diff=False, reached_only=False):
@@ -17,11 +17,11 @@ def rollout_report(hostvars, hosts, description, check_mode=False, config_diff=F
 
 
 def rollout_table(report):
-    return _rollout.table(report)
+    return _rollout_text.table(report)
 
 
 def rollout_junit(report):
-    return _rollout.junit(report)
+    return _rollout_text.junit(report)
 
 
 def rollout_serial(value):

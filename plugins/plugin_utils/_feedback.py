@@ -22,8 +22,9 @@ from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SI
 
 DEFAULT_RATE_LIMIT = 60
 # The fewest requests one task of each module makes per host (a wait polls at least once).
+# rollout_site: the site's read, then the script's queue, job list and a poll.
 REQUESTS = {"sdx_async_script": 2, "sdx_backup": 2, "sdx_backup_info": 1, "sdx_command": 1, "sdx_job": 2,
-            "sdx_job_info": 1, "sdx_site_info": 1}
+            "sdx_job_info": 1, "sdx_site_info": 1, "rollout_site": 4}
 
 
 def rate_limit(args: Mapping[str, Any]) -> int:

@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: internal to altostrat.sdx; may change without notice.
-"""Rollouts: where a user's relative paths resolve, each site's outcome, report rows, config diff groups, a text
-table, JUnit XML."""
+"""Rollouts: where a user's relative paths resolve, each site's outcome, report rows, config diff groups. The
+report as text and JUnit XML is in ``_rollout_text``."""
 
 from __future__ import annotations
 
@@ -14,27 +14,28 @@ import re
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Optional, Sequence
-from xml.etree import ElementTree
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._rollout_config import (
-    command_groups, commands_of, configured, group_summary)
+    command_groups, commands_of, configured)
 
-STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "not_run")
+STATUSES = ("completed", "unchanged", "queued", "skipped_offline", "failed", "reverted", "unknown", "not_run")
+# A site in one of these did not take the change as asked: it fails the run, and counts towards a batch's stop.
+# reverted: confirm_timeout's revert ran on the router after contact was lost; unknown: the module could not tell
+# whether the change holds (or whether it was queued).
+FAILED_STATUSES = ("failed", "reverted", "unknown")
 # The two ways a site is not run: the role left it alone, or the role never ran on it (the report says so).
 STOPPED_MESSAGE = "not reached: the rollout stopped after a batch failed beyond {percent}%"
 NO_RESULT_MESSAGE = "not reached: no rollout result for this host, the role did not run on it in this play"
-# Set on every host of the rollout's play by the role once a batch failed beyond rollout_max_fail_percentage (its value).
+# Once a batch failed beyond rollout_max_fail_percentage, the role keeps that value on localhost and hands it to each
+# later site's altostrat.sdx.rollout_site; a host that holds it and no result is reported as left alone.
 STOPPED_VARIABLE = "_script_rollout_stopped"
 # The host variables that name a site, first found wins: the role's input, then the inventory's site variable.
 SITE_VARIABLES = ("rollout_site_id", SITE_VARIABLE)
 # A playbook file inside an installed collection is not the user's own folder.
 _COLLECTION_PLAYBOOK = re.compile(r"[/\\]ansible_collections[/\\][^/\\]+[/\\][^/\\]+[/\\]playbooks[/\\]")
-# The text table names this many sites of a config diff group, and shows this many of its changed lines.
-GROUP_SITES_SHOWN = 5
-GROUP_LINES_SHOWN = 10
 # Characters a report must not carry raw: C0 and C1 controls (ANSI escapes start with \x1b), DEL, lone
 # surrogates, and the two non-characters XML 1.0 forbids. They are written visibly escaped (\x1b).
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -178,12 +179,17 @@ def _ran(job: Mapping[str, Any], wait: Any, check_mode: Any, verify: Optional[Ma
         return "queued", "would queue the script (check mode)", job
     if not boolean(wait, strict=False):
         return "queued", "queued the script", job
-    return "completed", "job completed" + (", verified" if verified else ""), job
+    confirmed = ", confirmed" if job.get("outcome") == "confirmed" else ""
+    return "completed", "job completed" + confirmed + (", verified" if verified else ""), job
 
 
 def _failed(error: Mapping[str, Any], job: Optional[Mapping[str, Any]] = None) -> tuple[str, str, Mapping[str, Any]]:
-    """A task failed (``error`` is its result); ``job`` is the script task's result when it got that far."""
-    return "failed", str(error.get("msg") or "failed"), job or {}
+    """A task failed (``error`` is its result); ``job`` is the change task's result when it got that far. Its
+    ``outcome`` tells a change that was reverted, or whose fate is unknown, from any other failure."""
+    job = job or {}
+    outcome = job.get("outcome")
+    status = outcome if outcome in ("reverted", "unknown") else "failed"
+    return status, str(error.get("msg") or job.get("msg") or "failed"), job
 
 
 # What the role can see of a site, each with the facts it gives site_result.
@@ -221,7 +227,8 @@ def _seconds_between(start: Any, end: Any) -> Optional[float]:
 def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> dict[str, Any]:
     """One site's line of the report. A host without a result says only that: nothing is known of it."""
     recorded = dict(result or {})
-    status = str(recorded.get("status") or "not_run")
+    # A task that failed before it could decide (a template that does not render) recorded only its error.
+    status = str(recorded.get("status") or ("failed" if recorded.get("failed") else "not_run"))
     return {
         "site": printable(str(recorded.get("site") or host)),
         "site_id": printable(recorded.get("site_id") or site_id or None),
@@ -233,10 +240,18 @@ def row(host: str, result: Optional[Mapping[str, Any]], site_id: Any = None) -> 
         # the site's own job, from queued to finished, whatever else its batch waited for
         "duration": _seconds_between(recorded.get("queued"), recorded.get("finished")),
         "changed": bool(recorded.get("changed")),
-        "message": printable(str(recorded.get("message") or ("" if result else NO_RESULT_MESSAGE))),
+        "message": printable(str(recorded.get("message") or recorded.get("msg") or ("" if result else NO_RESULT_MESSAGE))),
         # what a declarative change needed on the site (sdx_config's commands); None for a script
         "commands": recorded.get("commands") if isinstance(recorded.get("commands"), list) else None,
     }
+
+
+def recorded_result(registered: Any) -> Any:
+    """A host's rollout result: the ``rollout`` of what the role registered from altostrat.sdx.rollout_site, or the
+    result itself when a play of your own set it with the rollout_result filter."""
+    if isinstance(registered, Mapping) and isinstance(registered.get("rollout"), Mapping):
+        return registered["rollout"]
+    return registered
 
 
 def _site_id(variables: Mapping[str, Any]) -> Any:
@@ -253,7 +268,7 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
     rows, stopped, changes = [], False, []
     for host in hosts:
         variables = hostvars.get(host) or {}
-        result = variables.get("script_rollout_result")
+        result = recorded_result(variables.get("script_rollout_result"))
         if result is None and variables.get(STOPPED_VARIABLE) is not None:  # a later batch the role left alone
             result = site_result("stopped", host, _site_id(variables),
                                  max_fail_percentage=variables[STOPPED_VARIABLE])
@@ -272,101 +287,12 @@ def build_report(hostvars: Mapping[str, Any], hosts: Iterable[str], description:
         "total": len(rows),
         "counts": {status: counts.get(status, 0) for status in STATUSES},
         "stopped": stopped,
-        "succeeded": counts.get("failed", 0) == 0 and counts.get("not_run", 0) == 0,
+        "succeeded": not any(counts.get(status, 0) for status in (*FAILED_STATUSES, "not_run")),
         "sites": rows,
         "config_diff": bool(config_diff or changes),
         "config_diffs": group_changes(changes),
         "command_groups": command_groups(rows),
     }
-
-
-def table(report: Mapping[str, Any]) -> list[str]:
-    """The report as aligned text lines: site, status, job, duration, message."""
-    header = ("SITE", "STATUS", "JOB", "DURATION", "MESSAGE")
-    lines = [tuple(printable(str(cell)) for cell in (
-        item["site"], item["status"], item["job_id"] or "-",
-        "-" if item["duration"] is None else f"{item['duration']:.1f}s", item["message"]))
-        for item in report["sites"]]
-    widths = [max(len(str(cells[index])) for cells in [header, *lines]) for index in range(4)]
-    rendered = ["  ".join(str(cell).ljust(width) for cell, width in zip(cells[:4], widths)) + "  " + str(cells[4])
-                for cells in [header, *lines]]
-    counts = ", ".join(f"{count} {status}" for status, count in report["counts"].items() if count)
-    return rendered + [f"{report['total']} site(s): {counts or 'none'}" + (" (stopped early)" if report["stopped"]
-                                                                           else "")] + change_summary(report) + group_summary(report)
-
-
-def change_summary(report: Mapping[str, Any]) -> list[str]:
-    """The config diff groups in a few lines: how many sites changed the same way, and how the others differ."""
-    if not report.get("config_diff"):
-        return []
-    groups = report.get("config_diffs") or []
-    if report.get("check_mode"):
-        return ["config diff: not predicted in check mode (it is the router's change after a job ran)"]
-    if not groups:
-        return ["config diff: no job completed in this run, so there is no change to compare"]
-    sizes = [len(group["sites"]) for group in groups]
-    if len(groups) == 1:
-        lines = [f"config diff: all {sizes[0]} completed site(s) changed the same way"]
-    else:
-        others = sum(sizes[1:])
-        lines = [f"config diff: {sizes[0]} site(s) changed the same way, {others} differ{'s' if others == 1 else ''} "
-                 f"({len(groups) - 1} other group(s)); the diffs are in the JSON report's config_diffs"]
-    for number, group in enumerate(groups, 1):
-        lines.extend(_group_lines(number, group))
-    return lines
-
-
-def _changed_lines(diff: str) -> list[str]:
-    """The added and removed lines of a unified diff, in its order, without its headers and context."""
-    lines, in_hunk = [], False
-    for line in diff.splitlines():
-        if line.startswith("@@"):
-            in_hunk = True
-        elif in_hunk and line[:1] in ("+", "-"):
-            lines.append(line)
-    return lines
-
-
-def _group_lines(number: int, group: Mapping[str, Any]) -> list[str]:
-    sites = group["sites"]
-    more = f" and {len(sites) - GROUP_SITES_SHOWN} more" if len(sites) > GROUP_SITES_SHOWN else ""
-    names = ", ".join(printable(str(site)) for site in sites[:GROUP_SITES_SHOWN]) + more
-    changed = _changed_lines(group["diff"])
-    added = sum(1 for line in changed if line.startswith("+"))
-    what = f"{added} line(s) added, {len(changed) - added} removed" if changed else "no change"
-    lines = [f"  group {number}, {len(sites)} site(s), {what}: {names}"]
-    lines.extend(f"    {printable(line)}" for line in changed[:GROUP_LINES_SHOWN])
-    if len(changed) > GROUP_LINES_SHOWN:
-        lines.append(f"    ... {len(changed) - GROUP_LINES_SHOWN} more line(s)")
-    return lines
-
-
-def junit(report: Mapping[str, Any]) -> str:
-    """The report as a JUnit XML test suite: one test case per site, timed by the site's job.
-
-    Every text is escaped with :func:`printable`, whatever report it is given, so the XML stays well-formed.
-    """
-    counts = report["counts"]
-    suite = ElementTree.Element("testsuite", {
-        "name": printable(f"altostrat.sdx rollout: {report['description']}"),
-        "tests": str(report["total"]),
-        "failures": str(counts.get("failed", 0)),
-        "errors": "0",
-        "skipped": str(counts.get("skipped_offline", 0) + counts.get("not_run", 0)),
-    })
-    for item in report["sites"]:
-        case = ElementTree.SubElement(suite, "testcase", {
-            "classname": "altostrat.sdx.rollout", "name": printable(str(item["site"])),
-            "time": str(item["duration"] or 0)})
-        message = printable(str(item["message"]))
-        if item["status"] == "failed":
-            ElementTree.SubElement(case, "failure", {"message": message}).text = message
-        elif item["status"] in ("skipped_offline", "not_run"):
-            ElementTree.SubElement(case, "skipped", {"message": message or printable(str(item["status"]))})
-        out = ElementTree.SubElement(case, "system-out")
-        out.text = printable(" ".join(f"{key}={item.get(key) or '-'}"
-                                      for key in ("status", "job_id", "site_id", "queued", "started", "finished")))
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suite, encoding="unicode") + "\n"
 
 
 def change_key(diff: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -43,7 +43,9 @@ def configured(config: Mapping[str, Any], wait: Any, check_mode: Any) -> tuple[s
         return "queued", f"would queue {needed} (check mode)", config
     if not boolean(wait, strict=False):
         return "queued", f"queued {needed}", config
-    return "completed", f"job completed, {needed}; the router holds the desired state (converged)", config
+    confirmed = ", confirmed" if config.get("outcome") == "confirmed" else ""
+    return ("completed", f"job completed{confirmed}, {needed}; the router holds the desired state (converged)",
+            config)
 
 
 def commands_of(result: Mapping[str, Any]) -> Optional[list[str]]:
@@ -63,15 +65,26 @@ def command_groups(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return sorted(groups, key=lambda group: (-len(group["sites"]), group["sites"][0]))
 
 
+# Sites whose change did not hold (confirm_timeout): not in a group, but counted beside the groups.
+NOT_HELD = ("reverted", "unknown")
+
+
+def not_held(report: Mapping[str, Any]) -> list[str]:
+    """``1 reverted``, ``2 unknown``: the sites whose change was undone, or whose fate is unknown, by status."""
+    counts = report.get("counts") or {}
+    return [f"{counts[status]} {status}" for status in NOT_HELD if counts.get(status)]
+
+
 def group_summary(report: Mapping[str, Any]) -> list[str]:
-    """``790 already compliant, 10 needed the same 3 command(s)``, then each group's sites and commands."""
+    """``790 already compliant, 10 needed the same 3 command(s), 1 reverted``, then each group's sites and commands."""
     groups = report.get("command_groups") or []
-    if not groups:
+    declarative = any(isinstance(row.get("commands"), list) for row in report.get("sites") or [])
+    if not groups and not (declarative and not_held(report)):
         return []
     verb = "would need" if report.get("check_mode") else "needed"
     parts = [f"{len(group['sites'])} already compliant" if not group["commands"]
              else f"{len(group['sites'])} {verb} the same {len(group['commands'])} command(s)" for group in groups]
-    lines = ["commands: " + ", ".join(parts)]
+    lines = ["commands: " + ", ".join(parts + not_held(report))]
     for number, group in enumerate(groups, 1):
         if not group["commands"]:
             continue

@@ -161,23 +161,30 @@ class SiteAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        task_vars = task_vars or {}
-        name = self._module_name()
+        return merge_hash(result, self.run_site_module(self._module_name(), dict(self._task.args), task_vars or {},
+                                                       written=self._task.action))
+
+    def run_site_module(self, name: str, args: dict[str, Any], task_vars: dict[str, Any],
+                        written: str | None = None, announce: bool = True) -> dict[str, Any]:
+        """The result of site module ``name`` (its full name) run with ``args`` for this task's host: checked, given
+        the host's site, and run here or as a module process, as a task of that module would be. ``written`` is the
+        name as the task wrote it, which the module's own messages use; ``announce`` says up front how long a task
+        the rate limit stretches takes (an action running several modules says it once, for all of them)."""
         try:
             module = module_class(name)
-            args = site_args(module, dict(self._task.args), self._with_site_rendered(task_vars))
+            args = site_args(module, args, self._with_site_rendered(task_vars))
         except ValueError as error:
-            result.update(failed=True, msg=str(error))
-            return result
+            return {"failed": True, "msg": str(error)}
         self._site_name = self._name_of_site(args.get("site_id"), task_vars)
-        fleet_line = _feedback.fleet_line(name, args, task_vars)
+        fleet_line = _feedback.fleet_line(name, args, task_vars) if announce else None
         if fleet_line:
             display.display(fleet_line)
         if self._module_runs_here(task_vars):
             with _feedback.live_lines(display.display, task_vars.get("inventory_hostname")):  # waits said as they happen
-                return merge_hash(result, self._run_here(name, module, args, task_vars))
+                return self._run_here(name, module, args, task_vars, written=written or name)
         wrap_async = self._task.async_val and not self._connection.has_native_async
-        result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
+        result = self._execute_module(module_name=written or name, module_args=args, task_vars=task_vars,
+                                      wrap_async=wrap_async)
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
         return result
@@ -226,15 +233,15 @@ class SiteAction(ActionBase):
         return isinstance(interpreter, str) and is_this_python(interpreter)
 
     def _run_here(self, name: str, module: type[SDXModule], args: dict[str, Any],
-                  task_vars: dict[str, Any]) -> dict[str, Any]:
+                  task_vars: dict[str, Any], written: str | None = None) -> dict[str, Any]:
         """Module ``name``'s result from its file's ``main()`` run in this process, as its module process would
-        return it."""
+        return it; ``written`` is the module's name as the task wrote it (the task's action by default)."""
         display.vvv(f"{name}: running in the action plugin, in this controller's Python "
                     f"({sys.executable}), without a module process", host=task_vars.get("inventory_hostname"))
         module_args, problem = _in_process.plain_args(args)
         if problem:
             return {"failed": True, "msg": problem}
-        self._update_module_args(self._task.action, module_args, task_vars)
+        self._update_module_args(written or self._task.action, module_args, task_vars)
         main = importlib.import_module(module.__module__).main
         return self._module_result(_in_process.run_main(main, module_args))
 

@@ -83,7 +83,8 @@ def test_a_job_run_like_awx_runs_the_rollout_and_reports_it(sim, tmp_path, monke
     assert (run.status, run.rc) == ("successful", 0), run.stdout.read()
     events = list(run.events)
     queued = [event for event in events if event["event"] == "runner_on_ok"
-              and event["event_data"].get("task") == "Queue the script and wait for the job"]
+              and event["event_data"].get("task") == "Roll the change out to this site"
+              and event["event_data"]["res"]["rollout"]["status"] == "completed"]
     online = sim.sites(online=True)
     assert len(queued) == len(online) == 9
     stats = next(event for event in events if event["event"] == "playbook_on_stats")

@@ -4,6 +4,7 @@ and a report of its own for every run."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -27,9 +28,31 @@ def test_twelve_sites_in_three_batches_print_a_few_lines_each_and_diff_shows_no_
     quiet = folder.rollout()  # a re-run: every site unchanged, no diff
     assert quiet.rc == 0, quiet.output
     lines = [line for line in quiet.output.splitlines() if line.strip()]
-    # 292 lines before (377 with blank ones): 16 role tasks per site and batch, most of them skipped
-    assert len(lines) <= 155, quiet.output
-    assert sum(line.startswith("skipping:") for line in lines) <= 40, quiet.output
+    # 154 lines before (292 before that): a task per step, each printing a line per site and a skipped line per
+    # step a site did not need. Now: one line per site and batch, a few headers, the table, the recap.
+    assert len(lines) <= 70, quiet.output
+    for site in sim.sites():
+        site_lines = [line for line in lines if re.match(rf"(ok|changed|fatal|skipping): \[{site['name']}\]", line)]
+        assert len(site_lines) <= 2, site_lines  # its own, and the batch's stop check for the first of a batch
+        assert sum(line.startswith(("ok:", "changed:")) for line in site_lines) == 1, site_lines
+    assert sum(line.startswith("skipping:") for line in lines) == 3, quiet.output  # once per batch
+
+
+def test_the_summary_is_a_plain_text_table(folder, sim):
+    folder.change()
+    run = folder.rollout()
+    assert run.rc == 0, run.output
+    lines = run.output.splitlines()
+    header = next(index for index, line in enumerate(lines) if line.startswith("SITE "))
+    assert lines[header].split() == ["SITE", "STATUS", "JOB", "DURATION", "MESSAGE"]
+    rows = lines[header + 1:header + 13]
+    assert sorted(line.split()[0] for line in rows) == sorted(site["name"] for site in sim.sites())
+    # the columns line up: every row's status starts where the header's does
+    column = lines[header].index("STATUS")
+    assert all(line[column:].split()[0] in ("completed", "skipped_offline") for line in rows), rows
+    assert lines[header + 13] == "12 site(s): 9 completed, 3 skipped_offline"
+    assert lines[header + 14].startswith("reports: ")
+    assert '"msg"' not in run.output and '\\n' not in run.output
 
 
 def test_a_missing_variable_stops_the_run_with_one_short_line_naming_it(folder, sim):

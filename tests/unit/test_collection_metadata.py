@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def modules() -> set[str]:
-    return {path.stem for path in (ROOT / "plugins" / "modules").glob("*.py") if path.stem != "__init__"}
+    """The modules that take the connection options: the site modules, and rollout_site, which passes them on."""
+    return {path.stem for path in (ROOT / "plugins" / "modules").glob("*.py")} - {"__init__", "rollout_report"}
 
 
 def module_doc(name: str) -> dict:

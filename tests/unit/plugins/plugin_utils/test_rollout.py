@@ -10,7 +10,7 @@ from ansible import context
 from ansible.module_utils.common.collections import ImmutableDict
 
 from ansible_collections.altostrat.sdx.plugins.filter.rollout import FilterModule
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout, _rollout_text
 
 
 def result(site, status, **extra):
@@ -37,7 +37,7 @@ def test_rows_counts_and_a_rollout_the_role_stopped():
     built = report()
     assert built["total"] == 4 == sum(built["counts"].values())
     assert built["counts"] == {"completed": 1, "unchanged": 0, "queued": 0, "skipped_offline": 1, "failed": 1,
-                               "not_run": 1}
+                               "reverted": 0, "unknown": 0, "not_run": 1}
     assert built["stopped"] and not built["succeeded"]
     rows = {row["site"]: row for row in built["sites"]}
     assert rows["branch-0004"]["message"] == "not reached: the rollout stopped"
@@ -81,7 +81,7 @@ def test_a_clean_rollout_succeeds():
 
 
 def test_table_is_aligned_and_ends_with_counts():
-    lines = _rollout.table(report())
+    lines = _rollout_text.table(report())
     assert lines[0].split() == ["SITE", "STATUS", "JOB", "DURATION", "MESSAGE"]
     status_column = lines[0].index("STATUS")
     assert all(line[status_column:].split()[0] in _rollout.STATUSES for line in lines[1:5])
@@ -90,7 +90,7 @@ def test_table_is_aligned_and_ends_with_counts():
 
 
 def test_junit_marks_failures_and_skips_and_times_each_case_by_its_job():
-    suite = ElementTree.fromstring(_rollout.junit(report()).split("\n", 1)[1])
+    suite = ElementTree.fromstring(_rollout_text.junit(report()).split("\n", 1)[1])
     assert suite.get("name") == "altostrat.sdx rollout: Set NTP"
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "1", "2")
     cases = {case.get("name"): case for case in suite.findall("testcase")}
@@ -176,3 +176,59 @@ def test_hosts_of_a_stopped_rollout_are_not_run_and_others_left_out_when_only_th
     report = _rollout.build_report(hostvars, ["a", "b", "c"], "d", reached_only=True)
     assert [(row["site"], row["status"]) for row in report["sites"]] == [("a", "failed"), ("b", "not_run")]
     assert report["stopped"] and report["sites"][1]["message"].endswith("beyond 10%")
+
+
+@pytest.mark.parametrize("outcome, status", [("reverted", "reverted"), ("unknown", "unknown"),
+                                             ("not_queued", "failed"), (None, "failed")])
+def test_a_change_that_was_reverted_or_whose_fate_is_unknown_has_a_status_of_its_own(outcome, status):
+    job = {"changed": True, "outcome": outcome, "msg": "site s: contact was lost; its revert ran",
+           "job": {"id": "j-1", "created_at": "2026-11-28T12:00:00Z"}}
+    result = _rollout.site_result("failed", "branch-0001", "s", error={"msg": job["msg"]}, job=job)
+    assert (result["status"], result["message"], result["job_id"]) == (status, job["msg"], "j-1")
+
+
+def test_reverted_and_unknown_sites_fail_the_report_and_its_junit_and_are_counted_apart():
+    hostvars = {"a": {"script_rollout_result": {"site": "a", "status": "reverted", "message": "revert ran"}},
+                "b": {"script_rollout_result": {"site": "b", "status": "unknown", "message": "cannot tell"}},
+                "c": {"script_rollout_result": {"site": "c", "status": "completed", "message": "job completed"}}}
+    built = _rollout.build_report(hostvars, ["a", "b", "c"], "d")
+    assert (built["counts"]["reverted"], built["counts"]["unknown"], built["counts"]["failed"]) == (1, 1, 0)
+    assert not built["succeeded"] and not built["stopped"]
+    assert "3 site(s): 1 completed, 1 reverted, 1 unknown" in _rollout_text.table(built)
+    suite = ElementTree.fromstring(_rollout_text.junit(built))
+    assert suite.get("failures") == "2" and len(suite.findall("testcase/failure")) == 2
+
+
+def test_a_task_that_failed_before_deciding_is_a_failed_site_with_its_error():
+    hostvars = {"a": {"script_rollout_result": {"failed": True, "msg": "template: no such file"}}}
+    row = _rollout.build_report(hostvars, ["a"], "d")["sites"][0]
+    assert (row["status"], row["message"]) == ("failed", "template: no such file")
+
+
+def test_a_confirmed_change_says_so():
+    job = {"changed": True, "outcome": "confirmed", "job": {"status": "completed"}}
+    assert _rollout.site_result("ran", "a", "s", job=job, wait=True, check_mode=False)["message"] == \
+        "job completed, confirmed"
+
+
+def test_the_role_registers_the_result_of_rollout_site_whose_rollout_the_report_reads():
+    registered = {"changed": False, "failed": True, "msg": "boom",
+                  "rollout": {"site": "a", "status": "reverted", "message": "revert ran",
+                              "finished": "2026-11-28T12:00:06Z", "queued": "2026-11-28T12:00:00Z"}}
+    row = _rollout.build_report({"a": {"script_rollout_result": registered}}, ["a"], "d")["sites"][0]
+    assert (row["status"], row["message"], row["duration"]) == ("reverted", "revert ran", 6.0)
+
+
+def test_the_grouped_summaries_count_the_sites_whose_change_did_not_hold():
+    add = "/ip address add address=192.168.99.1/24 interface=bridge"
+    declarative = {"a": {"script_rollout_result": {"site": "a", "status": "completed", "commands": [add]}},
+                   "b": {"script_rollout_result": {"site": "b", "status": "reverted", "commands": [add]}}}
+    lines = _rollout_text.table(_rollout.build_report(declarative, ["a", "b"], "d"))
+    assert "commands: 1 needed the same 1 command(s), 1 reverted" in lines
+    only_reverted = {"b": declarative["b"]}
+    assert "commands: 1 reverted" in _rollout_text.table(_rollout.build_report(only_reverted, ["b"], "d"))
+    diff = "--- a\n+++ b\n@@ -1 +1,2 @@\n x\n+add address=192.168.99.1/24\n"
+    scripts = {"a": {"script_rollout_result": {"site": "a", "status": "completed", "config_diff": diff}},
+               "c": {"script_rollout_result": {"site": "c", "status": "unknown"}}}
+    lines = _rollout_text.table(_rollout.build_report(scripts, ["a", "c"], "d", config_diff=True))
+    assert "config diff: all 1 completed site(s) changed the same way; 1 unknown" in lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ansible_collections.altostrat.sdx.plugins.filter.rollout import FilterModule
 from ansible_collections.altostrat.sdx.plugins.module_utils._backups import unified_diff
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout, _rollout_text
 
 ADDED = "add address=192.168.99.1/24 interface=bridge"
 
@@ -45,7 +45,7 @@ def test_without_the_option_and_without_diffs_there_are_no_groups_and_no_summary
     plain = hostvars(b01={"status": "completed"}, b02={"status": "unchanged"})
     report = _rollout.build_report(plain, list(plain), "Guest")
     assert (report["config_diff"], report["config_diffs"]) == (False, [])
-    assert not any(line.startswith("config diff") for line in _rollout.table(report))
+    assert not any(line.startswith("config diff") for line in _rollout_text.table(report))
 
 
 def test_a_recorded_diff_turns_the_grouping_on_without_the_option():
@@ -55,7 +55,7 @@ def test_a_recorded_diff_turns_the_grouping_on_without_the_option():
 
 def test_the_table_says_how_many_changed_the_same_way_and_shows_each_groups_lines():
     report = _rollout.build_report(FLEET, list(FLEET), "Guest", config_diff=True)
-    lines = _rollout.table(report)
+    lines = _rollout_text.table(report)
     summary = lines[lines.index("7 site(s): 4 completed, 1 unchanged, 1 skipped_offline, 1 failed") + 1:]
     assert summary == [
         "config diff: 2 site(s) changed the same way, 1 differs (1 other group(s)); the diffs are in the JSON "
@@ -69,7 +69,7 @@ def test_the_table_says_how_many_changed_the_same_way_and_shows_each_groups_line
 def test_one_group_many_sites_and_many_lines_are_cut_short():
     big = "--- a\n+++ b\n@@ -1,12 +1,1 @@\n" + "".join(f"-old {n}\n" for n in range(12)) + "+new\n"
     many = hostvars(**{f"b{n:02}": {"status": "completed", "config_diff": big} for n in range(1, 8)})
-    lines = _rollout.table(_rollout.build_report(many, list(many), "Guest", config_diff=True))
+    lines = _rollout_text.table(_rollout.build_report(many, list(many), "Guest", config_diff=True))
     start = lines.index("config diff: all 7 completed site(s) changed the same way")
     assert lines[start + 1] == "  group 1, 7 site(s), 1 line(s) added, 12 removed: b01, b02, b03, b04, b05 and 2 more"
     assert lines[start + 2:start + 12] == [f"    -old {n}" for n in range(10)]
@@ -78,9 +78,9 @@ def test_one_group_many_sites_and_many_lines_are_cut_short():
 
 def test_check_mode_and_a_rollout_where_no_job_completed_say_why_there_is_nothing():
     nothing = hostvars(b01={"status": "queued"}, b02={"status": "failed"})
-    checked = _rollout.table(_rollout.build_report(nothing, list(nothing), "Guest", True, True))
+    checked = _rollout_text.table(_rollout.build_report(nothing, list(nothing), "Guest", True, True))
     assert checked[-1] == "config diff: not predicted in check mode (it is the router's change after a job ran)"
-    ran = _rollout.table(_rollout.build_report(nothing, list(nothing), "Guest", False, True))
+    ran = _rollout_text.table(_rollout.build_report(nothing, list(nothing), "Guest", False, True))
     assert ran[-1] == "config diff: no job completed in this run, so there is no change to compare"
 
 

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout
+from ansible_collections.altostrat.sdx.plugins.plugin_utils import _rollout, _rollout_text
 
 RAW = ["\x01", "\x1b", "\x00", "\x7f", "\x9b", "\x0b", "\ufffe"]
 HOSTVARS = {
@@ -35,7 +35,7 @@ def assert_no_raw_control(text: str, allowed: str = "") -> None:
 
 
 def test_the_junit_report_is_well_formed_xml_with_the_characters_visibly_escaped():
-    xml = _rollout.junit(report())
+    xml = _rollout_text.junit(report())
     ElementTree.fromstring(xml.split("\n", 1)[1])  # expat: a raw \x01 is "not well-formed (invalid token)"
     document = minidom.parseString(xml.encode("utf-8"))
     cases = {case.getAttribute("name"): case for case in document.getElementsByTagName("testcase")}
@@ -53,13 +53,13 @@ def test_a_report_given_raw_strings_still_makes_well_formed_xml():
     raw = {**report(), "description": "x\x01", "sites": [{
         "site": "a\x02", "status": "failed", "job_id": None, "site_id": None, "queued": None, "started": None,
         "finished": None, "duration": None, "message": "m\x03"}]}
-    suite = ElementTree.fromstring(_rollout.junit(raw).split("\n", 1)[1])
+    suite = ElementTree.fromstring(_rollout_text.junit(raw).split("\n", 1)[1])
     assert suite.find("testcase").get("name") == "a\\x02"
     assert suite.find("testcase/failure").get("message") == "m\\x03"
 
 
 def test_the_text_table_shows_escapes_not_terminal_codes():
-    lines = _rollout.table(report())
+    lines = _rollout_text.table(report())
     text = "\n".join(lines)
     assert_no_raw_control(text)
     assert any("offline since 2026-11-28T\\x0112:00:00Z\\x1b[2J" in line for line in lines)
