@@ -1,5 +1,7 @@
-"""docs/rollout.md as a user follows it: the change of section 2 and the command of section 4, run as written
-from a folder of the user's own against the installed collection, and the table section 5 shows."""
+"""docs/rollout.md as a user follows it: the changes of section 2 and the command of section 4, run as written
+from a folder of the user's own against the installed collection and the simulator's README fleet (12 sites, 3 of
+them offline), and every output the page shows (the table, the command groups, the config diff summary) checked
+line by line against what the run printed: only job ids, times, durations and the user's folder may differ."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import shutil
 
 import pytest
 
-from tests.integration.harness import ROOT
+from simulator.process import SimulatorProcess
+from tests.integration.harness import ROOT, Ansible
 from tests.integration.user_folder import ChangeFolder, read_report
 
 GUIDE = ROOT / "docs" / "rollout.md"
@@ -21,16 +24,63 @@ def section(number: int) -> str:
 
 
 def blocks(text: str, language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", text, re.S)
+    """The fenced blocks of ``text`` in ``language`` ("" for plain ones), each fence pair taken in order."""
+    return [match[2] for match in re.finditer(r"```([a-z]*)\n(.*?)```", text, re.S) if match[1] == language]
+
+
+# What differs from one run to the next, and the user folder the page shows ("/home/me/CHG-1234").
+VARYING = [
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<job id>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"), "<time>"),
+    (re.compile(r"\d{8}T\d{6}Z"), "<run start>"),
+    (re.compile(r"(?<=\s)\d+\.\ds(?=\s)"), "<duration>"),
+    (re.compile(r"\S*/CHG-1234/"), "<folder>/"),
+]
+
+
+def normalized(line: str) -> str:
+    line = line.strip().rstrip(",").strip('"')
+    for pattern, placeholder in VARYING:
+        line = pattern.sub(placeholder, line)
+    return " ".join(line.split())
+
+
+def assert_printed(shown: str, output: str) -> None:
+    """Every line the page shows (but its "..." lines) is a line the run printed, up to what varies."""
+    printed = {normalized(line) for line in output.splitlines()}
+    lines = [line for line in shown.strip().splitlines() if line.strip() != "..."]
+    assert lines
+    for line in lines:
+        assert normalized(line) in printed, (line, output)
+
+
+@pytest.fixture(scope="module")
+def readme_sim(tmp_path_factory):
+    """The simulator as the README starts it (12 sites, 3 offline, the default seed), its time 20 times faster than
+    the README's 0.2, and without its rate limit, which would only make the runs wait."""
+    sim = SimulatorProcess(tmp_path_factory.mktemp("readme-sim"), "--time-scale", "0.01", "--rate-limit", "0")
+    yield sim
+    sim.stop()
 
 
 @pytest.fixture
-def folder(ansible, tmp_path):
-    return ChangeFolder(tmp_path / "CHG-1234", ansible)
+def folder(readme_sim, tmp_path):
+    readme_sim.reset()
+    return ChangeFolder(tmp_path / "CHG-1234", Ansible(tmp_path / ".harness", readme_sim))
 
 
-def test_the_documented_change_rolls_out_and_verifies_as_the_guide_shows(folder, sim):
-    change = next(block for block in blocks(section(2), "yaml") if block.startswith("# change.yml"))
+def section_change(number: int, marker: str) -> str:
+    return next(block for block in blocks(section(number), "yaml")
+                if block.startswith("# change.yml") and marker in block)
+
+
+def shown_output(number: int, marker: str) -> str:
+    return next(block for block in blocks(section(number), "") if marker in block)
+
+
+def test_the_documented_change_rolls_out_and_verifies_as_the_guide_shows(folder, readme_sim):
+    sim = readme_sim
+    change = section_change(2, "rollout_script:")
     (folder.root / "change.yml").write_text(change)
     command = blocks(section(4), "console")[0].strip()
     assert command == "ansible-playbook altostrat.sdx.rollout -i fleet.sdx.yml -e @change.yml"
@@ -64,6 +114,7 @@ def test_the_documented_change_rolls_out_and_verifies_as_the_guide_shows(folder,
                          run.output), name
     assert f"{len(online) + len(offline)} site(s): {len(online)} completed, {len(offline)} skipped_offline" \
         in run.output
+    assert_printed(blocks(section(5), "")[0], run.output)
     assert not folder.stray_reports()
 
     # The verify step read the address the job added, from the router's configuration.
@@ -72,13 +123,28 @@ def test_the_documented_change_rolls_out_and_verifies_as_the_guide_shows(folder,
             assert row["changed"] is True
 
 
+def test_the_config_diff_summary_is_what_the_guide_shows(folder):
+    (folder.root / "change.yml").write_text(section_change(2, "rollout_script:"))
+    run = folder.rollout("-e", "rollout_config_diff=true")
+    assert run.rc == 0, run.output
+    assert_printed(shown_output(5, "config diff:"), run.output)
+
+
+def test_the_declarative_change_groups_the_sites_as_the_guide_shows(folder):
+    (folder.root / "change.yml").write_text(section_change(2, "rollout_config:"))
+    run = folder.rollout()
+    assert run.rc == 0, run.output
+    assert_printed(shown_output(2, "commands:"), run.output)
+
+
 def batches(output: str) -> list[set[str]]:
     """The hosts each batch of the rollout play reported on, in order (each batch prints its own PLAY banner)."""
     parts = re.split(r"^PLAY \[.*$", output, flags=re.M)[1:]
     return [set(re.findall(r"^\w+: \[([^\]]+)\]", part, re.M)) - {"localhost"} for part in parts]
 
 
-def test_a_list_option_works_in_either_command_line_form_and_a_wrong_one_fails_in_one_line(folder, sim):
+def test_a_list_option_works_in_either_command_line_form_and_a_wrong_one_fails_in_one_line(folder, readme_sim):
+    sim = readme_sim
     folder.change(rollout_wait=False)
     total = len(sim.sites())
     for form in ('rollout_serial=[1,"50%"]', '{"rollout_serial": [1, "50%"]}'):
