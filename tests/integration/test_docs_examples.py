@@ -147,9 +147,18 @@ def print_menu(sim: SimulatorProcess, site: str, command: str) -> list[dict]:
     return answer["data"] if isinstance(answer, dict) else answer
 
 
-def registered(tasks: list[dict], prefix: str) -> list[dict]:
-    """The tasks, each registering its result as ``<prefix><index>`` and going on after a failure."""
-    return [{**task, "register": f"{prefix}{index}", "ignore_errors": True} for index, task in enumerate(tasks)]
+PLAY = {"hosts": "sdx_online[0]", "gather_facts": False}
+
+
+def write_playbook(path: Path, tasks: list[dict]) -> None:
+    """A play of ``tasks`` that goes on after a failure, and writes the site and every task's result to
+    results.json beside it."""
+    names = [f"result{index}" for index in range(len(tasks))]
+    save = {"ansible.builtin.copy": {"content": "{{ {'site': sdx_site_id, 'results': [%s]} | to_json }}"
+                                                % ", ".join(names), "dest": "{{ playbook_dir }}/results.json"},
+            "delegate_to": "localhost"}
+    registered = [{**task, "register": name, "ignore_errors": True} for task, name in zip(tasks, names)]
+    path.write_text(yaml.safe_dump([{**PLAY, "tasks": [*registered, save]}], sort_keys=False))
 
 
 @pytest.fixture
@@ -165,8 +174,8 @@ def test_the_safe_apply_examples_end_as_the_page_says(readme_clock_simulator, tm
     """The WAN port example is reverted (the task fails, changed, ether1 as before, no scheduler left); the script
     example is confirmed, and queues again on a second run. The router holds the VLAN `mgmt` (id 10) the script
     example assumes."""
-    readme_simulator = readme_clock_simulator
-    user = UserFolder(tmp_path / "my-fleet", readme_simulator)
+    sim = readme_clock_simulator
+    user = UserFolder(tmp_path / "my-fleet", sim)
     (body,) = [body for body in blocks((DOCS / "safe-apply.md").read_text(), "yaml")
                if is_task_list(yaml.safe_load(body))]
     wan, script = yaml.safe_load(body)
@@ -175,48 +184,39 @@ def test_the_safe_apply_examples_end_as_the_page_says(readme_clock_simulator, tm
     mgmt = {"altostrat.sdx.sdx_config": {"path": "interface vlan",
                                          "data": [{"name": "mgmt", "interface": "bridge", "vlan-id": 10}]},
             "delegate_to": "localhost"}
-    save = {"ansible.builtin.copy": {"content": "{{ {'site': sdx_site_id, 'wan': page0, 'script': page1 | default(None)}"
-                                                " | to_json }}", "dest": "{{ playbook_dir }}/results.json"},
-            "delegate_to": "localhost"}
-    play = {"hosts": "sdx_online[0]", "gather_facts": False}
-    (user.root / "setup.yml").write_text(yaml.safe_dump([{**play, "tasks": [mgmt]}], sort_keys=False))
-    (user.root / "page.yml").write_text(yaml.safe_dump(
-        [{**play, "tasks": [*registered([wan, script], "page"), save]}], sort_keys=False))
-    (user.root / "again.yml").write_text(yaml.safe_dump(
-        [{**play, "tasks": [*registered([script], "page"), {**save, "ansible.builtin.copy": {
-            **save["ansible.builtin.copy"], "content": "{{ {'site': sdx_site_id, 'wan': None, 'script': page0}"
-                                                      " | to_json }}"}}]}], sort_keys=False))
+    (user.root / "setup.yml").write_text(yaml.safe_dump([{**PLAY, "tasks": [mgmt]}], sort_keys=False))
+    write_playbook(user.root / "page.yml", [wan, script])
+    write_playbook(user.root / "again.yml", [script])
     setup = user.shell("ansible-playbook -i fleet.sdx.yml setup.yml")
     assert setup.rc == 0 and "changed: [" in setup.output, setup.output
-    site = next(item["id"] for item in readme_simulator.sites(online=True) if item["name"] == "branch-0001")
-    ether_before = print_menu(readme_simulator, site, "/interface/ethernet/print")
+    site = next(item["id"] for item in sim.sites(online=True) if item["name"] == "branch-0001")
+    ether_before = print_menu(sim, site, "/interface/ethernet/print")
 
     run = user.shell("ansible-playbook -i fleet.sdx.yml page.yml")
     assert run.rc == 0, run.output  # the failure of the first example is ignored here, to read both results
     results = json.loads((user.root / "results.json").read_text())
     assert results["site"] == site, results
-    reverted = results["wan"]
+    reverted, confirmed = results["results"]
     assert (reverted["failed"], reverted["changed"], reverted["outcome"]) == (True, True, "reverted"), reverted
     assert reverted["reverted_to_before"] is True and "its revert ran" in reverted["msg"], reverted
-    assert print_menu(readme_simulator, site, "/interface/ethernet/print") == ether_before
-    confirmed = results["script"]
+    assert print_menu(sim, site, "/interface/ethernet/print") == ether_before
     assert not confirmed.get("failed") and confirmed["changed"] is True, confirmed
     assert confirmed["outcome"] == "confirmed", confirmed
-    vlans = print_menu(readme_simulator, site, "/interface/vlan/print")
+    vlans = print_menu(sim, site, "/interface/vlan/print")
     assert [(row["name"], int(row["vlan-id"])) for row in vlans] == [("mgmt", 20)], vlans
-    assert print_menu(readme_simulator, site, "/system/scheduler/print") == []
+    assert print_menu(sim, site, "/system/scheduler/print") == []
 
     def script_jobs() -> list[dict]:
-        return [job for job in readme_simulator.jobs(site) if job["description"] == script[
+        return [job for job in sim.jobs(site) if job["description"] == script[
             "altostrat.sdx.sdx_async_script"]["description"]]
 
     assert len(script_jobs()) == 1
     again = user.shell("ansible-playbook -i fleet.sdx.yml again.yml")  # "queues on every run"
     assert again.rc == 0, again.output
-    second = json.loads((user.root / "results.json").read_text())["script"]
+    (second,) = json.loads((user.root / "results.json").read_text())["results"]
     assert (second["changed"], second["outcome"]) == (True, "confirmed"), second
     assert len(script_jobs()) == 2
-    assert print_menu(readme_simulator, site, "/system/scheduler/print") == []
+    assert print_menu(sim, site, "/system/scheduler/print") == []
 
 
 def test_getting_started_commands_run_as_written_and_the_change_is_ok_the_second_time(user, readme_simulator):
