@@ -36,6 +36,28 @@ class AssumptionFailed(SDXError):
     """SDX answered in a way an assumption of docs/api-decisions.md does not hold for."""
 
 
+class StillArmed(SDXError):
+    """The router still holds the scheduler entry of an earlier run of the same change: its revert is armed."""
+
+
+def refuse_if_armed(site: SiteAPI, plan: ConfirmPlan) -> None:
+    """Before the change job is queued: fail when the revert of an earlier run of the same change is still armed.
+
+    The new job would fail at its first line (the entry's name is taken) and change nothing, and the task could not
+    tell the earlier run's entry from its own. A read that does not answer is no reason to stop: the first line
+    still refuses to stack a second revert."""
+    try:
+        rows = site.run_command(SCHEDULER_PRINT, f"?name={plan.name}")
+    except SDXError:
+        return
+    if rows:
+        raise StillArmed(
+            f"confirm_timeout: the router still holds the scheduler entry {plan.name}, armed by an earlier run of "
+            f"this same change that was not confirmed, so its revert fires when it is due; nothing was queued. "
+            f"Remove it (/system scheduler remove {plan.name}) to keep what the earlier run changed, or wait for "
+            f"its revert to run, then run the task again")
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
