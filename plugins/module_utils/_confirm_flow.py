@@ -165,8 +165,11 @@ class ConfirmFlow:
             planned = _jobs.plan(self.site, request, force=True)
             queued = _jobs.queue(self.site, request, planned.known_ids, self.timing.settle_timeout)
         except _jobs.OutcomeUnknown as error:
+            # Not the queue's advice to re-run: a re-run of the task finds nothing to change, and confirms nothing.
             return self._unknown(f"the confirm request got no clear answer and no confirm job showed up; it was not "
-                                 f"sent again ({error.message})")
+                                 f"sent again ({error.detail or error.message}). Re-running the task does not "
+                                 f"confirm: if the confirm job shows up in the site's job list and completes, the "
+                                 f"change holds")
         except SDXError as error:
             return self.watch(f"the confirm job could not be queued ({error.message})")
         if queued.adopted is not None:
