@@ -11,7 +11,8 @@ import responses
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import ConfirmPlan
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import ConfirmPlan, script_revert
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import wait_change
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
@@ -164,6 +165,15 @@ def texts(value) -> list[str]:
     if isinstance(value, list):
         return [text for item in value for text in texts(item)]
     return [value] if isinstance(value, str) else []
+
+
+def test_a_revert_script_is_armed_as_written_blank_lines_inside_a_quoted_value_included():
+    written = '/ip address set [find where address=192.168.99.1/24] comment="a\n\n  b "\n/system identity set name=x'
+    plan = script_revert("sdx-confirm-0123456789ab", 300, f"\n{written}\n")
+    assert "\n".join(plan.revert) == written
+    assert plan.on_event == f"/system scheduler remove [find where name=sdx-confirm-0123456789ab]\n{written}"
+    with pytest.raises(SDXInputError, match="revert_script: expected the RouterOS commands"):
+        script_revert("sdx-confirm-0123456789ab", 300, " \n\t\n")
 
 
 @responses.activate
