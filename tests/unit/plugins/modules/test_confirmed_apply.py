@@ -96,8 +96,8 @@ def test_confirmed_proves_contact_sends_the_confirm_once_and_reads_the_entry_gon
                                                  "comment=guest")
     assert confirm["script"] == f"/system scheduler remove {name}\n"
     assert confirm["needs_acknowledgement"] is True and confirm["express_execute"] is True
-    assert [body.get("parameters") for body in sync_commands()] == [None, f"?name={name}", f"?name={name}",
-                                                                     f"?name={name}", None]
+    by_name = f"?name={name}"
+    assert [body.get("parameters") for body in sync_commands()] == [None, by_name, by_name, by_name, None]
     assert methods() == ["POST /api/synchronous/" + SITE, "POST /api/synchronous/" + SITE,
                          "GET /site/" + SITE + "/job", "POST /api/asynchronous/" + SITE,
                          "GET /site/" + SITE + "/job", "POST /api/synchronous/" + SITE, "GET /sites/" + SITE,
