@@ -20,8 +20,9 @@ every one). Durations are router seconds, scaled by the time scale as job phases
   wait, as when a change cuts it off.
 - ``reboot``: the router loses power ``after`` seconds from when the plan is set or a matching job ran, and boots
   ``down`` seconds later (RouterOS saves each change as it is made, so the configuration is as it was). A job it
-  was running never reports. Scheduler entries start again as on a boot: ``start-time=startup`` ones run 3 s
-  after it and then every ``interval``; those with a clock time keep to it, runs missed while off are lost.
+  was running never reports. Scheduler entries start again as on a boot: ``start-time=startup`` ones as if
+  started 3 s after it (run then without an ``interval``, one ``interval`` later with one); those with a clock
+  time keep to it, runs missed while off are lost.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Router time passes ``1 / time_scale`` times faster than real time, as job phases
 with ``interval=5m`` runs every 3 real seconds. An entry runs (RouterOS manual, System > Scheduler):
 
 - ``start-time=startup`` (the default): every ``interval`` from when it was added, and never without one until
-  the router boots; on a boot (a ``reboot`` fault plan) 3 s after it, then every ``interval``;
+  the router boots; on a boot (a ``reboot`` fault plan) as if it started 3 s after it: without an ``interval`` it
+  runs then, with one it does not, but one ``interval`` later, then every ``interval`` (the manual's note);
 - ``start-time=HH:MM:SS`` (and ``start-date``, ``2025-01-31`` or ``jan/31/2025``): at that wall-clock moment,
   the wait to it scaled, then every ``interval``; without a date, today's or else tomorrow's.
 """
@@ -62,7 +63,7 @@ class Schedulers:
             timer.due = None
 
     def boot(self, site_id: str, router: Router, now: float) -> None:
-        """The router booted at ``now``: every entry starts again, the startup ones 3 s later."""
+        """The router booted at ``now``: every entry starts again, the startup ones from 3 s later."""
         self._timers[site_id] = {}
         self.refresh(site_id, router, now, booting=True)
 
@@ -85,7 +86,8 @@ class Schedulers:
         start = str(router.value(SCHEDULER, entry, "start-time"))
         clock = re.fullmatch(r"(\d\d?):(\d\d):(\d\d)", start)
         if clock is None and booting:
-            return now + STARTUP_DELAY * self.time_scale
+            # As if its start were 3 s after the boot: with an interval, it does not run then, but an interval later.
+            return now + (STARTUP_DELAY + interval) * self.time_scale
         if clock is None:  # startup
             return now + interval * self.time_scale if interval else None
         wall = datetime.now(timezone.utc)

@@ -48,6 +48,17 @@ def quote(value: Any) -> str:
     return f'"{escaped}"'
 
 
+def written_forms(value: Any) -> set[str]:
+    """How ``value`` is written in a script line (quoted), and in a script quoted once more as a value (the
+    ``on-event`` of a scheduler that runs the line): a secret value must be masked in each form."""
+    once = quote(value)
+    return {text(value), _unquoted(once), _unquoted(quote(once))}
+
+
+def _unquoted(written: str) -> str:
+    return written[1:-1] if written.startswith('"') else written
+
+
 def _escaped(piece: str) -> str:
     """A piece of a value without spaces, escaped by the helper, without the quotes it puts around an escaped value
     (its output starts with a quote only then: a quote in the value itself is escaped)."""

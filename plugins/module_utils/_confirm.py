@@ -110,11 +110,13 @@ class ConfirmPlan:
 
 
 def script_revert(name: str, seconds: int, revert_script: str) -> ConfirmPlan:
-    """The revert an ``sdx_async_script`` task gives, as its lines (joined again by line breaks, as written)."""
-    lines = [line.rstrip() for line in revert_script.strip().splitlines() if line.strip()]
-    if not lines:
+    """The revert an ``sdx_async_script`` task gives, as its lines (joined again by line breaks, as written).
+
+    Only the line breaks around it go: a blank line or trailing space inside it may be part of a quoted value that
+    spans lines."""
+    if not revert_script.strip():
         raise SDXInputError("revert_script: expected the RouterOS commands that undo the script, got empty text")
-    return ConfirmPlan(name=name, seconds=seconds, revert=lines)
+    return ConfirmPlan(name=name, seconds=seconds, revert=revert_script.strip("\r\n").splitlines())
 
 
 def backup_revert(name: str, seconds: int) -> ConfirmPlan:

@@ -36,6 +36,28 @@ class AssumptionFailed(SDXError):
     """SDX answered in a way an assumption of docs/api-decisions.md does not hold for."""
 
 
+class StillArmed(SDXError):
+    """The router still holds the scheduler entry of an earlier run of the same change: its revert is armed."""
+
+
+def refuse_if_armed(site: SiteAPI, plan: ConfirmPlan) -> None:
+    """Before the change job is queued: fail when the revert of an earlier run of the same change is still armed.
+
+    The new job would fail at its first line (the entry's name is taken) and change nothing, and the task could not
+    tell the earlier run's entry from its own. A read that does not answer is no reason to stop: the first line
+    still refuses to stack a second revert."""
+    try:
+        rows = site.run_command(SCHEDULER_PRINT, f"?name={plan.name}")
+    except SDXError:
+        return
+    if rows:
+        raise StillArmed(
+            f"confirm_timeout: the router still holds the scheduler entry {plan.name}, armed by an earlier run of "
+            f"this same change that was not confirmed, so its revert fires when it is due; nothing was queued. "
+            f"Remove it (/system scheduler remove {plan.name}) to keep what the earlier run changed, or wait for "
+            f"its revert to run, then run the task again")
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -143,8 +165,11 @@ class ConfirmFlow:
             planned = _jobs.plan(self.site, request, force=True)
             queued = _jobs.queue(self.site, request, planned.known_ids, self.timing.settle_timeout)
         except _jobs.OutcomeUnknown as error:
+            # Not the queue's advice to re-run: a re-run of the task finds nothing to change, and confirms nothing.
             return self._unknown(f"the confirm request got no clear answer and no confirm job showed up; it was not "
-                                 f"sent again ({error.message})")
+                                 f"sent again ({error.detail or error.message}). Re-running the task does not "
+                                 f"confirm: if the confirm job shows up in the site's job list and completes, the "
+                                 f"change holds")
         except SDXError as error:
             return self.watch(f"the confirm job could not be queued ({error.message})")
         if queued.adopted is not None:

@@ -45,7 +45,11 @@ Clock = Callable[[], float]
 
 
 class OutcomeUnknown(SDXError):
-    """A queue request was sent and no answer told what became of it, and no job showed up."""
+    """A queue request was sent and no answer told what became of it, and no job showed up.
+
+    ``detail`` says what was sent and read, without the advice on re-running the task that ``message`` ends with."""
+
+    detail = ""
 
 
 def find_matching(jobs: list[Job], request: AsynchronousScriptRequest) -> Optional[Job]:
@@ -158,8 +162,10 @@ def _unknown(site: SiteAPI, cause: SDXError, settle_timeout: float,
     message = (f"the outcome of the queue request is unknown: {site.endpoint('POST', site.queue_path)} "
                f"got no clear answer ({cause.message}) and {what}. It was not sent again. {_when_rerun_is_safe(settle_timeout)}")
     source = failures[-1] if failures and len(failures) == len(reads) else cause
-    return OutcomeUnknown(message, status=source.status, error_type=source.error_type, code=source.code,
-                          api_message=source.api_message, doc_url=source.doc_url, ambiguous=True)
+    unknown = OutcomeUnknown(message, status=source.status, error_type=source.error_type, code=source.code,
+                             api_message=source.api_message, doc_url=source.doc_url, ambiguous=True)
+    unknown.detail = f"{site.endpoint('POST', site.queue_path)} got no clear answer ({cause.message}) and {what}"
+    return unknown
 
 
 def _when_rerun_is_safe(settle_timeout: float) -> str:

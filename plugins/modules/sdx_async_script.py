@@ -378,7 +378,7 @@ from typing import Optional
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs, _unless_found
 from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import (
     CONFIRM_OPTIONS, NOT_STARTED, ConfirmPlan, script_plan)
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle, wait_change
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import refuse_if_armed, settle, wait_change
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXError, SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
@@ -439,6 +439,8 @@ class AsyncScriptModule(SDXModule):
             if found:
                 self.result.update(outcome="found", msg=f"unless_found matched {len(found)} row(s): nothing queued")
                 return
+        if self.armed is not None:
+            refuse_if_armed(site, self.armed)
         plan = _jobs.plan(site, request, force=self.params["force"] or self.armed is not None)
         if not plan.will_queue:
             self.result.update(outcome="existing", job=plan.existing.to_result())

@@ -320,12 +320,12 @@ from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
 from ansible_collections.altostrat.sdx.plugins.module_utils._config import OFFLINE_STATES, as_text, read_menu
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_input import check_data, parse_export
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import STATES, Plan, make_plan
-from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import script
+from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import script, written_forms
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_revert import revert_lines, same_entries
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_values import is_dynamic, to_data
 from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import (
     CONFIRM_OPTIONS, NOT_STARTED, ConfirmPlan, parse_duration, scheduler_name)
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import settle, wait_change
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import refuse_if_armed, settle, wait_change
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._models import AsynchronousScriptRequest, Job
 from ansible_collections.altostrat.sdx.plugins.module_utils._module import SDXModule
@@ -409,7 +409,8 @@ class ConfigModule(SDXModule):
                 spec = menu.field(name)
                 secret = (spec is not None and spec.write_only) or is_secret_name(name, menu.path)
                 if secret and isinstance(value, str) and value:
-                    self.module.no_log_values.add(value)
+                    # As written in the change and revert lines too, where quoting escapes it.
+                    self.module.no_log_values.update(written_forms(value))
 
     def _apply(self, site: SiteAPI, menu: Menu, state: str, desired: list[dict[str, Any]],
                rows: list[dict[str, Any]]) -> None:
@@ -425,6 +426,8 @@ class ConfigModule(SDXModule):
         description = self.params["description"] or f"sdx_config {menu.path} ({state})"
         lines = script(menu, plan.changes)
         armed = self._arm(site, menu, plan, description, lines)
+        if armed is not None:
+            refuse_if_armed(site, armed)
         if self.module.check_mode:
             return
         request = AsynchronousScriptRequest(

@@ -162,3 +162,67 @@ def test_a_backup_revert_restores_the_router_after_a_cut(ansible, sim, site):
     assert wan["disabled"] in (False, "false")
     assert print_menu(sim, site, "/system/scheduler/print") == []
     assert backup_files(sim, site) == [f"{run.result['confirm']['scheduler']}.backup"]  # kept, as the guide says
+
+
+def test_a_revert_of_an_earlier_run_still_armed_is_refused_before_anything_is_queued(ansible, sim, site):
+    args = {"path": "ip address", "data": [GUEST], "confirm_timeout": GOOD_TIMEOUT}
+    name = config(ansible, site, "--check", **args).result["confirm"]["scheduler"]
+    planted = ansible.task({"site_id": site, "description": "an earlier run's revert", "poll_interval": 0.5,
+                            "script": f'/system scheduler add name={name} interval=1h on-event=":log info x"',
+                            "wait": True, "needs_acknowledgement": True}, module=SCRIPT_MODULE)
+    assert planted.status == "changed", planted.output
+    for cli in ("--check", "-v"):
+        run = config(ansible, site, cli, **args)
+        assert run.status == "failed", run.output
+        assert f"still holds the scheduler entry {name}, armed by an earlier run" in run.result["msg"]
+        assert run.result["outcome"] is None and "nothing was queued" in run.result["msg"]
+    assert len(sim.log("POST", "/api/asynchronous/")) == 1  # only the planted entry
+    assert [row["name"] for row in print_menu(sim, site, "/system/scheduler/print")] == [name]
+
+
+def test_a_secret_the_router_prints_never_shows_quoted_in_the_armed_revert(ansible, sim, site):
+    old, new = 'old$ "pw"', 'new$ "pw"'
+    first = config(ansible, site, path="ppp secret", keys=["name"], data=[{"name": "u9", "password": old}])
+    assert first.status == "changed", first.output
+    run = config(ansible, site, "-vvvv", path="ppp secret", keys=["name"], data=[{"name": "u9", "password": new}],
+                 confirm_timeout=GOOD_TIMEOUT)
+    assert run.status == "changed" and run.result["outcome"] == "confirmed", run.output
+    assert run.result["confirm"]["revert"] == ['/ppp secret set [find where name=u9] password="********"']
+    for written in ("old$", "new$", "old\\\\$", "new\\\\$", 'pw\\"', "pw\\\\\\\""):
+        assert written not in run.output, written
+
+
+LOST_CONFIRM = {"plan": "lose", "script": "^/system scheduler remove sdx-confirm-"}
+# Quotes, a variable sign, brackets, a tab, a line break inside the value, Unicode: the revert quotes them once in its
+# lines, and once more as the scheduler's on-event, and the router must end up with them exactly.
+HOSTILE = 'old "q" $x [find] {c} \\ end\tTAB\nline 2 ünï ☃'
+
+
+def test_a_revert_puts_back_hostile_values_exactly(ansible, sim, site):
+    entry = {"address": "192.168.99.1/24", "interface": "bridge", "comment": HOSTILE}
+    first = config(ansible, site, path="ip address", keys=["address"], data=[entry])
+    assert first.status == "changed", first.output
+    sim.plan(site=site, **LOST_CONFIRM)
+    run = config(ansible, site, path="ip address", keys=["address"], confirm_timeout="3m",
+                 data=[{**entry, "comment": 'new "$y"; :error [/x]'}])
+    assert run.status == "failed" and run.result["outcome"] == "reverted", run.output
+    assert run.result["reverted_to_before"] is True
+    [row] = [row for row in print_menu(sim, site, "/ip/address/print") if row["address"] == entry["address"]]
+    assert row["comment"] == HOSTILE
+
+
+def test_a_revert_script_ends_on_the_router_as_written(ansible, sim, site):
+    value = 'x "q" $v [b]\n\n  ü end '
+    revert = ('\n/ip address set [find where comment=changed] comment="x \\"q\\" \\$v [b]\n\n  ü end "\n'
+              '/system identity set name="back \\"home\\""\n')
+    sim.plan(site=site, **LOST_CONFIRM)
+    run = ansible.task({"site_id": site, "description": "hostile revert", "poll_interval": 0.3,
+                        "script": "/ip address set [find where comment=defconf] comment=changed\n"
+                                  "/system identity set name=changed",
+                        "revert_script": revert, "confirm_timeout": "3m", "wait": True,
+                        "needs_acknowledgement": True}, module=SCRIPT_MODULE)
+    assert run.status == "failed" and run.result["outcome"] == "reverted", run.output
+    assert "\n".join(run.result["confirm"]["revert"]) == revert.strip("\n")
+    assert [row["comment"] for row in print_menu(sim, site, "/ip/address/print")
+            if row["address"] == "192.168.88.1/24"] == [value]
+    assert print_menu(sim, site, "/system/identity/print")[0]["name"] == 'back "home"'

@@ -101,7 +101,7 @@ def test_a_flapping_site_is_confirmed_once_it_answers(ansible, sim, site):
     assert has_guest(sim, site) and rows(sim, site, "/system/scheduler/print") == []
 
 
-def test_a_power_loss_before_the_confirm_reverts_at_boot(ansible, sim, site):
+def test_a_power_loss_before_the_confirm_reverts_one_timeout_after_the_boot(ansible, sim, site):
     sim.plan(plan="reboot", site=site, script="^/system scheduler add name=sdx-confirm-", down=30)
     run = apply_guest(ansible, site, LONG)
     assert run.status == "failed", run.output

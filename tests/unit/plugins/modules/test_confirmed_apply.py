@@ -11,7 +11,8 @@ import responses
 
 from ansible_collections.altostrat.sdx.plugins.module_utils import _jobs
 from ansible_collections.altostrat.sdx.plugins.module_utils._client import SDXClient
-from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import ConfirmPlan
+from ansible_collections.altostrat.sdx.plugins.module_utils._confirm import ConfirmPlan, script_revert
+from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._confirm_flow import wait_change
 from ansible_collections.altostrat.sdx.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.altostrat.sdx.plugins.module_utils._site_api import SiteAPI
@@ -62,8 +63,10 @@ def sync_commands() -> list[dict]:
 
 
 def the_change_ran(scheduler_rows: list, last_seen: float = 0.2) -> None:
-    """Read, queue, and the change job completed; the next read of the scheduler answers ``scheduler_rows``."""
+    """Read, no revert of an earlier run armed, queue, and the change job completed; the next read of the scheduler
+    answers ``scheduler_rows``."""
     responses.post(SYNC, json=ADDRESSES)
+    responses.post(SYNC, json=[])
     responses.get(JOBS, json=[])
     responses.post(QUEUE, **queued_answer(KEY))
     responses.get(JOBS, json=[change_job()])
@@ -93,8 +96,10 @@ def test_confirmed_proves_contact_sends_the_confirm_once_and_reads_the_entry_gon
                                                  "comment=guest")
     assert confirm["script"] == f"/system scheduler remove {name}\n"
     assert confirm["needs_acknowledgement"] is True and confirm["express_execute"] is True
-    assert [body.get("parameters") for body in sync_commands()] == [None, f"?name={name}", f"?name={name}", None]
-    assert methods() == ["POST /api/synchronous/" + SITE, "GET /site/" + SITE + "/job", "POST /api/asynchronous/" + SITE,
+    by_name = f"?name={name}"
+    assert [body.get("parameters") for body in sync_commands()] == [None, by_name, by_name, by_name, None]
+    assert methods() == ["POST /api/synchronous/" + SITE, "POST /api/synchronous/" + SITE,
+                         "GET /site/" + SITE + "/job", "POST /api/asynchronous/" + SITE,
                          "GET /site/" + SITE + "/job", "POST /api/synchronous/" + SITE, "GET /sites/" + SITE,
                          "GET /site/" + SITE + "/job", "POST /api/asynchronous/" + SITE, "GET /site/" + SITE + "/job",
                          "POST /api/synchronous/" + SITE, "POST /api/synchronous/" + SITE]
@@ -104,11 +109,71 @@ def test_confirmed_proves_contact_sends_the_confirm_once_and_reads_the_entry_gon
 @responses.activate
 def test_check_mode_shows_the_scheduler_and_revert_and_sends_no_post():
     responses.post(SYNC, json=ADDRESSES)
+    responses.post(SYNC, json=[])
     result = config(_ansible_check_mode=True)
     assert result["changed"] is True and result["outcome"] is None
     assert result["confirm"]["revert"] == ["/ip address remove [find where address=192.168.99.1/24 interface=bridge]"]
     assert result["confirm"]["armed"][0].startswith("/system scheduler add name=sdx-confirm-")
+    assert methods() == [f"POST /api/synchronous/{SITE}"] * 2
+    assert sync_commands()[1] == {"command": "/system/scheduler/print",
+                                  "parameters": f"?name={result['confirm']['scheduler']}"}
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["run", "check"])
+@responses.activate
+def test_a_revert_of_an_earlier_run_still_armed_is_refused_before_any_post(check_mode):
+    responses.post(SYNC, json=ADDRESSES)
+    responses.post(SYNC, json=[{".id": "*9", "name": "sdx-confirm-x", "run-count": "0"}])
+    result = config(_ansible_check_mode=check_mode)
+    name = result["confirm"]["scheduler"]
+    assert result["failed"] is True and result["outcome"] is None, result
+    assert f"still holds the scheduler entry {name}, armed by an earlier run" in result["msg"]
+    assert "nothing was queued" in result["msg"] and f"/system scheduler remove {name}" in result["msg"]
+    assert methods() == [f"POST /api/synchronous/{SITE}"] * 2
+
+
+@responses.activate
+def test_sdx_async_script_refuses_when_its_revert_is_still_armed():
+    responses.post(SYNC, json=[{".id": "*9", "name": "sdx-confirm-x"}])
+    result = run_module(sdx_async_script.main, {
+        **CONNECTION, "description": "d", "script": "/system identity set name=x", "confirm_timeout": "10m",
+        "revert_script": "/system identity set name=y", "wait": True, "needs_acknowledgement": True})
+    assert result["failed"] is True and "armed by an earlier run" in result["msg"], result
     assert methods() == [f"POST /api/synchronous/{SITE}"]
+
+
+@responses.activate
+def test_a_secret_the_router_prints_is_masked_as_written_in_the_change_and_in_the_armed_revert():
+    old, new = 'pa$$ w"rd', 'n3w$ "x'
+    responses.post(SYNC, json=[{".id": "*1", "name": "u1", "password": old, "profile": "default",
+                                "service": "any", "disabled": False}])
+    responses.post(SYNC, json=[])
+    result = config(_ansible_check_mode=True, path="ppp secret", keys=["name"],
+                    data=[{"name": "u1", "password": new}])
+    assert result["changed"] is True and result["confirm"]["revert"], result
+    shown = "\n".join(texts(result))
+    for written in ("pa$$", "pa\\$\\$", 'w"rd', 'w\\"rd', "n3w", '\\"x'):
+        assert written not in shown, (written, shown)
+    assert result["commands"] == ['/ppp secret set [find where name=u1] password="********"']
+    assert result["confirm"]["revert"] == ['/ppp secret set [find where name=u1] password="********"']
+
+
+def texts(value) -> list[str]:
+    """Every text in a result, however deep."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in texts(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_a_revert_script_is_armed_as_written_blank_lines_inside_a_quoted_value_included():
+    written = '/ip address set [find where address=192.168.99.1/24] comment="a\n\n  b "\n/system identity set name=x'
+    plan = script_revert("sdx-confirm-0123456789ab", 300, f"\n{written}\n")
+    assert "\n".join(plan.revert) == written
+    assert plan.on_event == f"/system scheduler remove [find where name=sdx-confirm-0123456789ab]\n{written}"
+    with pytest.raises(SDXInputError, match="revert_script: expected the RouterOS commands"):
+        script_revert("sdx-confirm-0123456789ab", 300, " \n\t\n")
 
 
 @responses.activate
@@ -129,6 +194,8 @@ def test_a_confirm_with_an_unknown_outcome_is_not_sent_again_and_is_never_confir
     result = config()
     assert result["failed"] is True and result["outcome"] == "unknown" and result["changed"] is True
     assert "it was not sent again" in result["msg"] and "check the router for the scheduler entry" in result["msg"]
+    # Not the queue's generic advice (a re-run of the task finds nothing to change and would not confirm).
+    assert "A re-run reads the job list first" not in result["msg"] and "does not confirm" in result["msg"]
     assert len(posted_scripts()) == 2
 
 
@@ -148,6 +215,7 @@ def test_a_confirm_job_that_failed_means_the_revert_ran_first():
 @responses.activate
 def test_no_check_in_after_the_job_before_the_deadline_sends_no_confirm():
     responses.post(SYNC, json=ADDRESSES)
+    responses.post(SYNC, json=[])
     responses.get(JOBS, json=[])
     responses.post(QUEUE, **queued_answer(KEY))
     responses.get(JOBS, json=[change_job(started=59.7, completed=59.5)])
@@ -183,12 +251,13 @@ def test_bad_confirm_options_of_sdx_config_fail_before_any_request(args, message
 
 @responses.activate
 def test_sdx_async_script_with_a_backup_revert_saves_it_first_and_the_confirm_removes_it():
+    responses.post(SYNC, json=[])
     responses.get(JOBS, json=[])
     result = run_module(sdx_async_script.main, {
         **CONNECTION, "description": "d", "script": "/system identity set name=x", "confirm_timeout": "10m",
         "revert_to_backup": True, "wait": True, "needs_acknowledgement": True, "_ansible_check_mode": True})
     name = result["confirm"]["scheduler"]
-    assert result["outcome"] == "would_queue" and methods() == [f"GET /site/{SITE}/job"]
+    assert result["outcome"] == "would_queue" and methods() == [f"POST /api/synchronous/{SITE}", f"GET /site/{SITE}/job"]
     assert result["confirm"]["armed"][0] == f"/system backup save name={name} dont-encrypt=yes"
     assert result["confirm"]["revert"] == [f'/system backup load name={name}.backup password=""']
     assert result["confirm"]["confirm_script"] == [f"/system scheduler remove {name}",
