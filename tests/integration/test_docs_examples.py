@@ -300,7 +300,9 @@ def test_the_event_driven_page_runs_against_the_simulator_as_written(tmp_path):
         *lines[1:3], "trap 'kill $(jobs -p)' EXIT",
         f"until curl -s {sim}/_sim/jobs >/dev/null; do sleep 0.2; done",
         *lines[3:rulebook], f"{lines[rulebook]} > {tmp_path}/watch.log 2>&1 &",
-        f"until [[ \"$(curl -s {sim}/_sim/requests)\" == *'\"/sites\"'* ]]; do sleep 0.5; done",
+        f"for _ in $(seq 240); do [[ \"$(curl -s {sim}/_sim/requests)\" == *'\"/sites\"'* ]] && break; sleep 0.5;"
+        f" done; [[ \"$(curl -s {sim}/_sim/requests)\" == *'\"/sites\"'* ]]"
+        f" || {{ echo 'the rulebook never read the sites'; cat {tmp_path}/watch.log; exit 1; }}",
         *[step for line in lines[rulebook + 1:] for step in (line, until_reported(line, tmp_path / "watch.log"))],
         notify,
         f"for _ in $(seq 120); do [[ \"$(curl -s {sim}/_sim/jobs)\" == *'Remediation of job'* ]] && break; sleep 1;"
