@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any, Iterable, Mapping, Optional
 
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_input import check_data, export_rows
-from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import make_plan
+from ansible_collections.altostrat.sdx.plugins.module_utils._config_plan import identity, make_plan, matches
 from ansible_collections.altostrat.sdx.plugins.module_utils._config_render import script
 from ansible_collections.altostrat.sdx.plugins.module_utils._errors import SDXInputError
 from ansible_collections.altostrat.sdx.plugins.module_utils._routeros_model import load_menu
@@ -115,13 +115,22 @@ def site_from_backup(host: str, site_id: Any, latest: Mapping[str, Any], desired
         for item in desired:
             menu = load_menu(item["path"], _text(routeros_version), item.get("keys"))
             wanted = check_data(menu, item["state"], item.get("data"))
-            plan = make_plan(menu, item["state"], wanted, export_rows(menu, str(backup.get("content") or "")))
+            plan = make_plan(menu, item["state"], wanted, _backup_rows(menu, wanted, str(backup.get("content") or "")))
             menus.append({"path": menu.path, "state": item["state"],
                           "commands": script(menu, plan.changes, mask=True)})
     except SDXInputError as error:
         return _result(host, site_id, "error", f"backup {facts['filename']}: {error}", backup=facts)
     status, message = _status_of(menus, "backup")
     return _result(host, site_id, status, message, menus, facts)
+
+
+def _backup_rows(menu: Any, wanted: list[dict[str, Any]], content: str) -> list[dict[str, Any]]:
+    """The menu's rows in an export. An export leaves out the entries of a fixed menu (ip service, interface
+    ethernet) that hold only their defaults, so a desired entry it does not name is taken to be at its defaults."""
+    rows = export_rows(menu, content)
+    if menu.fixed_entries:
+        rows += [identity(entry, menu) for entry in wanted if not any(matches(entry, row, menu) for row in rows)]
+    return rows
 
 
 def age_text(seconds: Any) -> str:
