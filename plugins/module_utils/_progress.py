@@ -41,7 +41,7 @@ def say(line: str) -> None:
 def budget_wait(seconds: Optional[float], per_minute: int, processes: int) -> None:
     """A request waits longer than NOTICE_AFTER for its slot in the shared budget (``seconds`` when known)."""
     how_long = f"about {max(seconds, NOTICE_AFTER):.0f} s" if seconds is not None else "a moment"
-    shared = f", shared by {processes} processes of this machine" if processes > 1 else ""
+    shared = f", used by {processes} processes of this machine in the last minute" if processes > 1 else ""
     say(f"waiting {how_long} for the SDX request budget ({per_minute} requests/min{shared})")
 
 

@@ -11,8 +11,8 @@ from tests.integration.harness import Ansible
 from tests.integration.test_rate_budget import site_inventory
 
 SITE_INFO = "altostrat.sdx.sdx_site_info"
-BUDGET_LINE = re.compile(r"^\[site-\d\d\] waiting about \d+ s for the SDX request budget \(10 requests/min, shared "
-                         r"by \d+ processes of this machine\)$", re.M)
+BUDGET_LINE = re.compile(r"^\[site-\d\d\] waiting about \d+ s for the SDX request budget \(10 requests/min, used "
+                         r"by \d+ processes of this machine in the last minute\)$", re.M)
 
 
 @pytest.mark.main_line  # a minute by nature: the budget's window is a minute
