@@ -99,9 +99,8 @@ def test_a_fixed_entry_the_export_leaves_out_holds_its_defaults():
     so the desired state is compared against those, not refused as an entry the router does not have."""
     site = "9c69345c-8d39-4786-9f17-8153c988c89a"
     export = "# by RouterOS 7.16.1\n/ip service\nset telnet disabled=yes\n"
-    desired = _drift.desired_menus(None, "ip service", [{"name": "telnet", "disabled": True},
-                                                       {"name": "www", "disabled": False},
-                                                       {"name": "ftp", "disabled": True}])
+    desired = _drift.desired_menus(None, "ip service", [
+        {"name": "telnet", "disabled": True}, {"name": "www", "disabled": False}, {"name": "ftp", "disabled": True}])
     result = _drift.site_from_backup("a", site, latest(site, export), desired)
     assert result["status"] == "drifted", result
     assert result["commands"] == ["/ip service set [find where name=ftp] disabled=yes"]
