@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 from . import _jobs
 from ._confirm import ConfirmPlan
 from ._errors import SDXError
-from ._models import AsynchronousScriptRequest, Job
+from ._models import AsynchronousScriptRequest, Job, parse_moment
 from ._site_api import SiteAPI
 
 SCHEDULER_PRINT = "/system/scheduler/print"
@@ -66,17 +66,6 @@ def stamp(moment: Optional[datetime]) -> Optional[str]:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z") if moment else None
 
 
-def parse_time(text: Any) -> Optional[datetime]:
-    """An SDX timestamp (ISO 8601, ``Z`` or an offset); None when it is missing or not one."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 @dataclass
 class Outcome:
     outcome: str  # confirmed, reverted or unknown
@@ -113,7 +102,7 @@ class ConfirmFlow:
 
         The controller stops waiting for contact then; it need not be exact, since the confirm job itself fails
         once the revert has run."""
-        armed_at = parse_time(change.started_at) or parse_time(change.completed_at)
+        armed_at = parse_moment(change.started_at) or parse_moment(change.completed_at)
         if armed_at is None:
             return
         deadline = armed_at + timedelta(seconds=self.plan.seconds)
@@ -247,7 +236,7 @@ class ConfirmFlow:
 
     def _check_in(self, change: Job) -> Optional[str]:
         """The site's ``last_seen_at`` once it is later than the job's completion (a check-in after the change)."""
-        completed = parse_time(change.completed_at)
+        completed = parse_moment(change.completed_at)
         while True:
             site = self.site.info()
             last_seen = getattr(site, "last_seen_at", None) if site is not None else None
@@ -256,7 +245,7 @@ class ConfirmFlow:
                     f"confirm_timeout relies on the site's last_seen_at being the time of its last check-in "
                     f"(docs/api-decisions.md, 'Proof of contact'), but GET /sites/{self.site.id} answered without "
                     f"it; the change was not confirmed and its revert fires at {self.details['deadline']}")
-            seen = parse_time(last_seen)
+            seen = parse_moment(last_seen)
             if site is not None and site.online and seen is not None and (completed is None or seen > completed):
                 return stamp(seen)
             if self.clock() >= self.stop_at:

@@ -273,17 +273,21 @@ class Backup(_APIObject):
                 "created_at": self.created_at}
 
 
-def parse_time(value: Optional[str]) -> Optional[float]:
-    """An ISO 8601 time of an answer as a UNIX timestamp (UTC when it names no zone); None when unreadable."""
-    if not value:
+def parse_moment(value: Any) -> Optional[datetime]:
+    """An ISO 8601 time of an answer as an aware datetime (UTC when it names no zone); None when missing or unreadable."""
+    if not isinstance(value, str) or not value.strip():
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def parse_time(value: Optional[str]) -> Optional[float]:
+    """An ISO 8601 time of an answer as a UNIX timestamp (UTC when it names no zone); None when unreadable."""
+    moment = parse_moment(value)
+    return moment.timestamp() if moment else None
 
 
 def _kind_of(data: Any) -> str:

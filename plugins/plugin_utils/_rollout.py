@@ -12,11 +12,12 @@ import json
 import os
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.altostrat.sdx.plugins.module_utils._models import parse_moment
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._inventory import SITE_VARIABLE
 from ansible_collections.altostrat.sdx.plugins.plugin_utils._rollout_config import (
     command_groups, commands_of, configured)
@@ -203,13 +204,7 @@ OUTCOMES = {"stopped": _stopped, "offline": _offline, "ran": _ran, "configured":
 
 def _moment(value: Any) -> Optional[datetime]:
     """An API timestamp as an aware datetime. SDX writes UTC; one without an offset is read as UTC."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return parse_moment(str(value)) if value else None
 
 
 def _timestamp(value: Any) -> Optional[str]:
